@@ -1,0 +1,52 @@
+"""Standards as data: indicator profiles (TOML) and the coverage rates, distributions and inequality they define.
+
+>>> from lifecircle.indicators import load_profile, compute_indicators
+>>> p = load_profile("cn-health-check")          # or the path of a user TOML (may ``extends`` a built-in)
+>>> df = compute_indicators(homes, p, areas="grid:500")  # doctest: +SKIP
+
+The pipeline computes, per home, the ``t_``/``d_``/``r_`` columns that :func:`required_columns` names; this package
+only reads them.
+"""
+
+from lifecircle.indicators.areas import ALL_AREAS, assign_areas
+from lifecircle.indicators.coverage import RESULT_COLUMNS, compute_indicators, uncovered_homes
+from lifecircle.indicators.distribution import (
+    access_distribution,
+    bruno_access_time,
+    weighted_gini,
+    weighted_quantile,
+)
+from lifecircle.indicators.profiles import (
+    COMPOSITE_RULES,
+    DENOMINATORS,
+    THRESHOLD_KINDS,
+    Indicator,
+    Profile,
+    known_categories,
+    list_profiles,
+    load_profile,
+    required_columns,
+    validate_profile,
+)
+
+__all__ = [
+    "ALL_AREAS",
+    "COMPOSITE_RULES",
+    "DENOMINATORS",
+    "RESULT_COLUMNS",
+    "THRESHOLD_KINDS",
+    "Indicator",
+    "Profile",
+    "access_distribution",
+    "assign_areas",
+    "bruno_access_time",
+    "compute_indicators",
+    "known_categories",
+    "list_profiles",
+    "load_profile",
+    "required_columns",
+    "uncovered_homes",
+    "validate_profile",
+    "weighted_gini",
+    "weighted_quantile",
+]

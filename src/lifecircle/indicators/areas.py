@@ -1,0 +1,107 @@
+"""Sub-areas of a study area for per-area indicators: user polygons (街道 / 社区), H3 cells or a square grid."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+
+from lifecircle.crs import is_metric
+from lifecircle.errors import LifecircleInputError
+
+#: Area label of the whole study area in indicator tables.
+ALL_AREAS = "ALL"
+
+
+def _grid_ids(homes: gpd.GeoDataFrame, cell_m: float) -> pd.Series:
+    if homes.crs is None or not is_metric(homes.crs):
+        raise LifecircleInputError(
+            f"areas='grid:{cell_m:g}' needs homes in a metric projected CRS (metres); theirs is {homes.crs}. "
+            "Reproject the homes first (lifecircle.crs.metric_crs_for gives one)."
+        )
+    x = homes.geometry.x.to_numpy()
+    y = homes.geometry.y.to_numpy()
+    ix = np.floor(x / cell_m).astype(np.int64)
+    iy = np.floor(y / cell_m).astype(np.int64)
+    return pd.Series([f"grid{cell_m:g}_{a}_{b}" for a, b in zip(ix, iy)], index=homes.index, dtype=object)
+
+
+def _h3_ids(homes: gpd.GeoDataFrame, resolution: int) -> pd.Series:
+    if homes.crs is None:
+        raise LifecircleInputError("areas='h3:N' needs homes with a CRS; set it (homes.set_crs(...)) first.")
+    ll = homes.geometry.to_crs("EPSG:4326")
+    cells = [h3.latlng_to_cell(lat, lon, resolution) for lon, lat in zip(ll.x.to_numpy(), ll.y.to_numpy())]
+    return pd.Series(cells, index=homes.index, dtype=object)
+
+
+def _polygon_ids(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, id_column: str) -> pd.Series:
+    if id_column not in areas.columns:
+        raise LifecircleInputError(
+            f"The sub-area polygons have no '{id_column}' column (they have: {', '.join(map(str, areas.columns))}). "
+            f"Add an id column (街道/社区 name or code) or pass area_id_column=<its name>."
+        )
+    if areas.crs is None or homes.crs is None:
+        raise LifecircleInputError("Sub-area polygons and homes both need a CRS to be matched; set them first.")
+    if not areas.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        raise LifecircleInputError("Sub-areas must be polygons (街道/社区 boundaries); some geometries are not.")
+    polys = areas[[id_column, "geometry"]].to_crs(homes.crs).reset_index(drop=True)
+    pts = gpd.GeoDataFrame({"_row": np.arange(len(homes))}, geometry=homes.geometry.to_numpy(), crs=homes.crs)
+    joined = gpd.sjoin(pts, polys, how="left", predicate="intersects")
+    # A home on a shared boundary touches two polygons: keep the first polygon in the user's order.
+    joined = joined.sort_values(["_row", "index_right"]).drop_duplicates("_row", keep="first")
+    ids = joined.set_index("_row")[id_column].reindex(np.arange(len(homes)))
+    out = pd.Series(ids.to_numpy(dtype=object), index=homes.index, dtype=object)
+    return out.where(out.notna(), None).map(lambda v: None if v is None else str(v))
+
+
+def assign_areas(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | str | None,
+                 area_id_column: str = "id") -> pd.Series | None:
+    """The sub-area id (text) of every home, or ``None`` when ``areas`` is ``None``.
+
+    Parameters
+    ----------
+    homes
+        Origins (points) in a projected CRS.
+    areas
+        ``None``; a GeoDataFrame (or the path of a file) of polygons with an ``area_id_column`` (homes outside every polygon get ``None``;
+        a home on a shared boundary goes to the first polygon in the frame's order); ``"h3:R"`` (H3 cell at
+        resolution R = 0..15 containing the home); or ``"grid:S"`` (square cell of S metres in the homes' CRS, cells
+        aligned on multiples of S, id ``grid<S>_<ix>_<iy>`` with ``ix = floor(x / S)``).
+    area_id_column
+        Id column of the polygons.
+    """
+    if areas is None:
+        return None
+    if isinstance(areas, str):
+        kind, _, arg = areas.partition(":")
+        if kind == "h3":
+            try:
+                res = int(arg)
+            except ValueError:
+                res = -1
+            if not 0 <= res <= 15:
+                raise LifecircleInputError(f"areas={areas!r}: the H3 resolution must be an integer 0..15, e.g. 'h3:8'.")
+            return _h3_ids(homes, res)
+        if kind == "grid":
+            try:
+                size = float(arg)
+            except ValueError:
+                size = math.nan
+            if not (size > 0 and math.isfinite(size)):
+                raise LifecircleInputError(f"areas={areas!r}: the grid cell must be a positive size in metres, e.g. 'grid:500'.")
+            return _grid_ids(homes, size)
+        if Path(areas).is_file():
+            return _polygon_ids(homes, gpd.read_file(areas), area_id_column)
+        raise LifecircleInputError(
+            f"areas={areas!r} is not understood (nor an existing file). Give sub-area polygons (a GeoDataFrame or file), 'h3:<resolution>' "
+            "or 'grid:<metres>'."
+        )
+    if isinstance(areas, gpd.GeoDataFrame):
+        return _polygon_ids(homes, areas, area_id_column)
+    raise LifecircleInputError(
+        f"areas must be None, a GeoDataFrame of polygons, 'h3:<resolution>' or 'grid:<metres>', not {type(areas).__name__}."
+    )
