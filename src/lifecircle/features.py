@@ -1,0 +1,414 @@
+"""Facilities and buildings from an OpenStreetMap file (.osm.pbf / .osm / .osm.bz2), read with pyosmium.
+
+Facilities are OSM nodes, ways and multipolygon relations whose tags match a row of the tag→category table
+``data/osm_tags.csv`` (see :func:`load_tag_rules`). One feature may fall in several categories: the result has one row
+per (feature, category), so ``(id, category)`` is the unique key and ``id`` repeats across categories.
+
+Where the walker goes (the ``geometry`` column, the point snapped to the network) and ``access_kind``:
+
+``node``
+    a tagged OSM node: its own location.
+``entrance``
+    a polygon (closed way or multipolygon) with ``entrance=*`` nodes on its outline: a MultiPoint of those
+    entrances (one row per facility; :func:`lifecircle.snapping.snap_points` snaps the entrance nearest to the
+    network). Entrances tagged ``entrance=no|emergency|exit|garage`` are ignored.
+``centroid``
+    a polygon without mapped entrances: its centroid (or a point on its surface when the centroid falls outside a
+    concave outline). :func:`lifecircle.snapping.polygon_gates` later replaces it by the points where the outline
+    meets the walking network (``gate``) when there are any, which needs the network.
+``midpoint``
+    an open way (e.g. a platform drawn as a line): the point halfway along it.
+
+The polygon itself is kept in ``footprint`` (None for nodes and lines).
+
+Buildings (:func:`read_buildings`) and land-use polygons (:func:`read_landuse`) come from the same scan and feed
+:mod:`lifecircle.homes`.
+
+© OpenStreetMap contributors (ODbL 1.0) for every frame derived from OSM data.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import osmium
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPoint, Point
+
+from lifecircle.errors import LifecircleInputError
+
+#: Columns of the facilities frame, in order (``geometry`` last but one, ``footprint`` last).
+FACILITY_COLUMNS = ("id", "category", "name", "capacity", "access_kind", "osm_tags", "geometry", "footprint")
+#: Columns of the buildings frame.
+BUILDING_COLUMNS = ("id", "building", "levels", "name", "osm_tags", "geometry")
+#: ``entrance=*`` values that are not a way in for a visitor.
+_NOT_AN_ENTRANCE = frozenset({"no", "emergency", "exit", "garage", "service_exit"})
+_OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m", ".opl")
+_WGS84 = "EPSG:4326"
+
+
+# --------------------------------------------------------------------------------------------------- tag rules
+@dataclass(frozen=True)
+class _Condition:
+    key: str
+    op: str  # "present", "absent", "in", "match", "nomatch"
+    values: tuple[str, ...] = ()
+    pattern: re.Pattern | None = None
+
+    def holds(self, tags: dict[str, str]) -> bool:
+        val = tags.get(self.key)
+        if self.op == "present":
+            return val is not None
+        if self.op == "absent":
+            return val is None
+        if self.op == "in":
+            return val is not None and val in self.values
+        if self.op == "match":
+            return val is not None and self.pattern.search(val) is not None
+        return val is None or self.pattern.search(val) is None  # nomatch
+
+
+@dataclass(frozen=True)
+class TagRule:
+    """One row of ``osm_tags.csv``: features with ``key=value`` (``*`` = any value) of the given geometry kind
+    (``any``, ``node``, ``area``) that satisfy every ``requires`` condition belong to ``category``."""
+
+    category: str
+    key: str
+    value: str
+    geometry: str
+    requires: tuple[_Condition, ...] = field(default=())
+    note: str = ""
+
+    def matches(self, tags: dict[str, str], geometry: str) -> bool:
+        if self.geometry != "any" and self.geometry != geometry:
+            return False
+        val = tags.get(self.key)
+        if val is None or (self.value != "*" and val != self.value):
+            return False
+        return all(c.holds(tags) for c in self.requires)
+
+
+def _parse_condition(text: str, where: str) -> _Condition:
+    """``key``, ``!key``, ``key=a|b``, ``key~regex`` or ``key!~regex``."""
+    try:
+        return _parse_condition_unchecked(text.strip(), where)
+    except re.error as exc:
+        raise LifecircleInputError(f"{where}: bad regular expression in '{text}': {exc}. Fix the 'requires' column.") from exc
+
+
+def _parse_condition_unchecked(text: str, where: str) -> _Condition:
+    if "!~" in text:
+        key, pat = text.split("!~", 1)
+        return _Condition(key.strip(), "nomatch", pattern=re.compile(pat))
+    if "~" in text:
+        key, pat = text.split("~", 1)
+        return _Condition(key.strip(), "match", pattern=re.compile(pat))
+    if "=" in text:
+        key, vals = text.split("=", 1)
+        return _Condition(key.strip(), "in", values=tuple(v.strip() for v in vals.split("|")))
+    if text.startswith("!"):
+        return _Condition(text[1:].strip(), "absent")
+    if not text:
+        raise LifecircleInputError(f"{where}: empty condition in the 'requires' column; remove the stray '&'.")
+    return _Condition(text, "present")
+
+
+def _category_ids() -> set[str]:
+    with resources.files("lifecircle").joinpath("data/categories.csv").open(encoding="utf-8") as fh:
+        return {row["id"] for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(path: str | None) -> tuple[TagRule, ...]:
+    if path is None:
+        fh = resources.files("lifecircle").joinpath("data/osm_tags.csv").open(encoding="utf-8")
+        where = "osm_tags.csv"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise LifecircleInputError(f"Tag table '{p}' does not exist; give a CSV with columns category,key,value,geometry,requires,note.")
+        fh = p.open(encoding="utf-8")
+        where = str(p)
+    known = _category_ids()
+    rules = []
+    with fh:
+        reader = csv.DictReader(fh)
+        missing = {"category", "key", "value"} - set(reader.fieldnames or ())
+        if missing:
+            raise LifecircleInputError(f"{where}: missing column(s) {sorted(missing)}; expected category,key,value,geometry,requires,note.")
+        for line, row in enumerate(reader, start=2):
+            cat = (row.get("category") or "").strip()
+            if cat not in known:
+                raise LifecircleInputError(
+                    f"{where} line {line}: unknown category '{cat}'. Use one of the ids of data/categories.csv: {', '.join(sorted(known))}."
+                )
+            geom = (row.get("geometry") or "any").strip() or "any"
+            if geom not in ("any", "node", "area"):
+                raise LifecircleInputError(f"{where} line {line}: geometry must be any, node or area, got '{geom}'.")
+            req = (row.get("requires") or "").strip()
+            conds = tuple(_parse_condition(c, f"{where} line {line}") for c in req.split(" & ")) if req else ()
+            rules.append(TagRule(cat, row["key"].strip(), row["value"].strip(), geom, conds, (row.get("note") or "").strip()))
+    return tuple(rules)
+
+
+def load_tag_rules(path: str | Path | None = None) -> tuple[TagRule, ...]:
+    """The tag→category table: ``data/osm_tags.csv`` by default, or a user's CSV with the same columns.
+
+    Columns: ``category`` (an id of ``data/categories.csv``), ``key``, ``value`` (``*`` = any value),
+    ``geometry`` (``any``, ``node`` or ``area``), ``requires`` (extra conditions joined by `` & ``: ``key``,
+    ``!key`` (absent), ``key=a|b``, ``key~regex``, ``key!~regex`` (absent or not matching)), ``note``.
+    """
+    return _load_rules_cached(None if path is None else str(path))
+
+
+def classify_tags(tags: dict[str, str], geometry: str = "node", rules: tuple[TagRule, ...] | None = None) -> list[str]:
+    """The categories (sorted, no repeats) a feature with these tags and geometry kind (``node``/``area``/``line``)
+    belongs to. Lines match rules whose geometry is ``any``."""
+    rules = load_tag_rules() if rules is None else rules
+    return sorted({r.category for r in rules if r.matches(tags, geometry)})
+
+
+# --------------------------------------------------------------------------------------------------- OSM scan
+@dataclass
+class _Scan:
+    facilities: list[dict]
+    buildings: list[dict]
+    landuse: list[dict]
+    entrances: dict[int, tuple[float, float]]
+    skipped: int
+
+
+def _check_osm_path(path: str | Path) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise LifecircleInputError(f"OpenStreetMap file '{p}' does not exist. Check the path; download an extract (e.g. from Geofabrik or BBBike) if you have none.")
+    if p.is_dir():
+        raise LifecircleInputError(f"'{p}' is a folder; give an OpenStreetMap file (.osm.pbf or .osm).")
+    if not p.name.lower().endswith(_OSM_SUFFIXES):
+        raise LifecircleInputError(f"'{p}' does not look like an OpenStreetMap file: expected one of {', '.join(_OSM_SUFFIXES)}.")
+    return p
+
+
+def _capacity(tags: dict[str, str]) -> float:
+    for key in ("capacity", "beds"):
+        m = re.search(r"\d+(?:\.\d+)?", tags.get(key, ""))
+        if m:
+            return float(m.group())
+    return math.nan
+
+
+def _levels(tags: dict[str, str]) -> float:
+    m = re.search(r"\d+(?:\.\d+)?", tags.get("building:levels", ""))
+    return float(m.group()) if m else math.nan
+
+
+def _ring_refs(area) -> list[int]:
+    refs: list[int] = []
+    for outer in area.outer_rings():
+        refs.extend(n.ref for n in outer)
+        for inner in area.inner_rings(outer):
+            refs.extend(n.ref for n in inner)
+    return refs
+
+
+def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
+    wkb = osmium.geom.WKBFactory()
+    facilities: list[dict] = []
+    buildings: list[dict] = []
+    landuse: list[dict] = []
+    entrances: dict[int, tuple[float, float]] = {}
+    skipped = 0
+    try:
+        processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
+        for obj in processor:
+            if not obj.tags:
+                continue
+            tags = dict(obj.tags)
+            if obj.is_node():
+                ent = tags.get("entrance")
+                if ent is not None and ent not in _NOT_AN_ENTRANCE and obj.location.valid():
+                    entrances[obj.id] = (obj.location.lon, obj.location.lat)
+                cats = classify_tags(tags, "node", rules)
+                if cats and obj.location.valid():
+                    facilities.append({"id": f"n{obj.id}", "cats": cats, "tags": tags, "kind": "node",
+                                       "geom": Point(obj.location.lon, obj.location.lat), "footprint": None})
+            elif obj.is_way():
+                if obj.is_closed():
+                    continue  # closed ways come back as areas
+                cats = classify_tags(tags, "line", rules)
+                if not cats:
+                    continue
+                try:
+                    line = shapely.from_wkb(wkb.create_linestring(obj))
+                except (osmium.InvalidLocationError, RuntimeError):
+                    skipped += 1
+                    continue
+                facilities.append({"id": f"w{obj.id}", "cats": cats, "tags": tags, "kind": "midpoint",
+                                   "geom": line.interpolate(0.5, normalized=True), "footprint": None})
+            elif obj.is_area():
+                fid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+                cats = classify_tags(tags, "area", rules)
+                is_building = tags.get("building", "no") != "no"
+                is_landuse = "landuse" in tags
+                if not (cats or is_building or is_landuse):
+                    continue
+                try:
+                    poly = shapely.from_wkb(wkb.create_multipolygon(obj))
+                except (osmium.InvalidLocationError, RuntimeError):
+                    skipped += 1
+                    continue
+                if poly.is_empty:
+                    skipped += 1
+                    continue
+                if len(poly.geoms) == 1:
+                    poly = poly.geoms[0]
+                if cats:
+                    facilities.append({"id": fid, "cats": cats, "tags": tags, "kind": "area", "geom": poly,
+                                       "footprint": poly, "refs": _ring_refs(obj)})
+                if is_building:
+                    buildings.append({"id": fid, "building": tags["building"], "levels": _levels(tags),
+                                      "name": tags.get("name"), "osm_tags": tags, "geometry": poly})
+                if is_landuse:
+                    landuse.append({"id": fid, "landuse": tags["landuse"], "name": tags.get("name"), "geometry": poly})
+    except RuntimeError as exc:
+        raise LifecircleInputError(
+            f"Could not read OpenStreetMap file '{path}': {exc}. The file may be truncated or corrupt: download it again."
+        ) from exc
+    return _Scan(facilities, buildings, landuse, entrances, skipped)
+
+
+@lru_cache(maxsize=2)
+def _scan_cached(path: str, mtime_ns: int, size: int, rules: tuple[TagRule, ...]) -> _Scan:
+    return _scan_osm(Path(path), rules)
+
+
+def _scan(path: str | Path, rules: tuple[TagRule, ...]) -> _Scan:
+    p = _check_osm_path(path).resolve()
+    st = p.stat()
+    return _scan_cached(str(p), st.st_mtime_ns, st.st_size, rules)
+
+
+def _access_point(poly) -> Point:
+    c = poly.centroid
+    return c if poly.contains(c) else poly.point_on_surface()
+
+
+def _to_crs(gdf: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
+    if crs is None:
+        return gdf
+    out = gdf.to_crs(crs)
+    if "footprint" in out.columns:
+        out["footprint"] = gpd.GeoSeries(gdf["footprint"], crs=_WGS84).to_crs(crs).values
+    return out
+
+
+# --------------------------------------------------------------------------------------------------- public API
+def read_facilities(
+    path: str | Path,
+    crs: str | None = None,
+    categories: list[str] | tuple[str, ...] | None = None,
+    tag_table: str | Path | None = None,
+) -> gpd.GeoDataFrame:
+    """Facilities of an OSM file, classified through the tag→category table.
+
+    Parameters
+    ----------
+    path
+        An OpenStreetMap file (.osm.pbf, .osm, .osm.bz2).
+    crs
+        CRS of the result; WGS-84 (EPSG:4326) when None. ``footprint`` is transformed too.
+    categories
+        Keep only these category ids (None = all). An id not in ``data/categories.csv`` raises
+        :class:`LifecircleInputError`.
+    tag_table
+        A user's tag→category CSV replacing ``data/osm_tags.csv`` (same columns).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per (feature, category): ``id`` (``n123`` node, ``w456`` way, ``r789`` relation), ``category``,
+        ``name``, ``capacity`` (people or beds from the ``capacity``/``beds`` tags; NaN when unmapped),
+        ``access_kind`` (``node``/``entrance``/``centroid``/``midpoint``, see the module docstring),
+        ``osm_tags`` (all tags as a JSON string), ``geometry`` (the access point(s)), ``footprint`` (polygon or
+        None). ``attrs["skipped"]`` counts features whose geometry could not be built (nodes missing from the
+        extract).
+    """
+    rules = load_tag_rules(tag_table)
+    if categories is not None:
+        unknown = sorted(set(categories) - _category_ids())
+        if unknown:
+            raise LifecircleInputError(f"Unknown facility categories {unknown}. Known ids: {', '.join(sorted(_category_ids()))}.")
+    scan = _scan(path, rules)
+    rows = []
+    for f in scan.facilities:
+        kind, geom = f["kind"], f["geom"]
+        if kind == "area":
+            ents = [scan.entrances[r] for r in dict.fromkeys(f["refs"]) if r in scan.entrances]
+            if ents:
+                kind, geom = "entrance", (Point(ents[0]) if len(ents) == 1 else MultiPoint(ents))
+            else:
+                kind, geom = "centroid", _access_point(f["footprint"])
+        for cat in f["cats"]:
+            if categories is not None and cat not in categories:
+                continue
+            rows.append({"id": f["id"], "category": cat, "name": f["tags"].get("name"), "capacity": _capacity(f["tags"]),
+                         "access_kind": kind, "osm_tags": json.dumps(f["tags"], ensure_ascii=False, sort_keys=True),
+                         "geometry": geom, "footprint": f["footprint"]})
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=list(FACILITY_COLUMNS)), geometry="geometry", crs=_WGS84)
+    gdf["capacity"] = gdf["capacity"].astype("float64")
+    gdf["footprint"] = gpd.GeoSeries(gdf["footprint"], crs=_WGS84)
+    gdf = _to_crs(gdf, crs)
+    gdf.attrs["skipped"] = scan.skipped
+    gdf.attrs["source"] = str(path)
+    return gdf.reset_index(drop=True)
+
+
+def read_buildings(path: str | Path, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Building footprints of an OSM file (every ``building=*`` except ``building=no``).
+
+    Returns ``id``, ``building`` (the tag value), ``levels`` (``building:levels``, NaN when unmapped), ``name``,
+    ``osm_tags`` (JSON string) and the footprint ``geometry`` (Polygon/MultiPolygon), in ``crs`` (WGS-84 when None).
+    """
+    scan = _scan(path, load_tag_rules())
+    rows = [dict(b, osm_tags=json.dumps(b["osm_tags"], ensure_ascii=False, sort_keys=True)) for b in scan.buildings]
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=list(BUILDING_COLUMNS)), geometry="geometry", crs=_WGS84)
+    gdf["levels"] = gdf["levels"].astype("float64")
+    return _to_crs(gdf, crs).reset_index(drop=True)
+
+
+def read_landuse(path: str | Path, values: tuple[str, ...] = ("residential",), crs: str | None = None) -> gpd.GeoDataFrame:
+    """``landuse=*`` polygons of an OSM file whose value is in ``values``: ``id``, ``landuse``, ``name``, geometry."""
+    scan = _scan(path, load_tag_rules())
+    rows = [r for r in scan.landuse if r["landuse"] in values]
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["id", "landuse", "name", "geometry"]), geometry="geometry", crs=_WGS84)
+    return _to_crs(gdf, crs).reset_index(drop=True)
+
+
+def category_counts(facilities: gpd.GeoDataFrame) -> pd.Series:
+    """Number of facilities per category (distinct ``id``), sorted by category id."""
+    if facilities.empty:
+        return pd.Series(dtype="int64", name="count")
+    return facilities.groupby("category")["id"].nunique().rename("count").sort_index()
+
+
+__all__ = [
+    "FACILITY_COLUMNS",
+    "BUILDING_COLUMNS",
+    "TagRule",
+    "load_tag_rules",
+    "classify_tags",
+    "read_facilities",
+    "read_buildings",
+    "read_landuse",
+    "category_counts",
+]
