@@ -1,0 +1,226 @@
+"""Attach homes and facilities to the nearest *edge* of the walking network (not the nearest node).
+
+:func:`snap_points` projects each point onto the nearest undirected edge and records where it lands (``edge_id``,
+``edge_frac``) and how long the straight leg from the point to the network is (``access_m``, ``access_s``), as
+:class:`lifecircle.network.SnappedPoints` defines. Points farther than ``max_distance_m`` are reported in
+``unsnapped`` with the reason, never silently dropped.
+
+:func:`polygon_gates` and :func:`apply_polygon_gates` give polygon facilities without a mapped entrance (a park, a
+school yard) their gates: the points where the outline meets the network.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPoint
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.network import POINT_COLUMNS, SnappedPoints, WalkNetwork
+
+#: Default snapping distance (metres): issue 2 ("points farther than a configurable distance (default 200 m) are
+#: reported as unsnapped").
+DEFAULT_MAX_DISTANCE_M = 200.0
+
+
+def undirected_edge_ids(net: WalkNetwork) -> np.ndarray:
+    """Edge ids standing for each physical edge once: the lower id of a two-way pair, and every one-way edge."""
+    eid = net.edges["edge_id"].to_numpy(np.int64)
+    rev = net.edges["rev"].to_numpy(np.int64)
+    return eid[(rev < 0) | (eid < rev)]
+
+
+def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
+    """Walking speed (m/s) on the straight access leg: ``speed_mps`` when given, else the flat-ground speed of the
+    network's walking profile (``lifecircle.walking``)."""
+    if speed_mps is not None:
+        if not (np.isfinite(speed_mps) and speed_mps > 0):
+            raise LifecircleInputError(f"The walking speed must be a positive number of metres per second, got {speed_mps}.")
+        return float(speed_mps)
+    from lifecircle.walking import get_walk_profile
+
+    try:
+        return float(get_walk_profile(net.walk_profile).speed_m_s)
+    except LifecircleInputError as exc:
+        raise LifecircleInputError(
+            f"The network was built with walking profile '{net.walk_profile}', which is not a known profile, so the "
+            f"access-leg speed is unknown: pass speed_mps=... ({exc})"
+        ) from exc
+
+
+def _points_in_crs(points: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    if not isinstance(points, gpd.GeoDataFrame):
+        raise LifecircleInputError("Points to snap must be a GeoDataFrame with a geometry column.")
+    if points.crs is None:
+        raise LifecircleInputError(
+            "The points to snap have no CRS, so they cannot be placed on the network. Set it (e.g. "
+            "gdf.set_crs('EPSG:4326')) or read the layer with lifecircle.layers.read_layer(..., crs=...)."
+        )
+    return points.to_crs(crs)
+
+
+def _explode_access_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten (Multi)Point geometries into single points: returns (points, index of the row each came from).
+
+    Non-point geometries contribute their centroid. Empty / missing geometries contribute nothing."""
+    pts: list = []
+    owner: list[int] = []
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            continue
+        if g.geom_type == "Point":
+            pts.append(g)
+            owner.append(i)
+        elif g.geom_type == "MultiPoint":
+            for p in g.geoms:
+                pts.append(p)
+                owner.append(i)
+        else:
+            pts.append(g.centroid)
+            owner.append(i)
+    return np.array(pts, dtype=object), np.array(owner, dtype=np.int64)
+
+
+def snap_points(
+    net: WalkNetwork,
+    points: gpd.GeoDataFrame,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+    speed_mps: float | None = None,
+) -> SnappedPoints:
+    """Attach every point to the nearest edge of ``net``.
+
+    Parameters
+    ----------
+    net
+        The walking network (metric CRS).
+    points
+        GeoDataFrame with a CRS; geometries are Points, or MultiPoints of alternative access points (entrances,
+        gates) of which the one nearest to the network is used. Other geometries use their centroid. All columns
+        are kept.
+    max_distance_m
+        Points whose nearest edge is farther than this (metres) go to ``unsnapped``.
+    speed_mps
+        Speed on the access leg (m/s); default: the flat-ground speed of the network's walking profile.
+
+    Returns
+    -------
+    SnappedPoints
+        ``frame``: the caller's columns plus ``edge_id`` (directed edge: the lower id of a two-way pair),
+        ``edge_frac`` (0–1, distance along the edge geometry from ``u`` / its length), ``access_m`` (metres, the
+        straight distance from the point to the edge), ``access_s`` (seconds, ``access_m / speed``); ``geometry``
+        becomes the access point used, in ``net.crs``. ``unsnapped``: the other rows with ``reason`` and
+        ``nearest_m`` (metres to the nearest edge, NaN when there is none).
+
+    Notes
+    -----
+    Equidistant edges (a point exactly at a junction, or halfway between two parallel paths) go to the lowest
+    edge id, so results do not depend on the spatial index's order.
+    """
+    if not (np.isfinite(max_distance_m) and max_distance_m > 0):
+        raise LifecircleInputError(f"The snapping distance must be a positive number of metres, got {max_distance_m}.")
+    speed = flat_speed_mps(net, speed_mps)
+    pts = _points_in_crs(points, net.crs).reset_index(drop=True)
+    n = len(pts)
+    ids = undirected_edge_ids(net)
+    edge_geoms = net.edges["geometry"].to_numpy()[ids] if len(ids) else np.array([], dtype=object)
+
+    best_edge = np.full(n, -1, dtype=np.int64)
+    best_dist = np.full(n, np.inf)
+    best_point = np.empty(n, dtype=object)
+    single, owner = _explode_access_points(pts.geometry.to_numpy())
+    if len(single) and len(edge_geoms):
+        tree = shapely.STRtree(edge_geoms)
+        (qi, ti), dist = tree.query_nearest(single, return_distance=True, all_matches=True)
+        cand_edge = ids[ti]
+        cand_owner = owner[qi]
+        # lowest distance first, then lowest edge id: ties resolve to the lowest edge id, deterministically
+        order = np.lexsort((cand_edge, dist, cand_owner))
+        first = order[np.unique(cand_owner[order], return_index=True)[1]]
+        o = cand_owner[first]
+        best_dist[o], best_edge[o] = dist[first], cand_edge[first]
+        best_point[o] = single[qi[first]]
+
+    ok = (best_edge >= 0) & (best_dist <= max_distance_m)
+    frac = np.zeros(n)
+    if ok.any():
+        sel = np.flatnonzero(ok)
+        lines = net.edges["geometry"].to_numpy()[best_edge[sel]]
+        along = shapely.line_locate_point(lines, best_point[sel])
+        length = shapely.length(lines)
+        frac[sel] = np.clip(np.divide(along, length, out=np.zeros_like(along), where=length > 0), 0.0, 1.0)
+
+    frame = pts.loc[ok].copy()
+    frame["edge_id"] = best_edge[ok]
+    frame["edge_frac"] = frac[ok]
+    frame["access_m"] = best_dist[ok]
+    frame["access_s"] = best_dist[ok] / speed
+    frame = frame.set_geometry(gpd.GeoSeries(best_point[ok], index=frame.index, crs=net.crs))
+
+    unsnapped = pts.loc[~ok].copy()
+    nearest = np.where(np.isfinite(best_dist), best_dist, np.nan)[~ok]
+    reasons = []
+    for has_geom, d in zip(best_edge[~ok] >= 0, nearest, strict=True):
+        if not len(edge_geoms):
+            reasons.append("the network has no edges")
+        elif not has_geom:
+            reasons.append("empty or missing geometry")
+        else:
+            reasons.append(f"farther than {max_distance_m:g} m from the walking network (nearest edge {d:.0f} m)")
+    unsnapped["reason"] = pd.Series(reasons, index=unsnapped.index, dtype="object")
+    unsnapped["nearest_m"] = nearest
+    for col in POINT_COLUMNS:
+        frame[col] = frame[col].astype("int64" if col == "edge_id" else "float64")
+    return SnappedPoints(frame=frame.reset_index(drop=True), unsnapped=unsnapped.reset_index(drop=True))
+
+
+def polygon_gates(net: WalkNetwork, polygons: gpd.GeoSeries) -> gpd.GeoSeries:
+    """The points where each polygon's outline meets the walking network (park gates), in ``net.crs``.
+
+    A path that crosses or ends on the outline gives its crossing point; an edge running along the outline gives
+    the two ends of the shared stretch. Returns, per polygon, a Point, a MultiPoint, or None when the outline meets
+    no edge. Coincident points (within 1 mm) are merged.
+    """
+    if polygons.crs is None:
+        raise LifecircleInputError("The polygons have no CRS; set one before looking for gates.")
+    polys = polygons.to_crs(net.crs)
+    ids = undirected_edge_ids(net)
+    edge_geoms = net.edges["geometry"].to_numpy()[ids]
+    tree = shapely.STRtree(edge_geoms)
+    outlines = shapely.boundary(polys.to_numpy())
+    out = np.empty(len(polys), dtype=object)
+    if len(edge_geoms) == 0:
+        return gpd.GeoSeries(out, index=polygons.index, crs=net.crs)
+    pi, ei = tree.query(outlines, predicate="intersects")
+    hits: dict[int, list] = {}
+    for p, e in zip(pi, ei, strict=True):
+        inter = shapely.intersection(outlines[p], edge_geoms[e])
+        for part in shapely.get_parts(inter):
+            if part.geom_type == "Point":
+                hits.setdefault(int(p), []).append(part)
+            elif not part.is_empty:  # a stretch along the outline: its two ends
+                hits.setdefault(int(p), []).extend(shapely.get_parts(shapely.boundary(part)))
+    for p, pts in hits.items():
+        merged = shapely.get_parts(shapely.union_all(shapely.set_precision(np.array(pts, dtype=object), 0.001)))
+        out[p] = merged[0] if len(merged) == 1 else MultiPoint(list(merged))
+    return gpd.GeoSeries(out, index=polygons.index, crs=net.crs)
+
+
+def apply_polygon_gates(net: WalkNetwork, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Replace the centroid of polygon facilities (``access_kind == "centroid"`` with a ``footprint``) by their
+    gates on ``net`` where the outline meets the network (``access_kind`` becomes ``"gate"``); facilities whose
+    outline meets no edge keep their centroid. Returns a copy in ``net.crs``."""
+    if "access_kind" not in facilities.columns or "footprint" not in facilities.columns:
+        raise LifecircleInputError("apply_polygon_gates needs the 'access_kind' and 'footprint' columns of lifecircle.features.read_facilities.")
+    out = _points_in_crs(facilities, net.crs).copy()
+    fp = gpd.GeoSeries(facilities["footprint"].to_numpy(), index=facilities.index, crs=facilities.crs).to_crs(net.crs)
+    out["footprint"] = fp.values
+    todo = (out["access_kind"] == "centroid") & fp.notna().to_numpy() & ~fp.is_empty.to_numpy()
+    if todo.any():
+        gates = polygon_gates(net, fp[todo.to_numpy()])
+        has = gates.notna().to_numpy()
+        idx = out.index[todo.to_numpy()][has]
+        out.loc[idx, "geometry"] = gates.to_numpy()[has]
+        out.loc[idx, "access_kind"] = "gate"
+    return out
