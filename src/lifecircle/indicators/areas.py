@@ -54,8 +54,8 @@ def _polygon_ids(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, id_column: st
     # A home on a shared boundary touches two polygons: keep the first polygon in the user's order.
     joined = joined.sort_values(["_row", "index_right"]).drop_duplicates("_row", keep="first")
     ids = joined.set_index("_row")[id_column].reindex(np.arange(len(homes)))
-    out = pd.Series(ids.to_numpy(dtype=object), index=homes.index, dtype=object)
-    return out.where(out.notna(), None).map(lambda v: None if v is None else str(v))
+    labels = [None if pd.isna(v) else str(v) for v in ids.to_numpy(dtype=object)]
+    return pd.Series(labels, index=homes.index, dtype=object)
 
 
 def assign_areas(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | str | None,
