@@ -166,16 +166,29 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
         effective_rule(p, p.indicators[0], composite_rule)  # validates the name
     _check_homes(homes, p, denom, composite_rule)
 
+    # area codes: 0 = the whole study area; 1..k = sub-areas in sorted id order; homes outside every sub-area
+    # count only in the whole area. Sums per area are bincounts (fast with thousands of grid cells).
     area_ids = assign_areas(homes, areas, area_id_column)
-    groups: list[tuple[str, np.ndarray]] = [(ALL_AREAS, np.ones(len(homes), dtype=bool))]
+    names = [ALL_AREAS]
+    codes = np.full(len(homes), -1, dtype=np.int64)
     if area_ids is not None:
-        a = area_ids.to_numpy(dtype=object)
-        for aid in sorted({v for v in a if v is not None}):
-            groups.append((aid, a == aid))
+        labels = area_ids.to_numpy(dtype=object)
+        present = np.array([v is not None for v in labels], dtype=bool)
+        uniq = sorted({v for v in labels if v is not None})
+        index = {v: i + 1 for i, v in enumerate(uniq)}
+        codes[present] = [index[v] for v in labels[present]]
+        names += uniq
+    n_areas = len(names)
+
+    def per_area(values: np.ndarray) -> np.ndarray:
+        out = np.bincount(codes[codes >= 0], weights=values[codes >= 0], minlength=n_areas).astype(float)
+        out[0] = float(values.sum())
+        return out
 
     weight_all = homes[DENOMINATORS[denom]].to_numpy(dtype=float)
     weight_valid = ~np.isnan(weight_all)
     weight_all = np.where(weight_valid, weight_all, 0.0)
+    excluded_homes = per_area((~weight_valid).astype(float))
     pop = homes["population"].to_numpy(dtype=float)
     unit_den = "people" if denom == "population" else "m2"
 
@@ -183,26 +196,28 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
     for ind in p.indicators:
         ev = _evaluate(homes, p, ind, composite_rule)
         base_note = "; ".join(ev.notes)
-        for area, mask in groups:
-            if ind.kind in ("coverage", "composite"):
-                valid = mask & weight_valid
-                excl = int(np.count_nonzero(mask & ~weight_valid))
+        if ind.kind in ("coverage", "composite"):
+            nums = per_area(np.where(ev.covered, weight_all, 0.0))
+            dens = per_area(weight_all)
+            thr = ind.threshold
+            if ind.kind == "composite" and ev.rule == "all_within_15min":
+                thr = p.composite_all_within_s
+            for k, area in enumerate(names):
                 note = base_note
-                if excl:
-                    note = "; ".join(filter(None, [note, f"{excl} homes without {DENOMINATORS[denom]} left out"]))
-                num = float(weight_all[valid & ev.covered].sum())
-                den = float(weight_all[valid].sum())
-                thr = ind.threshold
-                if ind.kind == "composite":
-                    thr = p.composite_all_within_s if ev.rule == "all_within_15min" else ind.threshold
-                rows.append(_row(p, ind, area, _ratio(num, den), num, den, thr, denom, f"share of {unit_den}",
-                                 ev.rule, note))
-            elif ind.kind == "f15":
-                num = float(pop[mask & ev.covered].sum())
-                den = float(pop[mask].sum())
-                rows.append(_row(p, ind, area, _ratio(num, den), num, den, ind.threshold, "population",
-                                 "share of people", "", base_note))
-            else:  # gini
+                if excluded_homes[k]:
+                    note = "; ".join(filter(None, [
+                        note, f"{int(excluded_homes[k])} homes without {DENOMINATORS[denom]} left out"]))
+                rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]), thr, denom,
+                                 f"share of {unit_den}", ev.rule, note))
+        elif ind.kind == "f15":
+            nums = per_area(np.where(ev.covered, pop, 0.0))
+            dens = per_area(pop)
+            for k, area in enumerate(names):
+                rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]),
+                                 ind.threshold, "population", "share of people", "", base_note))
+        else:  # gini: one coefficient per area over the homes that reach every category
+            for k, area in enumerate(names):
+                mask = np.ones(len(homes), dtype=bool) if k == 0 else codes == k
                 finite = mask & ev.covered
                 excluded = float(pop[mask & ~ev.covered].sum())
                 value = weighted_gini(ev.access_s[finite], pop[finite]) if np.any(finite) else math.nan
