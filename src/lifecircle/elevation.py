@@ -60,9 +60,9 @@ class Dem:
         """Bilinear elevation (metres) at raster-CRS coordinates; NaN outside the window or next to nodata."""
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
-        col, row = self.inverse_transform * (x, y)
-        col = np.asarray(col, dtype=np.float64)
-        row = np.asarray(row, dtype=np.float64)
+        t = self.inverse_transform
+        col = t.a * x + t.b * y + t.c
+        row = t.d * x + t.e * y + t.f
         nrow, ncol = self.z.shape
         inside = (col >= 0) & (col <= ncol) & (row >= 0) & (row <= nrow)
         # Fractional position among pixel centres; the outer half-pixel ring takes the edge pixel's value.
