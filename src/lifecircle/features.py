@@ -49,7 +49,7 @@ from lifecircle.errors import LifecircleInputError
 #: Columns of the facilities frame, in order (``geometry`` last but one, ``footprint`` last).
 FACILITY_COLUMNS = ("id", "category", "name", "capacity", "access_kind", "osm_tags", "geometry", "footprint")
 #: Columns of the buildings frame.
-BUILDING_COLUMNS = ("id", "building", "levels", "name", "osm_tags", "geometry")
+BUILDING_COLUMNS = ("id", "building", "levels", "name", "osm_tags", "entrances", "geometry")
 #: ``entrance=*`` values that are not a way in for a visitor.
 _NOT_AN_ENTRANCE = frozenset({"no", "emergency", "exit", "garage", "service_exit"})
 _OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m", ".opl")
@@ -277,7 +277,8 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                                        "footprint": poly, "refs": _ring_refs(obj)})
                 if is_building:
                     buildings.append({"id": fid, "building": tags["building"], "levels": _levels(tags),
-                                      "name": tags.get("name"), "osm_tags": tags, "geometry": poly})
+                                      "name": tags.get("name"), "osm_tags": tags, "geometry": poly,
+                                      "refs": _ring_refs(obj)})
                 if is_landuse:
                     landuse.append({"id": fid, "landuse": tags["landuse"], "name": tags.get("name"), "geometry": poly})
     except RuntimeError as exc:
@@ -377,13 +378,22 @@ def read_buildings(path: str | Path, crs: str | None = None) -> gpd.GeoDataFrame
     """Building footprints of an OSM file (every ``building=*`` except ``building=no``).
 
     Returns ``id``, ``building`` (the tag value), ``levels`` (``building:levels``, NaN when unmapped), ``name``,
-    ``osm_tags`` (JSON string) and the footprint ``geometry`` (Polygon/MultiPolygon), in ``crs`` (WGS-84 when None).
+    ``osm_tags`` (JSON string), ``entrances`` (Point/MultiPoint of the ``entrance=*`` nodes on the outline, or None)
+    and the footprint ``geometry`` (Polygon/MultiPolygon), in ``crs`` (WGS-84 when None).
     """
     scan = _scan(path, load_tag_rules())
-    rows = [dict(b, osm_tags=json.dumps(b["osm_tags"], ensure_ascii=False, sort_keys=True)) for b in scan.buildings]
+    rows = []
+    for b in scan.buildings:
+        ents = [scan.entrances[r] for r in dict.fromkeys(b["refs"]) if r in scan.entrances]
+        entrances = None if not ents else (Point(ents[0]) if len(ents) == 1 else MultiPoint(ents))
+        rows.append(dict(b, osm_tags=json.dumps(b["osm_tags"], ensure_ascii=False, sort_keys=True), entrances=entrances))
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=list(BUILDING_COLUMNS)), geometry="geometry", crs=_WGS84)
     gdf["levels"] = gdf["levels"].astype("float64")
-    return _to_crs(gdf, crs).reset_index(drop=True)
+    if crs is not None:
+        entrances = gpd.GeoSeries(gdf["entrances"].to_numpy(), index=gdf.index, crs=_WGS84).to_crs(crs)
+        gdf = gdf.to_crs(crs)
+        gdf["entrances"] = entrances.to_numpy()
+    return gdf.reset_index(drop=True)
 
 
 def read_landuse(path: str | Path, values: tuple[str, ...] = ("residential",), crs: str | None = None) -> gpd.GeoDataFrame:
