@@ -214,6 +214,8 @@ def test_gb50180_non_nesting_health_centre_does_not_serve_5min_tier():
     assert _value(df, "t15_health_centre_1000m") == 1.0
     assert _value(df, "tier5_all") == pytest.approx(0.3)
     assert _value(df, "tier15_all") == 1.0
+    assert _value(df, "t5_health_station_300m", column="tier") == "5"
+    assert _value(df, "t5_health_station_300m", column="threshold_kind") == "network_distance_m"
     # the tier composites keep their own rule even when the call asks for all_within_15min
     assert _value(compute_indicators(homes, p, denominator="population", composite_rule="all_within_15min"),
                   "tier5_all") == pytest.approx(0.3)

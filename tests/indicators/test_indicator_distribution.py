@@ -144,3 +144,21 @@ def test_shipped_bruno_profile_runs_on_equal_times():
     assert df.loc["f15", "value"] == pytest.approx(0.75)  # home a: every service 600 s; b: 1200 s
     # Gini of 600 s (3 people) and 1200 s (1): mean 750; Σ|Δ| = 2·3·600 = 3600; 3600 / (2·16·750) = 0.15
     assert df.loc["gini_access", "value"] == pytest.approx(0.15)
+
+
+def test_f15_with_the_mean_of_the_n_nearest(tmp_path):
+    from lifecircle.indicators import required_columns
+
+    text = BRUNO_LIKE.replace('kind = "f15"', 'kind = "f15"\nn_nearest = 20')
+    p = load_profile(write_profile(tmp_path, text))
+    assert {"t20_park", "t20_eating"} <= required_columns(p)
+    homes = _bruno_homes()
+    # mean of the 20 nearest: A 700 / 1000 → 850 ✓; B 500 / 1200 → 850 ✓; C inf → ✗  → (1 + 2) of 6 people
+    homes["t20_park"] = [700.0, 500.0, math.inf]
+    homes["t20_eating"] = [1000.0, 1200.0, 300.0]
+    df = compute_indicators(homes, p).set_index("indicator")
+    assert df.loc["f15", "value"] == pytest.approx(0.5)
+    # the Gini indicator still reads the nearest (t_) columns: unchanged from the hand value above
+    assert df.loc["gini", "value"] == pytest.approx(1000.0 / (2 * 9 * 2900.0 / 3.0))
+    with pytest.raises(LifecircleInputError, match="n_nearest"):
+        load_profile(write_profile(tmp_path, BRUNO_LIKE.replace('categories = ["park"]', 'categories = ["park"]\nn_nearest = 20'), "bad.toml"))

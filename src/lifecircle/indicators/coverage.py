@@ -32,7 +32,8 @@ from lifecircle.indicators.profiles import (
 #: Leading columns of the table :func:`compute_indicators` returns, in this order.
 RESULT_COLUMNS = (
     "profile", "indicator", "area", "value", "numerator", "denominator", "threshold", "threshold_kind", "source",
-    "name_zh", "name_en", "confidence", "denominator_kind", "unit", "kind", "rule", "categories", "note",
+    "name_zh", "name_en", "confidence", "denominator_kind", "unit", "kind", "rule", "categories", "note", "origin",
+    "tier", "layer", "element_class",
 )
 
 
@@ -73,7 +74,8 @@ def _absent_notes(homes: pd.DataFrame, cols: list[str]) -> list[str]:
     for col in cols:
         v = homes[col].to_numpy(dtype=float)
         if len(v) and not np.any(np.isfinite(v)):
-            notes.append(f"no facility of '{col[2:]}' reachable from any home (category absent from the data?)")
+            category = col.split("_", 1)[1]
+            notes.append(f"no facility of '{category}' reachable from any home (category absent from the data?)")
     return notes
 
 
@@ -105,10 +107,10 @@ def _evaluate(homes: pd.DataFrame, profile: Profile, ind: Indicator, composite_r
             notes += ev.notes
         return _Evaluation(covered=covered, notes=list(dict.fromkeys(notes)), rule=rule, element_covered=per_element)
     # f15 / gini (Bruno et al. 2024): mean over elements of the walking time to the nearest facility of each
-    access = bruno_access_time(homes, [el.categories for el in elements])
+    access = bruno_access_time(homes, [el.categories for el in elements], ind.time_prefix)
     notes = []
     for el in elements:
-        notes += _absent_notes(homes, [f"t_{c}" for c in el.categories])
+        notes += _absent_notes(homes, [f"{ind.time_prefix}{c}" for c in el.categories])
     covered = access <= ind.threshold if ind.kind == "f15" else np.isfinite(access)
     return _Evaluation(covered=covered, notes=list(dict.fromkeys(notes)), access_s=access)
 
@@ -121,6 +123,7 @@ def _row(profile: Profile, ind: Indicator, area: str, value: float, num: float, 
         "name_zh": ind.name_zh, "name_en": ind.name_en, "confidence": ind.confidence,
         "denominator_kind": denominator_kind, "unit": unit, "kind": ind.kind, "rule": rule,
         "categories": "+".join(ind.categories) if ind.kind == "coverage" else "+".join(ind.elements), "note": note,
+        "origin": ind.origin or profile.origin, "tier": ind.tier, "layer": ind.layer, "element_class": ind.element_class,
     }
 
 

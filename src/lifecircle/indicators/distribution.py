@@ -11,11 +11,19 @@ absolute difference over twice the mean, people as weights). 0 = everyone has th
 with equal weights give 0.75.
 
 Bruno et al. (2024), *A universal framework for inclusive 15-minute cities*, Nature Cities 1, 633–641,
-DOI 10.1038/s44284-024-00119-4 ([I5] in STANDARDS.md): per place, the walking time to the nearest service of each of
-nine categories; a place's access time is the mean of those times 🟡; F15 is the share of the population whose access
-time is within 15 minutes 🟡 and the Gini coefficient of the access times over the population measures inequality 🟡.
-The full text was not retrievable here (only the abstract and platform page): these three definitions are 🟡 and the
-profile ``bruno-15min`` says so.
+DOI 10.1038/s44284-024-00119-4 ([I5] in STANDARDS.md). The paper's full text was not retrievable here; a public
+replication's methodology note (secondary source, found with the project's code search) states the definitions
+used below, which also match the abstract and the platform:
+
+* category time of a place = mean walking time to the **20 nearest** POIs of the category ("dual access");
+  lifecircle's engine gives the nearest only (``t_<c>``), so the default here is n = 1 — a documented deviation;
+  an indicator with ``n_nearest = 20`` reads ``t20_<c>`` columns instead when the engine supplies them;
+* proximity time PT of a place = unweighted mean of its nine category times;
+* F15 = population share with PT ≤ 15 min;
+* Gini = Gini index of PT across residents (each resident carries their place's PT), i.e. population-weighted.
+
+Places there are ≈ 200 m hexagons; here each home is a place weighted by its population. Homes that cannot reach a
+category (PT = +inf) count as outside 15 minutes in F15 and are left out of the Gini, with the population reported.
 """
 
 from __future__ import annotations
@@ -82,7 +90,9 @@ def weighted_gini(values: Sequence[float] | np.ndarray, weights: Sequence[float]
 
 
 def group_times(homes: pd.DataFrame, categories: Iterable[str], prefix: str = "t_") -> np.ndarray:
-    """Per home, the minimum over ``categories`` of the ``<prefix><category>`` column (nearest of any; +inf if none)."""
+    """Per home, the minimum over ``categories`` of the ``<prefix><category>`` column (nearest of any; +inf if none).
+
+    NaN in a column counts as unreachable (+inf)."""
     cols = [f"{prefix}{c}" for c in categories]
     missing = [c for c in cols if c not in homes.columns]
     if missing:
@@ -97,12 +107,13 @@ def group_times(homes: pd.DataFrame, categories: Iterable[str], prefix: str = "t
     return arr.min(axis=1)
 
 
-def bruno_access_time(homes: pd.DataFrame, groups: Sequence[Sequence[str]]) -> np.ndarray:
-    """Per home, Bruno et al.'s access time (seconds): the mean over service groups of the walking time to the
-    nearest facility of the group (+inf when a group is unreachable). 🟡 definition, see the module docstring."""
+def bruno_access_time(homes: pd.DataFrame, groups: Sequence[Sequence[str]], prefix: str = "t_") -> np.ndarray:
+    """Per home, Bruno et al.'s proximity time (seconds): the mean over service groups of the walking time to the
+    group (+inf when a group is unreachable). With ``prefix="t_"`` a group's time is the nearest facility's; the
+    paper uses the mean over the 20 nearest (``prefix="t20_"`` columns from the engine). See the module docstring."""
     if not groups:
         raise LifecircleInputError("bruno_access_time needs at least one service group.")
-    times = np.column_stack([group_times(homes, g) for g in groups])
+    times = np.column_stack([group_times(homes, g, prefix) for g in groups])
     return times.mean(axis=1)
 
 

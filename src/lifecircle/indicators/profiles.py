@@ -71,7 +71,7 @@ _PROFILE_KEYS = {
 }
 _INDICATOR_KEYS = {
     "id", "kind", "name_zh", "name_en", "categories", "threshold", "threshold_kind", "elements", "rule", "source",
-    "confidence", "origin", "tier", "element_class", "layer", "notes",
+    "confidence", "origin", "tier", "element_class", "layer", "notes", "n_nearest",
 }
 _REQUIRED_PROFILE_KEYS = ("id", "name_en", "denominator", "indicators")
 _REQUIRED_BY_KIND = {
@@ -110,6 +110,9 @@ class Indicator:
     origin, tier, element_class, layer, notes
         Descriptive: origin type (residential parcels, building centroids...), GB 50180 tier (5/10/15 min),
         TD/T 1062 element class (基础保障型 / 品质提升型) and layer, free notes.
+    n_nearest
+        f15 / gini only: 1 = time to the nearest facility of each category (``t_<c>``); n > 1 = mean time to the n
+        nearest (``t<n>_<c>`` columns, which the engine must supply).
     """
 
     id: str
@@ -128,6 +131,14 @@ class Indicator:
     element_class: str = ""
     layer: str = ""
     notes: str = ""
+    n_nearest: int = 1
+
+    @property
+    def time_prefix(self) -> str:
+        """Engine column prefix of the walking times an f15 / gini indicator reads: ``t_`` (nearest facility) or
+        ``t<n>_`` (mean walking time in seconds to the ``n_nearest`` nearest facilities of the category, Bruno et
+        al.'s "dual access" with n = 20)."""
+        return "t_" if self.n_nearest == 1 else f"t{self.n_nearest}_"
 
 
 @dataclass(frozen=True)
@@ -361,11 +372,16 @@ def _validate_indicator(raw: dict[str, Any], j: int, path: Path) -> Indicator:
     if not s["id"]:
         raise LifecircleInputError(f"{path}: {where} key 'id' is empty.")
     tier = raw.get("tier", "")
+    n_nearest = raw.get("n_nearest", 1)
+    if isinstance(n_nearest, bool) or not isinstance(n_nearest, int) or n_nearest < 1:
+        raise LifecircleInputError(f"{path}: {where} key 'n_nearest' = {n_nearest!r} must be a whole number ≥ 1.")
+    if n_nearest != 1 and kind not in ("f15", "gini"):
+        raise LifecircleInputError(f"{path}: {where} key 'n_nearest' only applies to kinds f15 and gini.")
     return Indicator(
         id=s["id"], kind=kind, name_zh=s["name_zh"], name_en=s["name_en"], categories=tuple(cats),
         threshold=threshold, threshold_kind=tkind, elements=tuple(elements), rule=rule, source=s["source"],
         confidence=conf, origin=s["origin"], tier=str(tier), element_class=s["element_class"], layer=s["layer"],
-        notes=s["notes"],
+        notes=s["notes"], n_nearest=n_nearest,
     )
 
 
@@ -462,8 +478,10 @@ def indicator_columns(profile: Profile, ind: Indicator, composite_rule: str | No
         el = profile.indicator(e)
         if ind.kind == "composite" and effective_rule(profile, ind, composite_rule) == "each_own_threshold":
             cols += indicator_columns(profile, el)
-        else:  # all_within_15min, f15 and gini read walking times
+        elif ind.kind == "composite":  # all_within_15min reads walking times to the nearest facility
             cols += [f"t_{c}" for c in el.categories]
+        else:  # f15 and gini read walking times to the nearest (or mean of the n nearest) facilities
+            cols += [f"{ind.time_prefix}{c}" for c in el.categories]
     return list(dict.fromkeys(cols))
 
 
