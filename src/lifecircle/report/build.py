@@ -1,0 +1,360 @@
+"""Build ``report.html`` from a results folder: one self-contained file a planning committee opens offline.
+
+The page holds the indicator table against targets, an interactive Leaflet map (canvas renderer, vector layers
+only, no tiles), inline SVG charts and a Chinese/English switch. Leaflet and all data are inlined: the file makes no
+request of any kind.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+import tempfile
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import jinja2
+import numpy as np
+import pandas as pd
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.report import charts, mapdata
+from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
+from lifecircle.report.inputs import ReportInputs, read_results
+from lifecircle.report.tables import WHOLE_AREA, indicator_rows, is_share, rows_by_profile
+
+#: Name of the report inside a results folder.
+REPORT_NAME = "report.html"
+
+#: Upper ends (seconds) of the map's walking-time classes: 5, 10, 15 minutes, the life-circle tiers of
+#: GB 50180-2018 (clauses 2.0.2–2.0.4; ../shared/STANDARDS.md §1.1). Above the last: "> 15 min".
+TIME_CLASS_LIMITS_S = tuple(60 * m for m in charts.TIER_MINUTES)
+#: Colours of the classes ≤5, 5–10, 10–15, >15 min (ColorBrewer RdYlBu, 4 classes: colour-blind safe) and of
+#: unreachable homes (dark grey, told apart by lightness).
+TIME_CLASS_COLORS = ("#2c7bb6", "#abd9e9", "#fdae61", "#d7191c")
+UNREACHABLE_COLOR = "#3d3d3d"
+
+#: Attribution shown when the run read OpenStreetMap data but run.json names no attribution.
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+
+_LEAFLET_IMAGE = re.compile(r"url\(images/([\w-]+\.png)\)")
+
+
+def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLike[str] | None = None,
+                 lang: str = "zh") -> Path:
+    """Write the HTML report of a results folder.
+
+    Parameters
+    ----------
+    results_dir
+        A results folder written by ``lifecircle assess`` / ``lifecircle demo`` (schema: ``docs/outputs.md``).
+    out_path
+        Where to write; default ``<results_dir>/report.html``. Written to a temporary name, then renamed, so an
+        interrupted build never leaves a half-written report.
+    lang
+        Language shown on opening, ``"zh"`` or ``"en"``; the page switches between both.
+
+    Returns
+    -------
+    pathlib.Path
+        The report written.
+
+    Raises
+    ------
+    LifecircleInputError
+        When ``lang`` is unknown, or the folder lacks a required file or column (the message names it).
+    """
+    if lang not in LANGUAGES:
+        raise LifecircleInputError(f"Report language '{lang}' is not available; use one of: {', '.join(LANGUAGES)}.")
+    inputs = read_results(results_dir)
+    html = render_report(inputs, lang=lang)
+    out = Path(out_path) if out_path is not None else inputs.results_dir / REPORT_NAME
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
+    """The report's HTML text for already-read inputs."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("lifecircle.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(t=label, bi=bilingual_html)
+    rows = indicator_rows(inputs.indicators)
+    categories = inputs.categories
+    weights, weight_is_population = _weights(inputs.homes)
+    context = {
+        "lang": lang,
+        "meta": run_metadata(inputs),
+        "summary": _summary(inputs),
+        "profiles": rows_by_profile(rows),
+        "categories": categories,
+        "cdf_svgs": [
+            charts.distribution_svg(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), weights, c.name_zh, c.name_en)
+            for c in categories
+        ],
+        "weight_is_population": weight_is_population,
+        "bar_svgs": {p: charts.coverage_bars_svg(r) for p, r in rows_by_profile(rows).items()
+                     if any(x.is_share and not math.isnan(x.value) for x in r)},
+        "has_bars": any(r.is_share and not math.isnan(r.value) for r in rows),
+        "area_indicators": _area_indicators(inputs),
+        "has_areas": inputs.areas is not None and len(inputs.areas) > 0,
+        "has_gaps": inputs.gaps is not None and len(inputs.gaps) > 0,
+        "leaflet_css": _leaflet_css(),
+        "leaflet_js": _vendor_text("leaflet.js"),
+        "report_css": _template_text("report.css"),
+        "report_js": _template_text("report.js"),
+        "data_json": _script_json(map_data(inputs)),
+        "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+    }
+    return env.get_template("report.html.j2").render(**context)
+
+
+def map_data(inputs: ReportInputs) -> dict[str, Any]:
+    """Everything ``report.js`` draws, as one JSON-ready dict (see :mod:`lifecircle.report.mapdata`)."""
+    cat_ids = [c.id for c in inputs.categories]
+    fac = inputs.facilities
+    return {
+        "strings": strings_for_script(),
+        "classes": {
+            "limits_s": list(TIME_CLASS_LIMITS_S),
+            "colors": list(TIME_CLASS_COLORS),
+            "unreachable": UNREACHABLE_COLOR,
+            "keys": ["bin_5", "bin_10", "bin_15", "bin_over"],
+        },
+        "categories": [
+            {"id": c.id, "zh": c.name_zh, "en": c.name_en,
+             "n_facilities": int((fac["category"].astype(str) == c.id).sum())}
+            for c in inputs.categories
+        ],
+        "network": mapdata.network_layer(inputs.edges),
+        "homes": mapdata.homes_layer(inputs.homes, cat_ids),
+        "facilities": mapdata.facilities_layer(fac, cat_ids),
+        "areas": _areas_geojson(inputs),
+        "area_indicators": _area_indicators(inputs),
+        "gaps": _gaps_geojson(inputs),
+        "bounds": mapdata.bounds_wgs84(_extent_layer(inputs)),
+        "attribution": " · ".join(run_metadata(inputs)["attribution"]),
+    }
+
+
+def _extent_layer(inputs: ReportInputs) -> gpd.GeoDataFrame:
+    """The homes and facilities together (the map opens on them), or the network when there are none."""
+    points = [g for g in (inputs.homes, inputs.facilities) if len(g)]
+    if not points:
+        return inputs.edges
+    return gpd.GeoDataFrame(geometry=pd.concat([g.geometry for g in points], ignore_index=True), crs=inputs.crs)
+
+
+def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
+    """The header's facts from ``run.json`` (tolerant: absent keys give empty values)."""
+    run = inputs.run
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    study_area = _first(run.get("study_area"), params.get("study_area"))
+    created = _first(run.get("created"), run.get("date"), run.get("started"), run.get("finished"))
+    profiles = _as_list(_first(run.get("profiles"), params.get("profiles")))
+    if not profiles:
+        profiles = list(dict.fromkeys(inputs.indicators["profile"].astype(str)))
+    walk = _first(run.get("walk_profile"), params.get("walk_profile"))
+    if isinstance(walk, dict):
+        walk = walk.get("name", "")
+    speed = _find_key(run, ("walk_speed_m_s", "speed_m_s", "flat_speed_m_s", "walking_speed_m_s"))
+    attribution = _as_list(_first(run.get("attribution"), run.get("attributions"), params.get("attribution")))
+    if not attribution and _read_osm(run):
+        attribution = [OSM_ATTRIBUTION]
+    return {
+        "study_area": str(study_area or ""),
+        "created": str(created or "").replace("T", " ")[:16],
+        "profiles": [str(p) for p in profiles],
+        "walk_profile": str(walk or ""),
+        "walk_speed": f"{float(speed):.2g} m/s" if _is_number(speed) else "",
+        "crs": inputs.crs,
+        "attribution": [str(a) for a in attribution],
+        "inputs": _inputs_table(run.get("inputs")),
+        "versions": {str(k): str(v) for k, v in run.get("versions", {}).items()} if isinstance(run.get("versions"), dict) else {},
+        "timings": _timings(run),
+    }
+
+
+def _weights(homes: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """Population of each home (people), or 1 per home when the folder has no population at all."""
+    pop = pd.to_numeric(homes["population"], errors="coerce").fillna(0.0).to_numpy(np.float64)
+    if pop.sum() > 0:
+        return pop, True
+    return np.ones(len(homes)), False
+
+
+def _summary(inputs: ReportInputs) -> list[tuple[str, str]]:
+    """(label key, formatted figure) of the header's key numbers."""
+    pop = pd.to_numeric(inputs.homes["population"], errors="coerce").fillna(0.0).sum()
+    km = mapdata.undirected_edges(inputs.edges)["length_m"].sum() / 1000.0
+    return [
+        ("homes", f"{len(inputs.homes):,}"),
+        ("population", f"{pop:,.0f}"),
+        ("facilities", f"{len(inputs.facilities):,}"),
+        ("network_length", f"{km:,.1f} km"),
+    ]
+
+
+def _area_indicators(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Indicators reported per sub-area: ``{"key": "profile|indicator", "zh", "en", "share"}``."""
+    if inputs.areas is None:
+        return []
+    ind = inputs.indicators
+    per_area = ind[ind["area"].astype(str) != WHOLE_AREA]
+    out = []
+    for (profile, indicator), grp in per_area.groupby(["profile", "indicator"], sort=False):
+        first = grp.iloc[0]
+        zh = first.get("name_zh") if isinstance(first.get("name_zh"), str) else indicator
+        en = first.get("name_en") if isinstance(first.get("name_en"), str) else indicator
+        share = all(is_share(float(v), first.get("unit"), first.get("threshold_kind")) for v in grp["value"].dropna())
+        out.append({"key": f"{profile}|{indicator}", "zh": f"{zh}（{profile}）", "en": f"{en} ({profile})", "share": share})
+    return out
+
+
+def _areas_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
+    areas = inputs.areas
+    if areas is None or len(areas) == 0:
+        return None
+    id_col = "area_id" if "area_id" in areas.columns else ("id" if "id" in areas.columns else None)
+    ids = areas[id_col].astype(str).tolist() if id_col else [str(i) for i in range(len(areas))]
+    names = areas["name"].tolist() if "name" in areas.columns else ids
+    ind = inputs.indicators
+    per_area = ind[ind["area"].astype(str) != WHOLE_AREA]
+    values: dict[str, dict[str, float | None]] = {}
+    for r in per_area[["profile", "indicator", "area", "value"]].itertuples(index=False):
+        v = float(r.value) if pd.notna(r.value) else None
+        values.setdefault(str(r.area), {})[f"{r.profile}|{r.indicator}"] = v
+    props = [{"id": i, "name": str(n) if pd.notna(n) else i, "v": values.get(i, {})} for i, n in zip(ids, names)]
+    return mapdata.polygons_geojson(areas, props)
+
+
+def _gaps_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
+    gaps = inputs.gaps
+    if gaps is None or len(gaps) == 0:
+        return None
+    ind = inputs.indicators.drop_duplicates("indicator").set_index("indicator")
+    props = []
+    for r in gaps.drop(columns="geometry").to_dict("records"):
+        code = str(r.get("indicator", ""))
+        zh = ind["name_zh"].get(code) if "name_zh" in ind.columns and code in ind.index else None
+        en = ind["name_en"].get(code) if "name_en" in ind.columns and code in ind.index else None
+        pop = pd.to_numeric(r.get("population"), errors="coerce")
+        props.append({"indicator": code, "zh": zh if isinstance(zh, str) else code, "en": en if isinstance(en, str) else code,
+                      "population": None if pd.isna(pop) else round(float(pop), 1)})
+    return mapdata.polygons_geojson(gaps, props)
+
+
+def _inputs_table(inputs: Any) -> list[dict[str, str]]:
+    """run.json ``inputs`` (a dict name → {path, sha256} or a list of such dicts) as table rows."""
+    rows = []
+    items = inputs.items() if isinstance(inputs, dict) else enumerate(inputs or [])
+    for name, info in items:
+        if isinstance(info, dict):
+            path = str(info.get("path", info.get("file", "")))
+            rows.append({"name": str(info.get("name", name)), "file": Path(path).name if path else "",
+                         "sha256": str(info.get("sha256", ""))})
+        else:
+            rows.append({"name": str(name), "file": Path(str(info)).name, "sha256": ""})
+    return rows
+
+
+def _timings(run: dict[str, Any]) -> list[tuple[str, str]]:
+    t = _first(run.get("timings_s"), run.get("timings"), run.get("step_timings"), run.get("steps"))
+    if not isinstance(t, dict):
+        return []
+    return [(str(k), f"{float(v):.1f}") for k, v in t.items() if _is_number(v)]
+
+
+def _read_osm(run: dict[str, Any]) -> bool:
+    text = json.dumps(run.get("inputs", {}), default=str).lower()
+    return ".pbf" in text or ".osm" in text
+
+
+def _find_key(obj: Any, names: tuple[str, ...]) -> Any:
+    """The first value stored under one of ``names`` anywhere in a nested dict/list (depth-first)."""
+    if isinstance(obj, dict):
+        for n in names:
+            if n in obj and not isinstance(obj[n], (dict, list)):
+                return obj[n]
+        for v in obj.values():
+            found = _find_key(v, names)
+            if found is not None:
+                return found
+    elif isinstance(obj, list):
+        for v in obj:
+            found = _find_key(v, names)
+            if found is not None:
+                return found
+    return None
+
+
+def _first(*values: Any) -> Any:
+    for v in values:
+        if v not in (None, "", [], {}):
+            return v
+    return None
+
+
+def _as_list(x: Any) -> list[Any]:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    if isinstance(x, dict):
+        return list(x.values())
+    return [x]
+
+
+def _is_number(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">`` (no ``</`` or ``<!--`` sequence)."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _vendor_text(name: str) -> str:
+    return resources.files("lifecircle.report").joinpath("vendor", "leaflet", name).read_text(encoding="utf-8")
+
+
+def _template_text(name: str) -> str:
+    return resources.files("lifecircle.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _leaflet_css() -> str:
+    """Leaflet's stylesheet with its control images inlined as data URIs (no file or network request)."""
+    images = resources.files("lifecircle.report").joinpath("vendor", "leaflet", "images")
+
+    def inline(m: re.Match[str]) -> str:
+        png = images.joinpath(m.group(1))
+        if not png.is_file():
+            return "none"
+        return f"url(data:image/png;base64,{base64.b64encode(png.read_bytes()).decode('ascii')})"
+
+    return _LEAFLET_IMAGE.sub(inline, _vendor_text("leaflet.css"))
+
+
+__all__ = ["build_report", "render_report", "map_data", "run_metadata", "REPORT_NAME", "STRINGS"]

@@ -1,0 +1,149 @@
+"""Every label of the report in Chinese and English.
+
+The report carries both languages; the page shows one (``html.lang-zh`` / ``html.lang-en``) and the switch in its
+header flips between them without reloading. :data:`STRINGS` maps a key to ``(zh, en)``; templates render a key as
+two spans (:func:`bilingual_html`), scripts read the same table as JSON.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+#: Languages the report speaks, in switch order.
+LANGUAGES = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "title": ("15分钟社区生活圈评估报告", "15-minute community life circle assessment"),
+    "study_area": ("研究范围", "Study area"),
+    "unnamed_area": ("未命名研究范围", "Unnamed study area"),
+    "date": ("评估日期", "Date of the run"),
+    "profiles": ("指标体系", "Indicator profiles"),
+    "walk_profile": ("步行方案", "Walking profile"),
+    "walk_speed": ("步行速度", "Walking speed"),
+    "crs": ("投影坐标系", "Projected CRS"),
+    "attribution": ("数据来源与许可", "Data sources and licences"),
+    "method": ("方法说明", "Method"),
+    "method_network": (
+        "步行时间沿真实步行网络（道路、人行道、台阶、坡道）计算，而非直线缓冲区：每个居住单元先沿直线接入最近的网络路段，"
+        "再沿网络最短路径走到最近的同类设施。",
+        "Walking times follow the real walking network (streets, footpaths, stairs, ramps), not straight-line buffers: "
+        "each home walks straight to the nearest network segment, then along the shortest network path to the "
+        "nearest facility of the category.",
+    ),
+    "method_coverage": (
+        "覆盖率 = 在阈值内可达设施的居住单元的分母量（居住用地面积、建筑面积或人口）÷ 全部居住单元的分母量。"
+        "阈值及其类型（步行时间、网络距离或直线半径）、来源与可信度标记见指标表。",
+        "Coverage rate = the denominator quantity (residential land area, floor area or population) of the homes that "
+        "reach a facility within the threshold ÷ that of all homes. Each threshold, its kind (walking time, network "
+        "distance or straight radius), its source and confidence mark are in the indicator table.",
+    ),
+    "confidence": ("可信度", "Confidence"),
+    "conf_verified": ("已核实", "verified"),
+    "conf_probable": ("较可信", "probable"),
+    "conf_uncertain": ("存疑", "uncertain"),
+    "conf_verified_long": ("已核实：数值见于所引来源", "verified: the number appears in a cited source"),
+    "conf_probable_long": ("较可信：待核对标准原文", "probable: check against the standard's text"),
+    "conf_uncertain_long": ("存疑：来源不一致，作为可配置参数", "uncertain: sources disagree; a configurable parameter"),
+    "summary": ("概况", "At a glance"),
+    "homes": ("居住单元", "Homes"),
+    "population": ("人口", "Population"),
+    "facilities": ("设施", "Facilities"),
+    "network_length": ("步行网络长度", "Walking network"),
+    "indicators": ("指标与目标", "Indicators against targets"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_value": ("数值", "Value"),
+    "col_covered": ("覆盖量 / 总量", "Covered / total"),
+    "col_threshold": ("阈值", "Threshold"),
+    "col_target": ("目标", "Target"),
+    "col_status": ("状态", "Status"),
+    "col_source": ("来源", "Source"),
+    "met": ("达标", "Met"),
+    "unmet": ("未达标", "Not met"),
+    "no_target": ("无目标", "No target"),
+    "no_value": ("无数据", "No data"),
+    "map": ("地图", "Map"),
+    "map_hint": (
+        "选择设施类别：居住单元按步行至最近该类设施的时间着色。点击居住单元或设施查看详情。",
+        "Choose a facility category: homes are coloured by their walking time to the nearest facility of it. "
+        "Click a home or facility for details.",
+    ),
+    "category": ("设施类别", "Facility category"),
+    "area_indicator": ("分区指标", "Sub-area indicator"),
+    "layer_network": ("步行网络", "Walking network"),
+    "layer_homes": ("居住单元（步行时间）", "Homes (walking time)"),
+    "layer_facilities": ("设施", "Facilities"),
+    "layer_areas": ("分区覆盖率", "Sub-area coverage"),
+    "layer_gaps": ("服务盲区", "Gaps"),
+    "legend_time": ("步行至最近设施", "Walk to the nearest facility"),
+    "legend_areas": ("分区覆盖率", "Sub-area coverage"),
+    "bin_5": ("≤ 5 分钟", "≤ 5 min"),
+    "bin_10": ("5–10 分钟", "5–10 min"),
+    "bin_15": ("10–15 分钟", "10–15 min"),
+    "bin_over": ("> 15 分钟", "> 15 min"),
+    "bin_unreachable": ("不可达", "Unreachable"),
+    "charts": ("图表", "Charts"),
+    "chart_cdf": ("各类设施步行时间分布", "Walking time to the nearest facility, per category"),
+    "chart_cdf_note": (
+        "曲线：t 分钟内可步行到达最近设施的人口比例（人口加权累计分布）；竖线为 5、10、15 分钟。",
+        "Curve: share of people who reach the nearest facility within t minutes (population-weighted cumulative "
+        "distribution); vertical lines at 5, 10 and 15 minutes.",
+    ),
+    "chart_cdf_note_homes": (
+        "（无人口数据：按居住单元数计。）",
+        "(No population data: shares count homes.)",
+    ),
+    "chart_coverage": ("覆盖率与目标", "Coverage rate against target"),
+    "chart_coverage_note": (
+        "条形：全区覆盖率；黑色竖线：目标值。蓝色为达标，橙色为未达标，灰色为无目标。",
+        "Bars: coverage over the whole study area; black tick: target. Blue met, orange not met, grey no target.",
+    ),
+    "within": ("内", "within"),
+    "minutes": ("分钟", "min"),
+    "people": ("人", "people"),
+    "unit_m2": ("平方米", "m²"),
+    "unit_homes": ("个居住单元", "homes"),
+    "inputs": ("输入文件", "Input files"),
+    "versions": ("软件版本", "Software versions"),
+    "timings": ("各步骤耗时", "Step timings"),
+    "seconds": ("秒", "s"),
+    "print": ("打印", "Print"),
+    "whole_area": ("全区", "Whole study area"),
+    "median": ("中位数", "median"),
+    "unreachable_share": ("不可达", "unreachable"),
+    "nearest": ("最近设施", "Nearest facility"),
+    "walk_time": ("步行时间", "Walking time"),
+    "capacity": ("规模", "Capacity"),
+    "home": ("居住单元", "Home"),
+    "area": ("分区", "Sub-area"),
+    "gap": ("服务盲区", "Gap"),
+    "none_option": ("（无）", "(none)"),
+    "kind_walk_time_s": ("步行 {n} 分钟", "{n} min walk"),
+    "kind_network_distance_m": ("网络距离 {n} 米", "{n} m network distance"),
+    "kind_straight_radius_m": ("直线半径 {n} 米", "{n} m straight radius"),
+    "denom_residential_land_area": ("居住用地面积", "residential land area"),
+    "denom_floor_area": ("居住建筑面积", "residential floor area"),
+    "denom_population": ("人口", "population"),
+    "generated_by": ("由 lifecircle 生成", "Made with lifecircle"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The string ``key`` in ``lang`` (``"zh"`` or ``"en"``)."""
+    zh, en = STRINGS[key]
+    return zh if lang == "zh" else en
+
+
+def bilingual_html(zh: str, en: str) -> Markup:
+    """Both versions of a label as ``<span class="l-zh">…</span><span class="l-en">…</span>`` (escaped)."""
+    return Markup('<span class="l-zh">{}</span><span class="l-en">{}</span>').format(escape(zh), escape(en))
+
+
+def label(key: str) -> Markup:
+    """:func:`bilingual_html` of the string ``key``."""
+    zh, en = STRINGS[key]
+    return bilingual_html(zh, en)
+
+
+def strings_for_script() -> dict[str, dict[str, str]]:
+    """The table as ``{key: {"zh": ..., "en": ...}}`` for ``report.js``."""
+    return {k: {"zh": zh, "en": en} for k, (zh, en) in STRINGS.items()}

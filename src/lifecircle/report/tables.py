@@ -1,0 +1,192 @@
+"""The indicator table: one row per profile × indicator for the whole study area, formatted in both languages.
+
+Reads ``indicators.csv`` rows (``value`` = numerator / denominator, 0–1 for coverage rates; ``threshold`` in the unit
+its ``threshold_kind`` names: ``walk_time_s`` seconds, ``network_distance_m`` or ``straight_radius_m`` metres).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lifecircle.report.i18n import STRINGS
+
+#: The ``area`` value of study-area-wide rows (indicators' contract).
+WHOLE_AREA = "ALL"
+
+#: ``unit`` values of indicators.csv read as a share (shown as a percentage).
+_SHARE_UNITS = {"share", "ratio", "rate", "fraction", "proportion", "%", "percent", "1"}
+
+#: Confidence marks (and words) of ../shared/STANDARDS.md per level.
+_CONFIDENCE_SIGNS = {
+    "verified": ("✅", "verified"),
+    "probable": ("🟡", "probable"),
+    "uncertain": ("🔴", "uncertain"),
+}
+
+#: Unit of the numerator and denominator per denominator kind: (zh, en).
+_QUANTITY_UNITS = {
+    "residential_land_area": ("平方米", "m²"),
+    "floor_area": ("平方米", "m²"),
+    "population": ("人", "people"),
+}
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One formatted line of the indicator table (``*_zh`` / ``*_en`` are the two languages of a cell)."""
+
+    profile: str
+    indicator: str
+    name_zh: str
+    name_en: str
+    value: float
+    value_text: str
+    is_share: bool
+    covered_zh: str
+    covered_en: str
+    threshold_zh: str
+    threshold_en: str
+    target: float
+    target_text: str
+    status: str  # "met", "unmet", "no_target" or "no_value"
+    source: str
+    confidence: str
+    confidence_level: str  # "verified", "probable", "uncertain" or "" (unknown mark)
+    note: str
+
+
+def is_share(value: float, unit: object, threshold_kind: object) -> bool:
+    """Whether an indicator's value is a share (0–1) to show as a percentage.
+
+    A ``unit`` column decides when present; without it, a value in [0, 1] of an indicator with a threshold kind
+    (a coverage rate) is a share.
+    """
+    if isinstance(unit, str) and unit.strip():
+        return unit.strip().lower() in _SHARE_UNITS
+    has_kind = isinstance(threshold_kind, str) and bool(threshold_kind.strip())
+    return has_kind and (math.isnan(value) or 0.0 <= value <= 1.0)
+
+
+def confidence_level(mark: object) -> str:
+    """The level of a confidence mark of ../shared/STANDARDS.md: ✅ "verified", 🟡 "probable", 🔴 "uncertain".
+
+    The words themselves are accepted too; anything else gives ``""``.
+    """
+    text = _text(mark).lower()
+    for level, signs in _CONFIDENCE_SIGNS.items():
+        if any(s in text for s in signs):
+            return level
+    return ""
+
+
+def format_percent(share: float, decimals: int = 1) -> str:
+    """``0.6`` → ``"60.0%"``; NaN → ``"—"``."""
+    if share is None or math.isnan(share):
+        return "—"
+    return f"{100.0 * share:.{decimals}f}%"
+
+
+def format_number(x: float) -> str:
+    """A quantity with thousands separators: whole numbers above 100, three significant digits below."""
+    if x is None or math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def format_threshold(threshold: float, kind: object) -> tuple[str, str]:
+    """A threshold with its kind, in (zh, en): ``(900, "walk_time_s")`` → ``("步行 15 分钟", "15 min walk")``."""
+    if threshold is None or (isinstance(threshold, float) and math.isnan(threshold)):
+        return "—", "—"
+    kind_s = str(kind) if isinstance(kind, str) else ""
+    if kind_s == "walk_time_s":
+        n = _trim(threshold / 60.0)
+    elif kind_s in ("network_distance_m", "straight_radius_m"):
+        n = _trim(threshold)
+    else:
+        plain = f"{_trim(threshold)} ({kind_s})" if kind_s else _trim(threshold)
+        return plain, plain
+    zh, en = STRINGS[f"kind_{kind_s}"]
+    return zh.format(n=n), en.format(n=n)
+
+
+def format_covered(numerator: float, denominator: float, denominator_kind: object) -> tuple[str, str]:
+    """``numerator / denominator`` with the unit of the denominator kind, in (zh, en)."""
+    if any(x is None or math.isnan(x) for x in (numerator, denominator)):
+        return "—", "—"
+    unit_zh, unit_en = _QUANTITY_UNITS.get(str(denominator_kind), ("", ""))
+    text = f"{format_number(numerator)} / {format_number(denominator)}"
+    return (f"{text} {unit_zh}".rstrip(), f"{text} {unit_en}".rstrip())
+
+
+def indicator_rows(indicators: pd.DataFrame) -> list[IndicatorRow]:
+    """The whole-study-area rows of ``indicators.csv``, formatted, in file order."""
+    df = indicators[indicators["area"].astype(str) == WHOLE_AREA]
+    rows = []
+    for r in df.to_dict("records"):
+        value = _num(r.get("value"))
+        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
+        target = _num(r.get("target"))
+        if math.isnan(value):
+            status = "no_value"
+        elif math.isnan(target):
+            status = "no_target"
+        else:
+            status = "met" if value >= target - 1e-12 else "unmet"
+        covered = format_covered(_num(r.get("numerator")), _num(r.get("denominator")), r.get("denominator_kind"))
+        threshold = format_threshold(_num(r.get("threshold")), r.get("threshold_kind"))
+        name_zh = _text(r.get("name_zh")) or str(r["indicator"])
+        name_en = _text(r.get("name_en")) or str(r["indicator"])
+        rows.append(IndicatorRow(
+            profile=str(r["profile"]),
+            indicator=str(r["indicator"]),
+            name_zh=name_zh,
+            name_en=name_en,
+            value=value,
+            value_text=format_percent(value) if share else format_number(value),
+            is_share=share,
+            covered_zh=covered[0],
+            covered_en=covered[1],
+            threshold_zh=threshold[0],
+            threshold_en=threshold[1],
+            target=target,
+            target_text=(format_percent(target, 0) if share else format_number(target)) if not math.isnan(target) else "—",
+            status=status,
+            source=_text(r.get("source")),
+            confidence=_text(r.get("confidence")),
+            confidence_level=confidence_level(r.get("confidence")),
+            note=_text(r.get("note")),
+        ))
+    return rows
+
+
+def rows_by_profile(rows: list[IndicatorRow]) -> dict[str, list[IndicatorRow]]:
+    """Rows grouped by profile, profiles in order of first appearance."""
+    out: dict[str, list[IndicatorRow]] = {}
+    for row in rows:
+        out.setdefault(row.profile, []).append(row)
+    return out
+
+
+def _num(x: object) -> float:
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _text(x: object) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return ""
+    return str(x).strip()
+
+
+def _trim(x: float) -> str:
+    """``15.0`` → ``"15"``, ``7.5`` → ``"7.5"``, ``800.0`` → ``"800"``."""
+    return f"{x:.1f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"

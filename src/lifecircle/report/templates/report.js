@@ -1,0 +1,298 @@
+/* lifecircle report: the interactive map and the language switch.
+ * Data: the JSON in <script id="lc-data"> (see lifecircle/report/build.py map_data and mapdata.py).
+ * Coordinates are integers of 1e-5 degree, delta-encoded; walking times are whole seconds, -1 = unreachable. */
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("lc-data").textContent);
+  var S = DATA.strings;
+  var root = document.documentElement;
+  var lang = root.getAttribute("data-lang") || "zh";
+  var SCALE = 1e5;
+  var CLS = DATA.classes;
+
+  function tr(key) { var s = S[key]; return s ? s[lang] : key; }
+  function nameOf(o) { return lang === "zh" ? o.zh : o.en; }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function fmtInt(x) { return Math.round(x).toLocaleString("en-US"); }
+  function fmtPct(x) { return (100 * x).toFixed(1) + "%"; }
+  function fmtMin(s) { return s < 0 ? tr("bin_unreachable") : (s / 60).toFixed(1) + " " + tr("minutes"); }
+  function cumsum(deltas) {
+    var out = new Float64Array(deltas.length), acc = 0;
+    for (var i = 0; i < deltas.length; i++) { acc += deltas[i]; out[i] = acc / SCALE; }
+    return out;
+  }
+  function decodeLine(d) {
+    var pts = [], x = 0, y = 0;
+    for (var i = 0; i + 1 < d.length; i += 2) { x += d[i]; y += d[i + 1]; pts.push([y / SCALE, x / SCALE]); }
+    return pts;
+  }
+  function classOf(t) {
+    if (t < 0) return -1;
+    for (var k = 0; k < CLS.limits_s.length; k++) if (t <= CLS.limits_s[k]) return k;
+    return CLS.limits_s.length;
+  }
+  function colorOf(c) { return c < 0 ? CLS.unreachable : CLS.colors[c]; }
+
+  /* ---------- map and panes (drawing order: areas < gaps < network < homes < facilities) ---------- */
+  var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
+  function pane(name, z) { map.createPane(name); map.getPane(name).style.zIndex = z; return L.canvas({ pane: name, padding: 0.3 }); }
+  var rAreas = pane("lc-areas", 380), rGaps = pane("lc-gaps", 390), rNet = pane("lc-network", 400),
+      rHomes = pane("lc-homes", 410), rFac = pane("lc-facilities", 420);
+  map.attributionControl.setPrefix("Leaflet");
+  if (DATA.attribution) map.attributionControl.addAttribution(esc(DATA.attribution));
+  L.control.scale({ imperial: false, maxWidth: 180 }).addTo(map);
+
+  var networkLines = DATA.network.lines.map(decodeLine);
+  var networkLayer = L.polyline(networkLines, {
+    renderer: rNet, color: "#6b7480", weight: 0.9, opacity: 0.5, interactive: false, smoothFactor: 1
+  });
+
+  /* ---------- homes ---------- */
+  var H = DATA.homes, hx = cumsum(H.x), hy = cumsum(H.y);
+  var homesLayer = L.featureGroup();
+  var homeMarkers = new Array(H.n);
+  var radius = H.n > 20000 ? 2.2 : (H.n > 4000 ? 3 : 4.5);
+  for (var i = 0; i < H.n; i++) {
+    var m = L.circleMarker([hy[i], hx[i]], {
+      renderer: rHomes, radius: radius, weight: 0.6, color: "#26313d", opacity: 0.65, fillOpacity: 0.95, fillColor: "#999"
+    });
+    m.lcIndex = i;
+    homeMarkers[i] = m;
+    homesLayer.addLayer(m);
+  }
+  var categorySelect = document.getElementById("category-select");
+  var currentCat = categorySelect ? categorySelect.value : (DATA.categories[0] || {}).id;
+  var classTotals = null;
+
+  function category(id) {
+    for (var k = 0; k < DATA.categories.length; k++) if (DATA.categories[k].id === id) return DATA.categories[k];
+    return { id: id, zh: id, en: id, n_facilities: 0 };
+  }
+
+  function recolourHomes() {
+    var t = H.t[currentCat] || [];
+    var totals = { people: new Array(CLS.colors.length + 1).fill(0), homes: new Array(CLS.colors.length + 1).fill(0) };
+    for (var i = 0; i < H.n; i++) {
+      var c = classOf(t[i]);
+      var slot = c < 0 ? CLS.colors.length : c;
+      totals.people[slot] += H.pop[i];
+      totals.homes[slot] += 1;
+      homeMarkers[i].setStyle({ fillColor: colorOf(c) });
+    }
+    classTotals = totals;
+  }
+
+  homesLayer.on("click", function (e) {
+    var i = e.layer.lcIndex, t = (H.t[currentCat] || [])[i];
+    var html = "<b>" + esc(tr("home")) + "</b> " + esc(H.id[i]) +
+      "<br>" + esc(tr("population")) + ": " + esc(H.pop[i]) + " " + esc(tr("people")) +
+      "<br>" + esc(tr("walk_time")) + " → " + esc(nameOf(category(currentCat))) + ": <b>" + esc(fmtMin(t)) + "</b>";
+    L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
+  });
+
+  /* ---------- facilities of the selected category ---------- */
+  var facilitiesLayer = L.featureGroup();
+  var facilityCount = 0;
+  function drawFacilities() {
+    facilitiesLayer.clearLayers();
+    var F = DATA.facilities[currentCat];
+    facilityCount = 0;
+    if (!F) return;
+    var fx = cumsum(F.x), fy = cumsum(F.y);
+    for (var i = 0; i < fx.length; i++) {
+      var m = L.circleMarker([fy[i], fx[i]], {
+        renderer: rFac, radius: 6.5, weight: 2.8, color: "#111827", fillColor: "#ffffff", fillOpacity: 1
+      });
+      var label = (F.name[i] ? esc(F.name[i]) + "<br>" : "") + esc(nameOf(category(currentCat))) +
+        (F.capacity[i] !== null && F.capacity[i] !== undefined ? "<br>" + esc(tr("capacity")) + ": " + esc(F.capacity[i]) : "");
+      m.bindTooltip(label, { direction: "top", offset: [0, -6] });
+      facilitiesLayer.addLayer(m);
+      facilityCount++;
+    }
+  }
+
+  /* ---------- sub-areas (choropleth) and gaps ---------- */
+  var AREA_COLORS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]; /* ColorBrewer Purples, 5 classes */
+  var areaSelect = document.getElementById("area-indicator-select");
+  var currentAreaKey = areaSelect ? areaSelect.value : null;
+  var areaRange = [0, 1];
+  function areaIndicator(key) {
+    for (var k = 0; k < DATA.area_indicators.length; k++) if (DATA.area_indicators[k].key === key) return DATA.area_indicators[k];
+    return null;
+  }
+  function updateAreaRange() {
+    var ai = areaIndicator(currentAreaKey);
+    if (!ai || ai.share || !DATA.areas) { areaRange = [0, 1]; return; }
+    var lo = Infinity, hi = -Infinity;
+    DATA.areas.features.forEach(function (f) {
+      var v = f.properties.v[currentAreaKey];
+      if (v !== null && v !== undefined) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    });
+    areaRange = isFinite(lo) ? [lo, hi > lo ? hi : lo + 1] : [0, 1];
+  }
+  function areaColor(v) {
+    if (v === null || v === undefined) return null;
+    var f = (v - areaRange[0]) / (areaRange[1] - areaRange[0]);
+    return AREA_COLORS[Math.max(0, Math.min(AREA_COLORS.length - 1, Math.floor(f * AREA_COLORS.length)))];
+  }
+  function fmtAreaValue(v) {
+    if (v === null || v === undefined) return tr("no_value");
+    var ai = areaIndicator(currentAreaKey);
+    return ai && ai.share ? fmtPct(v) : v.toFixed(3);
+  }
+  var areasLayer = null;
+  if (DATA.areas) {
+    areasLayer = L.geoJSON(DATA.areas, {
+      renderer: rAreas,
+      style: function (f) {
+        var c = currentAreaKey ? areaColor(f.properties.v[currentAreaKey]) : null;
+        return { color: "#4a4458", weight: 1.2, opacity: 0.8, fillColor: c || "#ffffff", fillOpacity: c ? 0.55 : 0.0 };
+      },
+      onEachFeature: function (f, layer) {
+        layer.on("click", function (e) {
+          var ai = areaIndicator(currentAreaKey);
+          var html = "<b>" + esc(f.properties.name) + "</b>" +
+            (ai ? "<br>" + esc(nameOf(ai)) + ": <b>" + esc(fmtAreaValue(f.properties.v[currentAreaKey])) + "</b>" : "");
+          L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
+        });
+      }
+    });
+  }
+  var gapsLayer = null;
+  if (DATA.gaps) {
+    gapsLayer = L.geoJSON(DATA.gaps, {
+      renderer: rGaps,
+      style: function () { return { color: "#7b3294", weight: 1.6, dashArray: "5 3", fillColor: "#7b3294", fillOpacity: 0.14 }; },
+      onEachFeature: function (f, layer) {
+        layer.on("click", function (e) {
+          var p = f.properties;
+          var html = "<b>" + esc(tr("gap")) + "</b><br>" + esc(nameOf(p)) +
+            (p.population !== null ? "<br>" + esc(tr("population")) + ": " + esc(fmtInt(p.population)) + " " + esc(tr("people")) : "");
+          L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
+        });
+      }
+    });
+  }
+
+  /* ---------- legend ---------- */
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () { this._div = L.DomUtil.create("div", "lc-legend"); L.DomEvent.disableClickPropagation(this._div); return this._div; };
+  legend.addTo(map);
+  function renderLegend() {
+    var totalPeople = classTotals.people.reduce(function (a, b) { return a + b; }, 0);
+    var byPeople = totalPeople > 0;
+    var total = byPeople ? totalPeople : H.n;
+    var rows = CLS.keys.map(function (key, k) { return [CLS.colors[k], tr(key), k]; });
+    rows.push([CLS.unreachable, tr("bin_unreachable"), CLS.colors.length]);
+    var html = "<div class=\"lg-title\">" + esc(tr("legend_time")) + ": " + esc(nameOf(category(currentCat))) + "</div>";
+    rows.forEach(function (r) {
+      var v = byPeople ? classTotals.people[r[2]] : classTotals.homes[r[2]];
+      html += "<div class=\"lg-row\"><span class=\"sw\" style=\"background:" + r[0] + "\"></span>" + esc(r[1]) +
+        "<span class=\"num\">" + (total > 0 ? fmtPct(v / total) : "—") + "</span></div>";
+    });
+    html += "<div class=\"lg-row\" style=\"margin-top:4px\"><span class=\"sw fac\"></span>" + esc(tr("layer_facilities")) +
+      "<span class=\"num\">" + facilityCount + "</span></div>";
+    if (areasLayer && map.hasLayer(areasLayer) && currentAreaKey) {
+      var ai = areaIndicator(currentAreaKey);
+      var lo = ai && ai.share ? "0%" : areaRange[0].toFixed(2), hi = ai && ai.share ? "100%" : areaRange[1].toFixed(2);
+      html += "<div class=\"lg-title\" style=\"margin-top:6px\">" + esc(tr("legend_areas")) + "</div>" +
+        "<div class=\"grad\" style=\"background:linear-gradient(to right," + AREA_COLORS.join(",") + ")\"></div>" +
+        "<div class=\"grad-lbl\"><span>" + lo + "</span><span>" + hi + "</span></div>";
+    }
+    if (gapsLayer && map.hasLayer(gapsLayer)) {
+      html += "<div class=\"lg-row\" style=\"margin-top:4px\"><span class=\"sw sq\" style=\"background:rgba(123,50,148,.2);border:1.5px dashed #7b3294\"></span>" +
+        esc(tr("layer_gaps")) + "</div>";
+    }
+    legend._div.innerHTML = html;
+  }
+
+  /* ---------- layer control (rebuilt on language change) ---------- */
+  var layerControl = null;
+  function buildLayerControl() {
+    if (layerControl) map.removeControl(layerControl);
+    var overlays = {};
+    if (areasLayer) overlays[tr("layer_areas")] = areasLayer;
+    if (gapsLayer) overlays[tr("layer_gaps")] = gapsLayer;
+    overlays[tr("layer_network")] = networkLayer;
+    overlays[tr("layer_homes")] = homesLayer;
+    overlays[tr("layer_facilities")] = facilitiesLayer;
+    layerControl = L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
+  }
+
+  /* ---------- assembling ---------- */
+  if (areasLayer) { updateAreaRange(); areasLayer.addTo(map); }
+  if (gapsLayer) gapsLayer.addTo(map);
+  networkLayer.addTo(map);
+  homesLayer.addTo(map);
+  facilitiesLayer.addTo(map);
+  recolourHomes();
+  drawFacilities();
+  buildLayerControl();
+  renderLegend();
+  map.on("overlayadd overlayremove", renderLegend);
+  var b = DATA.bounds;
+  if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
+  else map.fitBounds(b, { padding: [16, 16] });
+
+  function setCategory(id) {
+    currentCat = id;
+    if (categorySelect && categorySelect.value !== id) categorySelect.value = id;
+    map.closePopup();
+    recolourHomes();
+    drawFacilities();
+    renderLegend();
+  }
+  if (categorySelect) categorySelect.addEventListener("change", function () { setCategory(categorySelect.value); });
+  if (areaSelect) areaSelect.addEventListener("change", function () {
+    currentAreaKey = areaSelect.value;
+    updateAreaRange();
+    if (areasLayer) areasLayer.setStyle(areasLayer.options.style);
+    renderLegend();
+  });
+
+  /* ---------- language switch ---------- */
+  function setLang(l) {
+    lang = l;
+    root.setAttribute("data-lang", l);
+    root.classList.remove("lang-zh", "lang-en");
+    root.classList.add("lang-" + l);
+    root.setAttribute("lang", l === "zh" ? "zh-CN" : "en");
+    document.querySelectorAll("option[data-zh], title[data-zh]").forEach(function (el) {
+      el.textContent = el.getAttribute("data-" + l);
+    });
+    document.querySelectorAll("[data-set-lang]").forEach(function (btn) {
+      btn.classList.toggle("on", btn.getAttribute("data-set-lang") === l);
+    });
+    map.closePopup();
+    buildLayerControl();
+    renderLegend();
+  }
+  document.querySelectorAll("[data-set-lang]").forEach(function (btn) {
+    btn.addEventListener("click", function () { setLang(btn.getAttribute("data-set-lang")); });
+  });
+  var printButton = document.getElementById("print-button");
+  if (printButton) printButton.addEventListener("click", function () { window.print(); });
+  window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+  window.addEventListener("afterprint", function () { map.invalidateSize(); });
+
+  /* For tests and scripting: what is drawn, and the switches. */
+  window.lifecircleReport = {
+    map: map,
+    setLang: setLang,
+    setCategory: setCategory,
+    homeFill: function (i) { return homeMarkers[i].options.fillColor; },
+    counts: function () {
+      return {
+        networkLines: networkLines.length,
+        homes: homesLayer.getLayers().length,
+        facilities: facilitiesLayer.getLayers().length,
+        areas: areasLayer ? areasLayer.getLayers().length : 0,
+        gaps: gapsLayer ? gapsLayer.getLayers().length : 0
+      };
+    }
+  };
+})();
