@@ -162,3 +162,13 @@ def test_f15_with_the_mean_of_the_n_nearest(tmp_path):
     assert df.loc["gini", "value"] == pytest.approx(1000.0 / (2 * 9 * 2900.0 / 3.0))
     with pytest.raises(LifecircleInputError, match="n_nearest"):
         load_profile(write_profile(tmp_path, BRUNO_LIKE.replace('categories = ["park"]', 'categories = ["park"]\nn_nearest = 20'), "bad.toml"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 4)), min_size=1, max_size=10),
+       st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9, 1.0]))
+def test_weighted_quantile_equals_numpy_inverted_cdf_of_the_expanded_population(pairs, q):
+    values = np.array([v for v, _ in pairs], float)
+    weights = np.array([w for _, w in pairs], float)
+    people = np.repeat(values, weights.astype(int))
+    assert weighted_quantile(values, weights, q) == np.quantile(people, q, method="inverted_cdf")

@@ -192,3 +192,14 @@ def test_extends_an_unknown_base_or_drops_an_unknown_indicator(tmp_path):
         load_profile(write_profile(tmp_path, 'extends = "no-such-profile"\n', "a.toml"))
     with pytest.raises(LifecircleInputError, match="drop"):
         load_profile(write_profile(tmp_path, 'extends = "cn-health-check"\ndrop = ["nope"]\n', "b.toml"))
+
+
+def test_extends_a_relative_path_and_takes_the_file_name_as_id(tmp_path):
+    (tmp_path / "sub").mkdir()
+    write_profile(tmp_path / "sub", SMALL_PROFILE, "base.toml")
+    user = write_profile(tmp_path / "sub", 'extends = "base.toml"\n[[indicators]]\nid = "rail_800m"\nthreshold = 500\n',
+                         "yuzhong-variant.toml")
+    p = load_profile(user)
+    assert p.id == "yuzhong-variant"
+    assert p.indicator("rail_800m").threshold == 500
+    assert p.indicator("primary_10min").threshold == 600

@@ -25,8 +25,9 @@ Indicator kinds
 
 User profiles
 -------------
-A user file may start with ``extends = "cn-health-check"`` (a built-in name or a path). Its top-level keys replace the
-base's; each ``[[indicators]]`` table whose ``id`` exists in the base updates only the keys it gives; new ids are
+A user file may start with ``extends = "cn-health-check"`` (a built-in name, or a path, relative paths read from the
+user file's folder first). Its ``id`` defaults to the file's name (so a variant never passes for the built-in); its
+other top-level keys replace the base's; each ``[[indicators]]`` table whose ``id`` exists in the base updates only the keys it gives; new ids are
 appended; ``drop = ["id", ...]`` removes base indicators.
 """
 
@@ -280,11 +281,17 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], 
     extends = raw.get("extends", "")
     if not extends:
         return raw, ""
-    base_path = _resolve(extends)
+    if not isinstance(extends, str):
+        raise LifecircleInputError(f"{path}: key 'extends' must be a profile name or a file path in quotes.")
+    beside = path.parent / extends  # a relative path is read from the extending file's folder first
+    base_path = beside if extends.lower().endswith(".toml") and beside.is_file() else _resolve(extends)
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise LifecircleInputError(f"{path}: 'extends = \"{extends}\"' makes a cycle of profiles; remove it.")
     base_raw, _ = _load_raw(base_path, seen + (path.resolve(),))
-    return _merge(base_raw, raw, path), str(extends)
+    merged = _merge(base_raw, raw, path)
+    if "id" not in raw:  # a user's variant must not pass for the built-in: name it after its file
+        merged["id"] = path.stem
+    return merged, str(extends)
 
 
 # ----------------------------------------------------------------------------------------------------------------
