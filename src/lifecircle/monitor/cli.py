@@ -1,0 +1,149 @@
+"""``lifecircle monitor``: keep the record of plan implementation — runs, targets, the project list — and show status.
+
+The group works standalone (``python -m lifecircle.monitor``) and attached to the main CLI
+(``main.add_command(monitor)``). Every command takes ``--store PATH`` (default ``./lifecircle.duckdb``, or the
+``LIFECIRCLE_STORE`` environment variable). User errors print one paragraph and exit with status 2.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.monitor.store import DEFAULT_STORE, SCHEMA_VERSION, init_store, open_store
+from lifecircle.monitor.tabular import parse_date
+
+_err = Console(stderr=True)
+EXIT_BAD_INPUT = 2
+
+
+class _MonitorGroup(click.Group):
+    """Turns LifecircleInputError into a clear message and exit status 2 (also when used without the main CLI)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except LifecircleInputError as exc:
+            _err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            ctx.exit(EXIT_BAD_INPUT)
+
+
+def _store_option(f):
+    return click.option(
+        "--store", "store_path", type=click.Path(path_type=Path), default=DEFAULT_STORE, show_default=True,
+        envvar="LIFECIRCLE_STORE", help="The monitoring store (a DuckDB file) in your project folder.",
+    )(f)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise LifecircleInputError(f"{option}: {exc}.") from exc
+
+
+@click.group(cls=_MonitorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def monitor() -> None:
+    """Monitor plan implementation over time: targets, the annual project list (一张清单), responsible units.
+
+    \b
+      lifecircle monitor init                       create ./lifecircle.duckdb
+      lifecircle monitor record RESULTS_DIR         store a finished 'assess' run
+      lifecircle monitor targets import FILE        targets (CSV/XLSX; template: targets_template.csv)
+      lifecircle monitor projects import FILE       the project list (template: ledger_template.csv)
+      lifecircle monitor status                     targets vs latest values; projects done/late per unit
+
+    Templates with English or Chinese headers ship in lifecircle/data/; see docs/monitoring.md.
+    """
+
+
+@monitor.command()
+@_store_option
+def init(store_path: Path) -> None:
+    """Create the monitoring store (or upgrade an existing one to the current schema)."""
+    existed = store_path.exists()
+    with init_store(store_path) as store:
+        version = store.schema_version
+    verb = "Opened" if existed else "Created"
+    _err.print(f"{verb} the monitoring store {store_path} (schema version {version} of {SCHEMA_VERSION}).")
+    click.echo(str(store_path))
+
+
+@monitor.command()
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--data-date", help="Date the run's data describes (YYYY-MM-DD); default the run's creation date.")
+@_store_option
+def record(results_dir: Path, data_date: str | None, store_path: Path) -> None:
+    """Store a finished 'lifecircle assess' results folder: its inputs, parameters and indicator values."""
+    from lifecircle.monitor.record import record_run
+
+    when = _date(data_date, "--data-date")
+    with open_store(store_path) as store:
+        r = record_run(store, results_dir, data_date=when)
+    if r.new:
+        _err.print(f"Recorded run {r.run_id} ({r.study_area or 'study area'}, data of {r.data_date}): "
+                   f"{r.n_indicator_values} indicator values, {r.n_facilities} facilities.")
+    else:
+        _err.print(f"This run is already recorded as run {r.run_id}; nothing was written.")
+    click.echo(str(r.run_id))
+
+
+@monitor.group()
+def projects() -> None:
+    """The project list (一张清单): facilities to build, with responsible unit, dates and status."""
+
+
+@projects.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
+              help="Coordinate system of lon/lat for rows without a coords cell: gcj02 for Amap/Tencent, bd09 for Baidu.")
+@click.option("--boundary", type=click.Path(path_type=Path),
+              help="Study-area polygon; default the boundary of the latest recorded run (if it had one).")
+@click.option("--sheet", help="XLSX sheet name (default the first sheet).")
+@_store_option
+def projects_import(file: Path, coords: str, boundary: Path | None, sheet: str | None, store_path: Path) -> None:
+    """Import the project list FILE (CSV or XLSX); the whole file or nothing (every bad row is listed)."""
+    from lifecircle.monitor.ledger import import_ledger
+
+    with open_store(store_path) as store:
+        r = import_ledger(store, file, coords=coords, boundary_path=boundary, sheet=sheet)
+    _err.print(f"Imported {r.n_rows} project(s) from {file.name}: {r.n_added} new, {r.n_updated} updated "
+               f"(import {r.import_id}).")
+
+
+@monitor.group()
+def targets() -> None:
+    """Targets per indicator, area and year or quarter, with their source document."""
+
+
+@targets.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--sheet", help="XLSX sheet name (default the first sheet).")
+@_store_option
+def targets_import(file: Path, sheet: str | None, store_path: Path) -> None:
+    """Import the target list FILE (CSV or XLSX); the whole file or nothing (every bad row is listed)."""
+    from lifecircle.monitor.targets import import_targets
+
+    with open_store(store_path) as store:
+        r = import_targets(store, file, sheet=sheet)
+    _err.print(f"Imported {r.n_rows} target(s) from {file.name}: {r.n_added} new, {r.n_replaced} replaced "
+               f"(import {r.import_id}).")
+
+
+@monitor.command()
+@click.option("--as-of", "as_of", help="Date to judge against (YYYY-MM-DD); default today.")
+@click.option("--width", type=int, default=None, help="Table width in characters (default the terminal's).")
+@_store_option
+def status(as_of: str | None, width: int | None, store_path: Path) -> None:
+    """Each target against the latest recorded value; projects done and late per responsible unit."""
+    from lifecircle.monitor.status import render_status
+
+    when = _date(as_of, "--as-of") or date.today()
+    with open_store(store_path) as store:
+        render_status(store, when, Console(width=width) if width else None)

@@ -1,0 +1,267 @@
+"""Record a finished ``lifecircle assess`` results folder in the monitoring store (one transaction).
+
+Stored: the run (study area, CRS, profiles, parameters, versions, the data date, the whole ``run.json``), its
+inputs with their SHA-256, every row of ``indicators.csv`` (per profile, indicator and sub-area), and the
+facilities of ``facilities.parquet`` with WGS-84 coordinates. The boundary input, when its file is still there
+with the same SHA-256, is stored as WGS-84 WKT so that later ledger imports can check coordinates against it.
+
+A run is identified by the SHA-256 of its ``run.json`` and ``indicators.csv`` bytes: recording the same folder
+twice stores it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.monitor.boundary import read_boundary
+from lifecircle.monitor.store import MonitorStore
+from lifecircle.monitor.tabular import file_sha256, parse_date
+
+#: Files ``record`` needs in a results folder; ``facilities.parquet`` is stored when present.
+REQUIRED_FILES = ("run.json", "indicators.csv")
+#: Columns of ``indicators.csv`` that must be there; the others of the schema are stored when present.
+REQUIRED_INDICATOR_COLUMNS = ("profile", "indicator", "area", "value")
+#: Columns of ``indicators.csv`` kept in ``indicator_values`` (schema: docs/outputs.md).
+INDICATOR_COLUMNS = (
+    "profile", "indicator", "area", "value", "numerator", "denominator", "threshold", "threshold_kind", "source",
+    "name_zh", "name_en", "confidence", "denominator_kind", "unit",
+)
+_NUMERIC = ("value", "numerator", "denominator", "threshold")
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """What ``record`` did: the run's id, whether it was new, its data date and how many rows it stored."""
+
+    run_id: int
+    new: bool
+    data_date: date
+    study_area: str
+    n_indicator_values: int
+    n_facilities: int
+
+
+def _read_run_json(folder: Path) -> tuple[dict[str, Any], bytes]:
+    raw = (folder / "run.json").read_bytes()
+    try:
+        run = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LifecircleInputError(f"{folder / 'run.json'} is not valid UTF-8 JSON ({exc}); rerun the assessment.") from exc
+    if not isinstance(run, dict):
+        raise LifecircleInputError(f"{folder / 'run.json'} must hold a JSON object, not {type(run).__name__}.")
+    return run, raw
+
+
+def _inputs(run: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """(name, path, sha256) of ``run.json`` ``inputs``: a mapping name → {path, sha256} (or name → path), or a list
+    of {name, path, sha256}."""
+    raw = run.get("inputs") or {}
+    items: list[tuple[str, Any]]
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    elif isinstance(raw, list):
+        items = [(str(e.get("name", i)) if isinstance(e, dict) else str(i), e) for i, e in enumerate(raw)]
+    else:
+        raise LifecircleInputError(f"run.json 'inputs' must be an object or a list, not {type(raw).__name__}.")
+    out = []
+    for name, v in items:
+        if isinstance(v, dict):
+            out.append((str(name), _opt_str(v.get("path")), _opt_str(v.get("sha256"))))
+        else:
+            out.append((str(name), _opt_str(v), None))
+    return out
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _profiles(run: dict[str, Any], indicators: pd.DataFrame) -> list[str]:
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    profiles = params.get("profiles", run.get("profiles"))
+    if isinstance(profiles, str):
+        profiles = [profiles]
+    if not profiles:
+        profiles = sorted(indicators["profile"].unique())
+    return [str(p) for p in profiles]
+
+
+def _data_date(run: dict[str, Any], override: date | None, folder: Path) -> tuple[date, datetime | None]:
+    created = None
+    text = run.get("created")
+    if text:
+        try:
+            created = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        except ValueError:
+            if override is None:
+                raise LifecircleInputError(
+                    f"run.json 'created' is '{text}', not an ISO date; pass --data-date YYYY-MM-DD."
+                ) from None
+    if override is not None:
+        return override, created
+    if created is None:
+        raise LifecircleInputError(
+            f"{folder / 'run.json'} has no 'created' date; pass the date the run's data describes with "
+            "--data-date YYYY-MM-DD."
+        )
+    return created.date(), created
+
+
+def _read_indicators(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype={"profile": str, "indicator": str, "area": str}, keep_default_na=False,
+                         na_values={c: ["", "nan", "NaN"] for c in _NUMERIC})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+        raise LifecircleInputError(f"{path} is not a readable CSV table ({exc}); rerun the assessment.") from exc
+    missing = [c for c in REQUIRED_INDICATOR_COLUMNS if c not in df.columns]
+    if missing:
+        raise LifecircleInputError(
+            f"{path} lacks the column(s) {', '.join(missing)} (schema: docs/outputs.md); rerun the assessment."
+        )
+    for c in INDICATOR_COLUMNS:
+        if c not in df.columns:
+            df[c] = math.nan if c in _NUMERIC else None
+    for c in _NUMERIC:
+        try:
+            df[c] = pd.to_numeric(df[c], errors="raise").astype(float)
+        except (ValueError, TypeError) as exc:
+            raise LifecircleInputError(f"{path} column '{c}' has a non-numeric value ({exc}).") from exc
+    for c in INDICATOR_COLUMNS:
+        if c not in _NUMERIC:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+            df[c] = df[c].map(lambda v: None if v is None else str(v))
+    dup = df.duplicated(["profile", "indicator", "area"], keep=False)
+    if dup.any():
+        first = df.loc[dup, ["profile", "indicator", "area"]].iloc[0].tolist()
+        raise LifecircleInputError(
+            f"{path} has {int(dup.sum())} rows repeating a (profile, indicator, area), e.g. {first}; each must be "
+            "unique. Rerun the assessment."
+        )
+    return df[list(INDICATOR_COLUMNS)]
+
+
+def _read_facilities(path: Path, crs: str | None) -> pd.DataFrame:
+    try:
+        gdf = gpd.read_parquet(path)
+    except (ValueError, OSError) as exc:
+        raise LifecircleInputError(f"{path} is not a GeoParquet layer ({exc}); rerun the assessment.") from exc
+    missing = [c for c in ("id", "category") if c not in gdf.columns]
+    if missing:
+        raise LifecircleInputError(f"{path} lacks the column(s) {', '.join(missing)} (schema: docs/outputs.md).")
+    if gdf.crs is None:
+        if not crs:
+            raise LifecircleInputError(f"{path} has no CRS and run.json names none: add \"crs\" to run.json.")
+        gdf = gdf.set_crs(crs)
+    pts = gdf.geometry.representative_point().to_crs("EPSG:4326")
+    out = pd.DataFrame({
+        "facility_id": gdf["id"].astype(str).to_numpy(),
+        "category": gdf["category"].astype(str).to_numpy(),
+        "name": gdf["name"].astype(object).where(gdf["name"].notna(), None).to_numpy() if "name" in gdf else None,
+        "capacity": pd.to_numeric(gdf["capacity"], errors="coerce").to_numpy(float) if "capacity" in gdf else math.nan,
+        "lon": pts.x.to_numpy(),
+        "lat": pts.y.to_numpy(),
+    })
+    return out.drop_duplicates(["facility_id", "category"])
+
+
+def _boundary_wkt(inputs: list[tuple[str, str | None, str | None]]) -> str | None:
+    for name, path, sha in inputs:
+        if name != "boundary" or not path:
+            continue
+        p = Path(path)
+        if p.is_file() and (sha is None or file_sha256(p) == sha):
+            return read_boundary(p).wkt
+    return None
+
+
+def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date | str | None = None) -> RecordedRun:
+    """Store the results folder ``results_dir`` of a finished run in one transaction.
+
+    Parameters
+    ----------
+    store
+        The open monitoring store.
+    results_dir
+        A folder written by ``lifecircle assess`` / ``demo``: ``run.json`` and ``indicators.csv`` are required,
+        ``facilities.parquet`` is stored when present.
+    data_date
+        The date the run's data describes (e.g. the OpenStreetMap snapshot date); default the date of
+        ``run.json`` ``created``. Indicator histories and ``status`` order runs by it.
+
+    Returns
+    -------
+    RecordedRun
+        ``new`` is false when the same run (same run.json and indicators.csv bytes) was already stored: nothing
+        is written then.
+
+    Raises
+    ------
+    LifecircleInputError
+        When the folder or a required file is missing or malformed; the store is then unchanged.
+    """
+    folder = Path(results_dir)
+    if not folder.is_dir():
+        raise LifecircleInputError(f"'{folder}' is not a results folder; give the --out folder of 'lifecircle assess'.")
+    missing = [n for n in REQUIRED_FILES if not (folder / n).is_file()]
+    if missing:
+        raise LifecircleInputError(
+            f"The results folder '{folder}' has no {', '.join(missing)}: it is not a finished run. Rerun "
+            "'lifecircle assess ... --out FOLDER' and record that folder."
+        )
+    if isinstance(data_date, str):
+        try:
+            data_date = parse_date(data_date)
+        except ValueError as exc:
+            raise LifecircleInputError(f"--data-date: {exc}.") from exc
+    run, run_bytes = _read_run_json(folder)
+    ind_bytes = (folder / "indicators.csv").read_bytes()
+    run_key = hashlib.sha256(run_bytes + b"\0" + ind_bytes).hexdigest()
+    indicators = _read_indicators(folder / "indicators.csv")
+    when, created = _data_date(run, data_date, folder)
+    crs = run.get("crs") if isinstance(run.get("crs"), str) else None
+    fac_path = folder / "facilities.parquet"
+    facilities = _read_facilities(fac_path, crs) if fac_path.is_file() else None
+    inputs = _inputs(run)
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    study_area = str(run.get("study_area") or params.get("study_area") or "")
+    n_fac = 0 if facilities is None else len(facilities)
+
+    existing = store.con.execute("SELECT run_id, data_date FROM runs WHERE run_key = ?", [run_key]).fetchone()
+    if existing:
+        return RecordedRun(int(existing[0]), False, existing[1], study_area, len(indicators), n_fac)
+    boundary_wkt = _boundary_wkt(inputs)
+
+    with store.transaction() as con:
+        run_id = store.next_id("runs", "run_id")
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, run_key, str(folder.resolve()), created.replace(tzinfo=None) if created else None, when,
+             study_area, crs, json.dumps(_profiles(run, indicators)), json.dumps(params, default=str),
+             json.dumps(run.get("versions") or {}, default=str), boundary_wkt, run_bytes.decode("utf-8")],
+        )
+        if inputs:
+            con.executemany("INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [[run_id, *i] for i in inputs])
+        ind = indicators.copy()
+        ind.insert(0, "run_id", run_id)
+        con.register("_ind", ind)
+        con.execute(f"INSERT INTO indicator_values (run_id, {', '.join(INDICATOR_COLUMNS)}) "
+                    f"SELECT run_id, {', '.join(INDICATOR_COLUMNS)} FROM _ind")
+        con.unregister("_ind")
+        if facilities is not None and len(facilities):
+            fac = facilities.copy()
+            fac.insert(0, "run_id", run_id)
+            con.register("_fac", fac)
+            con.execute("INSERT INTO run_facilities SELECT run_id, facility_id, category, name, capacity, lon, lat "
+                        "FROM _fac")
+            con.unregister("_fac")
+    return RecordedRun(run_id, True, when, study_area, len(indicators), n_fac)
