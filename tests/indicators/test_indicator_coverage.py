@@ -41,6 +41,7 @@ def test_residential_land_area_denominator(small):
     assert _value(df, "primary_10min", column="denominator") == pytest.approx(5000.0)
     assert _value(df, "primary_10min", column="threshold") == 600
     assert _value(df, "primary_10min", column="denominator_kind") == "residential_land_area"
+    assert _value(df, "primary_10min", column="unit") == "share"
 
 
 def test_population_denominator(small):

@@ -125,6 +125,7 @@ def test_f15_and_gini_by_hand(tmp_path):
     # Gini over A (800 s, 1 person) and B (1050 s, 2): mean 2900/3; Σ|Δ| = 2·1·2·250 = 1000; G = 1000/(2·9·2900/3)
     assert df.loc["gini", "value"] == pytest.approx(1000.0 / (2 * 9 * 2900.0 / 3.0))
     assert "3 people" in df.loc["gini", "note"]
+    assert (df.loc["gini", "unit"], df.loc["f15", "unit"]) == ("gini", "share")
     # the per-category coverage rates use the call's denominator (land, 1 m² each): only C eats within 900 s
     assert df.loc["eating", "value"] == pytest.approx(1.0 / 3.0)
     out = uncovered_homes(_bruno_homes(), p, "f15")

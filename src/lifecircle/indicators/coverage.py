@@ -156,8 +156,8 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
 
     Returns
     -------
-    DataFrame with the columns :data:`RESULT_COLUMNS`: ``value`` = numerator / denominator (share 0–1; NaN when
-    the denominator is 0; for ``gini`` the coefficient 0–1), ``numerator`` and ``denominator`` in the denominator's
+    DataFrame with the columns :data:`RESULT_COLUMNS`: ``value`` = numerator / denominator (``unit`` "share", 0–1;
+    NaN when the denominator is 0; for ``gini`` the coefficient 0–1, ``unit`` "gini"), ``numerator`` and ``denominator`` in the denominator's
     unit (m² or people), ``threshold`` in seconds or metres per ``threshold_kind``, ``note`` (absent categories,
     excluded homes).
     """
@@ -193,7 +193,6 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
     weight_all = np.where(weight_valid, weight_all, 0.0)
     excluded_homes = per_area((~weight_valid).astype(float))
     pop = homes["population"].to_numpy(dtype=float)
-    unit_den = "people" if denom == "population" else "m2"
 
     rows = []
     for ind in p.indicators:
@@ -211,13 +210,13 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
                     note = "; ".join(filter(None, [
                         note, f"{int(excluded_homes[k])} homes without {DENOMINATORS[denom]} left out"]))
                 rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]), thr, denom,
-                                 f"share of {unit_den}", ev.rule, note))
+                                 "share", ev.rule, note))
         elif ind.kind == "f15":
             nums = per_area(np.where(ev.covered, pop, 0.0))
             dens = per_area(pop)
             for k, area in enumerate(names):
                 rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]),
-                                 ind.threshold, "population", "share of people", "", base_note))
+                                 ind.threshold, "population", "share", "", base_note))
         else:  # gini: one coefficient per area over the homes that reach every category
             for k, area in enumerate(names):
                 mask = np.ones(len(homes), dtype=bool) if k == 0 else codes == k
@@ -228,7 +227,7 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
                 if excluded > 0:
                     note = "; ".join(filter(None, [note, f"{excluded:g} people who cannot reach every category left out"]))
                 rows.append(_row(p, ind, area, value, math.nan, float(pop[finite].sum()), ind.threshold,
-                                 "population", "gini 0-1", "", note))
+                                 "population", "gini", "", note))
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
 
 
