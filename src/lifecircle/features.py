@@ -174,8 +174,17 @@ def load_tag_rules(path: str | Path | None = None) -> tuple[TagRule, ...]:
 def classify_tags(tags: dict[str, str], geometry: str = "node", rules: tuple[TagRule, ...] | None = None) -> list[str]:
     """The categories (sorted, no repeats) a feature with these tags and geometry kind (``node``/``area``/``line``)
     belongs to. Lines match rules whose geometry is ``any``."""
-    rules = load_tag_rules() if rules is None else rules
-    return sorted({r.category for r in rules if r.matches(tags, geometry)})
+    by_key = _rules_by_key(load_tag_rules() if rules is None else rules)
+    return sorted({r.category for k in tags.keys() & by_key.keys() for r in by_key[k] if r.matches(tags, geometry)})
+
+
+@lru_cache(maxsize=8)
+def _rules_by_key(rules: tuple[TagRule, ...]) -> dict[str, tuple[TagRule, ...]]:
+    """Rules grouped by their main key, so a feature is only tested against rules for keys it has."""
+    groups: dict[str, list[TagRule]] = {}
+    for r in rules:
+        groups.setdefault(r.key, []).append(r)
+    return {k: tuple(v) for k, v in groups.items()}
 
 
 # --------------------------------------------------------------------------------------------------- OSM scan
