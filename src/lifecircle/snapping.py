@@ -33,12 +33,16 @@ def undirected_edge_ids(net: WalkNetwork) -> np.ndarray:
 
 
 def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
-    """Walking speed (m/s) on the straight access leg: ``speed_mps`` when given, else the flat-ground speed of the
-    network's walking profile (``lifecircle.walking``)."""
+    """Walking speed (m/s) on the straight access leg: ``speed_mps`` when given, else the flat-ground speed the
+    network was built with (``net.meta["speed_m_s"]``, set by :func:`lifecircle.osm.read_walk_network`), else that
+    of the profile named ``net.walk_profile`` (``lifecircle.walking``)."""
     if speed_mps is not None:
         if not (np.isfinite(speed_mps) and speed_mps > 0):
             raise LifecircleInputError(f"The walking speed must be a positive number of metres per second, got {speed_mps}.")
         return float(speed_mps)
+    meta_speed = (net.meta or {}).get("speed_m_s")
+    if meta_speed is not None and np.isfinite(meta_speed) and meta_speed > 0:
+        return float(meta_speed)
     from lifecircle.walking import get_walk_profile
 
     try:
@@ -224,3 +228,32 @@ def apply_polygon_gates(net: WalkNetwork, facilities: gpd.GeoDataFrame) -> gpd.G
         out.loc[idx, "geometry"] = gates.to_numpy()[has]
         out.loc[idx, "access_kind"] = "gate"
     return out
+
+
+def points_on_small_fragments(net_all: WalkNetwork, points: gpd.GeoDataFrame,
+                              max_distance_m: float = DEFAULT_MAX_DISTANCE_M) -> gpd.GeoDataFrame:
+    """The points whose nearest edge lies on a fragment other than the largest connected piece of ``net_all``.
+
+    Build ``net_all`` with every component (``read_walk_network(..., keep="all")``): this says how many homes or
+    facilities sat on the fragments that keeping only the largest component drops (issue 2: report them, do not
+    hide them). Returns those rows with ``fragment`` (component number, 1 = second largest...) and
+    ``fragment_nodes`` (its size); points beyond ``max_distance_m`` of any edge are not counted here (they are
+    unsnapped anyway).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = net_all.n_nodes
+    u, v, _, _ = net_all.edge_arrays()
+    graph = coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    _, label = connected_components(graph, directed=True, connection="weak")
+    sizes = np.bincount(label)
+    rank = np.empty_like(sizes)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(sizes))  # 0 = largest
+    sp = snap_points(net_all, points, max_distance_m=max_distance_m, speed_mps=1.0)
+    comp = label[net_all.edges["u"].to_numpy(np.int64)[sp.frame["edge_id"].to_numpy(np.int64)]]
+    on_small = rank[comp] > 0
+    out = sp.frame.loc[on_small, [c for c in sp.frame.columns if c not in POINT_COLUMNS]].copy()
+    out["fragment"] = rank[comp[on_small]]
+    out["fragment_nodes"] = sizes[comp[on_small]]
+    return out.reset_index(drop=True)

@@ -6,13 +6,20 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from points_nets import CRS, X0, Y0, make_net, pts, square_net
 from shapely.geometry import MultiPoint, Point, box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.snapping import apply_polygon_gates, polygon_gates, snap_points, undirected_edge_ids
+from lifecircle.snapping import (
+    apply_polygon_gates,
+    points_on_small_fragments,
+    polygon_gates,
+    snap_points,
+    undirected_edge_ids,
+)
 
 
 def _row(sp, pid):
@@ -158,3 +165,45 @@ def test_apply_polygon_gates_sets_access_kind():
     assert out.geometry[0].geom_type == "MultiPoint" and out.geometry[1].equals(Point(X0 + 45, Y0 + 45))
     sp = snap_points(net, out)
     assert sp.frame.set_index("id").loc["w1", "access_m"] == pytest.approx(0.0)
+
+
+def test_points_on_small_fragments():
+    # the square (4 nodes) plus a separate 50 m path far east (nodes 4, 5): the path is the small fragment
+    net = make_net([(0, 0), (100, 0), (100, 100), (0, 100), (1000, 0), (1050, 0)], [(0, 1), (1, 2), (2, 3), (3, 0), (4, 5)])
+    p = pts([(30, -10), (1020, 5), (1040, -3), (5000, 0)])
+    small = points_on_small_fragments(net, p)
+    assert small["id"].tolist() == ["p1", "p2"]  # p3 is beyond 200 m of everything: unsnapped, not counted here
+    assert small["fragment"].tolist() == [1, 1] and small["fragment_nodes"].tolist() == [2, 2]
+
+
+def test_speed_from_network_meta():
+    net = square_net("my-own-profile")
+    net.meta["speed_m_s"] = 1.25
+    assert snap_points(net, pts([(30, -10)])).frame.access_s[0] == pytest.approx(10 / 1.25)
+
+
+@pytest.mark.parametrize("which", ["helsinki", "yuzhong"])
+def test_real_network_snapping_matches_brute_force(which, request):
+    from lifecircle.features import read_facilities
+    from lifecircle.homes import homes_from_osm
+    from lifecircle.osm import read_walk_network
+
+    path = request.getfixturevalue("helsinki_path" if which == "helsinki" else "yuzhong_pbf")
+    net = read_walk_network(path)
+    fac = apply_polygon_gates(net, read_facilities(path))
+    assert (fac.access_kind == "gate").sum() > 0  # some polygons meet the network
+    sp = snap_points(net, fac)
+    homes = snap_points(net, homes_from_osm(path))
+    assert len(sp.frame) + len(sp.unsnapped) == len(fac)
+    assert len(homes.frame) > 0 and (homes.frame.access_m <= 200.0).all()
+    assert (sp.unsnapped.get("nearest_m", pd.Series(dtype=float)) > 200.0).all()
+    # independent reference on a sample: the distance to every undirected edge geometry, minimum taken
+    und = undirected_edge_ids(net)
+    geoms = net.edges.geometry.to_numpy()[und]
+    sample = sp.frame.sample(min(40, len(sp.frame)), random_state=1)
+    for r in sample.itertuples():
+        d = shapely.distance(geoms, r.geometry)
+        assert r.access_m == pytest.approx(d.min(), abs=1e-6)
+        assert d[np.searchsorted(und, r.edge_id)] == pytest.approx(d.min(), abs=1e-6)
+        assert 0.0 <= r.edge_frac <= 1.0
+    np.testing.assert_allclose(sp.frame.access_s, sp.frame.access_m / net.meta["speed_m_s"])
