@@ -285,6 +285,7 @@
     setLang: setLang,
     setCategory: setCategory,
     homeFill: function (i) { return homeMarkers[i].options.fillColor; },
+    homeLatLng: function (i) { return homeMarkers[i].getLatLng(); },
     counts: function () {
       return {
         networkLines: networkLines.length,

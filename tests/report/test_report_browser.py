@@ -1,0 +1,112 @@
+"""report.html in a real browser: headless Debian Chromium driven by Playwright, no network.
+
+Skips with the reason when /usr/bin/chromium (``apt-get install -y chromium``) or the ``playwright`` Python package
+(``pip install playwright``; never ``playwright install``: the system Chromium is used) is missing.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from lifecircle.report import build_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+#: Home colours by walking-time class (lifecircle.report.build.TIME_CLASS_COLORS): ≤5, 5–10, 10–15, >15 min.
+BLUE, LIGHT_BLUE, ORANGE, RED = "#2c7bb6", "#abd9e9", "#fdae61", "#d7191c"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian's Chromium is absent: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is absent: pip install playwright")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, events: dict[str, list[str]]):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.lifecircleReport !== undefined")
+    page.wait_for_timeout(300)  # Leaflet redraws its canvases on the next animation frames
+    return page
+
+
+def _home_index(page, home_id: str) -> int:
+    return page.evaluate(f"JSON.parse(document.getElementById('lc-data').textContent).homes.id.indexOf({home_id!r})")
+
+
+def _pixel_at_home(page, home_index: int) -> tuple[int, int, int]:
+    """Colour of the page pixel at the centre of home ``home_index``'s marker (PIL RGB)."""
+    from PIL import Image
+
+    x, y = page.evaluate(
+        """(i) => { const r = window.lifecircleReport, m = r.map;
+                    const ll = r.homeLatLng(i); const p = m.latLngToContainerPoint(ll);
+                    const box = document.getElementById('map').getBoundingClientRect();
+                    return [box.left + p.x + window.scrollX, box.top + p.y + window.scrollY]; }""",
+        home_index,
+    )
+    png = page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3}, full_page=True)
+    return Image.open(io.BytesIO(png)).convert("RGB").getpixel((1, 1))
+
+
+def test_report_draws_switches_category_and_language_offline(browser, small_results, tmp_path):
+    report = build_report(small_results, lang="zh")
+    events: dict[str, list[str]] = {"errors": [], "requests": []}
+    page = _open(browser, report, events)
+
+    counts = page.evaluate("window.lifecircleReport.counts()")
+    # report_results.py: 5 street segments, 4 homes, 1 primary school (the first category), 2 areas, 1 gap.
+    assert counts == {"networkLines": 5, "homes": 4, "facilities": 1, "areas": 2, "gaps": 1}
+    painted = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#map canvas')).map(c => {
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+             for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++; return n; })"""
+    )
+    assert len(painted) == 5 and all(n > 0 for n in painted), painted  # each pane's canvas has drawn pixels
+
+    # Colours by hand from report_results.HOMES: primary school 1420 / 540 s; health station 120 / 1000 s.
+    h1, h4 = _home_index(page, "h1"), _home_index(page, "h4")
+    assert page.evaluate("document.getElementById('category-select').value") == "primary_school"
+    assert page.evaluate(f"[window.lifecircleReport.homeFill({h1}), window.lifecircleReport.homeFill({h4})]") == [RED, LIGHT_BLUE]
+    r, g, b = _pixel_at_home(page, h1)
+    assert r > 150 and b < 100, (r, g, b)  # red on the canvas
+    page.select_option("#category-select", "health_station")
+    page.wait_for_timeout(200)
+    assert page.evaluate(f"[window.lifecircleReport.homeFill({h1}), window.lifecircleReport.homeFill({h4})]") == [BLUE, RED]
+    r, g, b = _pixel_at_home(page, h1)
+    assert b > 150 and r < 100, (r, g, b)  # now blue on the canvas
+    legend = page.inner_text(".lc-legend")
+    assert "社区卫生服务站" in legend and "10.0%" in legend  # h1 holds 10 of 100 people, the only one ≤ 5 min
+
+    assert page.inner_text("#indicators h2") == "指标与目标"
+    assert page.inner_text("#map-section h2") == "地图"
+    page.click("[data-set-lang=en]")
+    page.wait_for_timeout(100)
+    assert page.inner_text("#indicators h2") == "Indicators against targets"
+    assert page.inner_text("#map-section h2") == "Map"
+    assert page.inner_text("#category-select option[value=health_station]") == "Community health station / clinic"
+    assert "Walking network" in page.inner_text(".leaflet-control-layers")
+    assert page.title().startswith("15-minute life circle report")
+
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.emulate_media(media="print")
+    page.screenshot(path=str(tmp_path / "report-print.png"), full_page=True)
+    page.close()
+
+    assert events["errors"] == []
+    assert all(u.startswith(("file:", "data:")) for u in events["requests"]), events["requests"]

@@ -1,0 +1,186 @@
+"""report.html from the hand-made results folder of report_results.py: content, languages, no external request."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+from report_results import CRS, HOMES, X0, Y0
+from _report_html import ReportHTML
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.report import build_report
+from lifecircle.report.mapdata import delta_decode
+
+
+@pytest.fixture
+def report(small_results: Path) -> tuple[Path, str, ReportHTML]:
+    path = build_report(small_results)
+    text = path.read_text(encoding="utf-8")
+    return path, text, ReportHTML(text)
+
+
+def _data(doc: ReportHTML) -> dict:
+    (i,) = doc.find("script", id="lc-data")
+    return json.loads("".join(doc.texts[i]))
+
+
+def test_report_is_written_into_the_results_folder_and_parses(small_results, report):
+    path, text, doc = report
+    assert path == small_results / "report.html"
+    assert doc.doctype.lower() == "doctype html"
+    assert doc.errors == []
+    assert not list(small_results.glob(".report.html.*")), "temporary file left behind"
+
+
+def test_indicator_values_appear_formatted(report):
+    _, _, doc = report
+    values = {doc.elements[i][1]["data-indicator"]: doc.text(i) for i in doc.find("tr") if "data-indicator" in doc.elements[i][1]}
+    # By hand (report_results.py): health 600/1000, primary 400/1000, park 0/1000, Gini 0.25.
+    assert "60.0%" in values["health_15min"] and "80%" in values["health_15min"]
+    assert "40.0%" in values["primary_10min"] and "30%" in values["primary_10min"]
+    assert "0.0%" in values["park_5min"]
+    assert "0.25" in values["gini_access"]
+    assert "600 / 1,000 m²" in values["health_15min"] and "600 / 1,000 平方米" in values["health_15min"]
+    assert "15 min walk" in values["health_15min"] and "步行 15 分钟" in values["health_15min"]
+    status = {doc.elements[i][1]["data-indicator"]: doc.elements[i][1]["class"] for i in doc.find("tr")
+              if "data-indicator" in doc.elements[i][1]}
+    assert status == {"health_15min": "status-unmet", "primary_10min": "status-met", "park_5min": "status-no_target",
+                      "gini_access": "status-no_target"}
+
+
+def test_every_category_with_times_is_in_the_dropdown(report):
+    _, _, doc = report
+    (select,) = doc.find("select", id="category-select")
+    options = [doc.elements[i][1] for i in doc.find("option") if i > select][:3]
+    assert {o["value"] for o in options} == {"health_station", "primary_school", "park"}
+    names = {o["value"]: (o["data-zh"], o["data-en"]) for o in options}
+    assert names["health_station"] == ("社区卫生服务站", "Community health station / clinic")
+    assert names["park"] == ("公园绿地", "Park / green space")
+
+
+def test_no_external_reference(report):
+    _, text, doc = report
+    for tag, attrs in doc.elements:
+        for name in ("src", "href", "action", "poster", "data"):
+            value = attrs.get(name)
+            assert value is None or not re.match(r"\s*(https?:)?//", value), f"<{tag} {name}={value}>"
+        assert tag not in ("link", "iframe", "img", "object", "embed"), f"unexpected <{tag}>"
+    css_urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", "".join("".join(doc.texts[i]) for i in doc.find("style")))
+    assert css_urls and all(u.startswith(("data:", "#")) for u in css_urls), css_urls
+    assert "@import" not in text
+    # Outside the vendored Leaflet code and stylesheet (whose comments cite bug trackers), the only web address
+    # written is the SVG namespace. (The browser test checks that no request leaves the page at all.)
+    leaflet_js = (resources.files("lifecircle.report") / "vendor" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
+    assert leaflet_js in text
+    own = text.replace(leaflet_js, "")
+    own = re.sub(r"<style>\s*/\* required styles \*/.*?</style>", "", own, flags=re.S)
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", own)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_both_languages_are_present(report):
+    _, text, doc = report
+    for zh, en in [("指标与目标", "Indicators against targets"), ("地图", "Map"), ("方法说明", "Method"),
+                   ("社区卫生服务设施步行15分钟覆盖率", "Community health facilities within a 15-minute walk")]:
+        assert zh in text and en in text
+    zh_spans = doc.find("span", class_="l-zh")
+    en_spans = doc.find("span", class_="l-en")
+    assert len(zh_spans) == len(en_spans) > 20
+    assert doc.find("html", class_="lang-zh")
+
+
+def test_header_states_area_date_profiles_walking_crs_and_attribution(report):
+    _, _, doc = report
+    (facts,) = doc.find("section", id="facts")
+    facts_text = doc.text(facts)
+    for expected in ("Kamppi test street", "2026-11-27 02:00", "cn-health-check, bruno-15min", "planning", "1 m/s",
+                     "EPSG:32635", "© OpenStreetMap contributors (ODbL 1.0)", "not straight-line buffers"):
+        assert expected in facts_text, expected
+    # Summary cards: 4 homes, 10+20+30+40 = 100 people, 2 facilities, 5 × 300 m = 1.5 km of street.
+    figures = [doc.text(i) for i in doc.find("div", class_="figure")]
+    assert figures == ["4", "100", "2", "1.5 km"]
+
+
+def test_map_data_homes_match_the_results_folder(report):
+    _, _, doc = report
+    data = _data(doc)
+    homes = data["homes"]
+    assert homes["n"] == 4
+    lon = delta_decode(homes["x"]) / 1e5
+    lat = delta_decode(homes["y"]) / 1e5
+    to_wgs = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+    exp_lon, exp_lat = to_wgs.transform([X0 + h[1] for h in HOMES], [Y0 + 20.0] * len(HOMES))
+    order = [homes["id"].index(h[0]) for h in HOMES]
+    np.testing.assert_allclose(lon[order], exp_lon, atol=0.6e-5)
+    np.testing.assert_allclose(lat[order], exp_lat, atol=0.6e-5)
+    assert [homes["t"]["health_station"][k] for k in order] == [120, 400, 800, 1000]
+    assert [homes["t"]["primary_school"][k] for k in order] == [1420, 1140, 740, 540]
+    assert homes["t"]["park"] == [-1, -1, -1, -1]
+    assert [homes["pop"][k] for k in order] == [10.0, 20.0, 30.0, 40.0]
+    assert len(data["network"]["lines"]) == 5  # 10 directed edges = 5 street segments
+    assert [c["n_facilities"] for c in data["categories"]] == [1, 1, 0]  # primary_school, health_station, park
+    assert [c["id"] for c in data["categories"]] == ["primary_school", "health_station", "park"]
+
+
+def test_sub_areas_carry_their_indicator_values_and_gaps_their_population(report):
+    _, _, doc = report
+    data = _data(doc)
+    values = {f["properties"]["id"]: f["properties"]["v"] for f in data["areas"]["features"]}
+    assert values["A"]["cn-health-check|health_15min"] == pytest.approx(1.0)
+    assert values["B"]["cn-health-check|health_15min"] == pytest.approx(300 / 700)
+    assert [a["key"] for a in data["area_indicators"]] == ["cn-health-check|health_15min"]
+    (gap,) = data["gaps"]["features"]
+    assert gap["properties"]["population"] == 40.0
+    assert gap["properties"]["en"] == "Community health facilities within a 15-minute walk"
+    assert doc.find("select", id="area-indicator-select")
+
+
+def test_optional_layers_may_be_absent(small_results_minimal):
+    doc = ReportHTML(build_report(small_results_minimal).read_text(encoding="utf-8"))
+    assert doc.errors == []
+    data = _data(doc)
+    assert data["areas"] is None and data["gaps"] is None
+    assert not doc.find("select", id="area-indicator-select")
+
+
+def test_english_on_opening_and_custom_output_path(small_results, tmp_path):
+    out = build_report(small_results, out_path=tmp_path / "elsewhere" / "r.html", lang="en")
+    assert out == tmp_path / "elsewhere" / "r.html"
+    doc = ReportHTML(out.read_text(encoding="utf-8"))
+    assert doc.find("html", class_="lang-en", lang="en")
+    (i,) = doc.find("option", value="health_station")
+    assert doc.text(i) == "Community health station / clinic"
+
+
+@pytest.mark.parametrize("name", ["run.json", "indicators.csv", "homes.parquet", "facilities.parquet",
+                                  "network_edges.parquet"])
+def test_missing_required_file_is_named(small_results, name):
+    (small_results / name).unlink()
+    with pytest.raises(LifecircleInputError, match=re.escape(name)):
+        build_report(small_results)
+
+
+def test_missing_column_and_bad_language_and_not_a_folder(small_results, tmp_path):
+    with pytest.raises(LifecircleInputError, match="language 'fr'"):
+        build_report(small_results, lang="fr")
+    with pytest.raises(LifecircleInputError, match="not a results folder"):
+        build_report(tmp_path / "nowhere")
+    ind = (small_results / "indicators.csv").read_text(encoding="utf-8").replace("threshold_kind", "kind")
+    (small_results / "indicators.csv").write_text(ind, encoding="utf-8")
+    with pytest.raises(LifecircleInputError, match="threshold_kind"):
+        build_report(small_results)
+
+
+def test_homes_without_population_count_homes(small_results):
+    import geopandas as gpd
+
+    homes = gpd.read_parquet(small_results / "homes.parquet")
+    homes["population"] = 0.0
+    homes.to_parquet(small_results / "homes.parquet", index=False)
+    text = build_report(small_results).read_text(encoding="utf-8")
+    assert "No population data: shares count homes." in text
