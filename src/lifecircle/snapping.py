@@ -62,7 +62,14 @@ def _points_in_crs(points: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
             "The points to snap have no CRS, so they cannot be placed on the network. Set it (e.g. "
             "gdf.set_crs('EPSG:4326')) or read the layer with lifecircle.layers.read_layer(..., crs=...)."
         )
-    return points.to_crs(crs)
+    out = points.to_crs(crs)
+    for col in out.columns:  # other geometry columns (e.g. ``footprint``) follow the active one
+        if col != out.geometry.name and isinstance(out[col].dtype, gpd.array.GeometryDtype):
+            series = gpd.GeoSeries(out[col].values, index=out.index)
+            if series.crs is None:
+                series = series.set_crs(points.crs)
+            out[col] = series.to_crs(crs).values
+    return out
 
 
 def _explode_access_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -95,8 +95,13 @@ def test_speed_from_profile_or_argument():
 
 
 def test_points_in_another_crs_are_projected():
-    wgs = pts([(30, -10), (110, 40)]).to_crs("EPSG:4326")
+    wgs = pts([(30, -10), (110, 40)])
+    wgs["footprint"] = gpd.GeoSeries([box(X0 + 20, Y0 - 20, X0 + 40, Y0 - 5), None], crs=CRS)
+    wgs = wgs.to_crs("EPSG:4326")
+    wgs["footprint"] = gpd.GeoSeries(wgs["footprint"].values, crs=CRS).to_crs("EPSG:4326").values
     sp = snap_points(square_net(), wgs)
+    assert sp.frame.footprint.crs == CRS  # other geometry columns follow into the network's CRS
+    assert sp.frame.footprint[0].area == pytest.approx(300.0, rel=1e-6)
     assert sp.frame.edge_id.tolist() == [0, 2]
     np.testing.assert_allclose(sp.frame.edge_frac, [0.3, 0.4], atol=1e-6)
     np.testing.assert_allclose(sp.frame.access_m, [10.0, 10.0], atol=1e-5)
