@@ -45,7 +45,9 @@ def _solve_mip(cost: np.ndarray, a: sp.spmatrix, row_lower: np.ndarray, row_uppe
                threads: int = 1) -> _MipResult:
     """Solve ``opt cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, ``col_lower ≤ x ≤ col_upper``, ``x[integer]`` integral.
 
-    ``start`` is a feasible column vector handed to HiGHS as the first incumbent (e.g. the greedy solution).
+    ``start`` is a feasible column vector handed to HiGHS as the first incumbent. Not used by the solvers: with
+    highspy 1.16 ``getSolution`` then returns the start vector even when HiGHS reports a better objective; the
+    consistency check below catches that (``status="inconsistent"``).
     """
     a = sp.csc_matrix(a, dtype=np.float64)
     a.sort_indices()
@@ -94,6 +96,8 @@ def _solve_mip(cost: np.ndarray, a: sp.spmatrix, row_lower: np.ndarray, row_uppe
         status = "no_solution"
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_x else None
     obj = float(info.objective_function_value) if has_x else float("nan")
+    if x is not None and abs(float(np.dot(lp.col_cost_, x)) - obj) > 1e-6 * max(1.0, abs(obj)):
+        status = "inconsistent"
     bound = float(info.mip_dual_bound) if status != "infeasible" else float("nan")
     if status == "optimal" and not np.isfinite(bound):
         bound = obj

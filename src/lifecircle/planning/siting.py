@@ -11,8 +11,10 @@ the objective, a proven *bound* on the optimum and the relative *gap* between th
   (SOURCE: Nemhauser, Wolsey & Fisher 1978, Math. Programming 14:265–294). Its bound is the online bound
   ``f(S) + Σ top-k marginal gains w.r.t. S`` (SOURCE: Leskovec et al. 2007, KDD, §3 "data-dependent bound";
   Minoux 1978), taken at the empty set and at the final set.
-* ``method="auto"`` — exact when the model is small enough (see ``_EXACT_MAX_NNZ``), else greedy; the exact solve is
-  warm-started with the greedy solution and, when it stops at the time limit, the better of the two is returned.
+* ``method="auto"`` — exact when the model is small enough (see ``_EXACT_MAX_NNZ``), else greedy; when the exact
+  solve stops at the time limit, the better of its incumbent and the greedy solution is returned. (No warm start:
+  with highspy 1.16, ``setSolution`` makes ``getSolution`` return the start vector even when HiGHS reports a better
+  objective.)
 
 Demand points with identical candidate sets are merged before the MIP (their weights add), which leaves the optimum
 unchanged and shrinks typical district instances many times.
@@ -312,14 +314,11 @@ def _mclp_exact(prob: CoverageProblem, g: _Groups, k: int, time_limit_s: float, 
     a_y = sp.hstack([-g.cover.T.astype(np.float64), sp.identity(n_g, format="csr")])
     a_k = sp.hstack([sp.csr_matrix(np.ones((1, m))), sp.csr_matrix((1, n_g))])
     a = sp.vstack([a_y, a_k]).tocsc()
-    start = np.zeros(m + n_g)
-    start[greedy.sites] = 1.0
-    start[m:] = np.asarray(g.cover[greedy.sites].sum(axis=0)).ravel() > 0 if len(greedy.sites) else 0.0
     res = _solve_mip(cost=np.concatenate([np.zeros(m), g.weight]), a=a,
                      row_lower=np.full(n_g + 1, -_INF), row_upper=np.concatenate([np.zeros(n_g), [k]]),
                      col_lower=np.zeros(m + n_g), col_upper=np.concatenate([useful.astype(float), np.ones(n_g)]),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(n_g, bool)]), maximize=True,
-                     time_limit_s=time_limit_s, start=start)
+                     time_limit_s=time_limit_s)
     return _finish_cover("mclp", prob, res, m, greedy, t0, maximize=True, k=k)
 
 
@@ -506,17 +505,13 @@ def solve_lscp(prob: CoverageProblem, target_rate: float = 1.0, method: str = "a
     a_y = sp.hstack([-g.cover.T.astype(np.float64), sp.identity(n_g, format="csr")])
     a_t = sp.hstack([sp.csr_matrix((1, m)), sp.csr_matrix(g.weight[None, :])])
     a = sp.vstack([a_y, a_t]).tocsc()
-    start = np.zeros(m + n_g)
-    start[greedy.sites] = 1.0
-    if len(greedy.sites):
-        start[m:] = np.asarray(g.cover[greedy.sites].sum(axis=0)).ravel() > 0
     useful = np.diff(g.cover.indptr) > 0
     res = _solve_mip(cost=np.concatenate([np.ones(m), np.zeros(n_g)]), a=a,
                      row_lower=np.concatenate([np.full(n_g, -_INF), [need_row]]),
                      row_upper=np.concatenate([np.zeros(n_g), [_INF]]), col_lower=np.zeros(m + n_g),
                      col_upper=np.concatenate([useful.astype(float), np.ones(n_g)]),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(n_g, bool)]), maximize=False,
-                     time_limit_s=time_limit_s, start=start)
+                     time_limit_s=time_limit_s)
     out = _finish_cover("lscp", prob, res, m, None, t0, maximize=False)
     if out.objective > greedy.objective:  # time limit with a worse incumbent than the greedy start
         greedy.bound = max(greedy.bound, out.bound)
@@ -688,7 +683,7 @@ def solve_pmedian(prob: CoverageProblem, p: int, method: str = "auto", time_limi
     res = _solve_mip(cost=np.concatenate([np.zeros(m), saving]), a=a.tocsc(), row_lower=np.full(n_rows, -_INF),
                      row_upper=hi, col_lower=np.zeros(m + nnz), col_upper=np.ones(m + nnz),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(nnz, bool)]), maximize=True,
-                     time_limit_s=time_limit_s, start=start)
+                     time_limit_s=time_limit_s)
     if res.x is None:
         raise LifecircleInputError(f"HiGHS found no p-median solution ({res.status}); raise time_limit_s or use "
                                    "method='greedy'.")
