@@ -20,6 +20,7 @@ How elevations are assigned (documented choices):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ import rasterio
 import rasterio.windows
 import shapely
 from pyproj import CRS, Transformer
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, diags
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
@@ -81,8 +82,15 @@ class Dem:
         return np.where(inside, out, np.nan)
 
 
-def read_dem(path: str | Path, lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> Dem:
-    """Open a DEM GeoTIFF with rasterio and read band 1 (metres), limited to the window around ``lon``/``lat``.
+@lru_cache(maxsize=16)
+def _transformer(src: str, dst: str) -> Transformer:
+    """Cached pyproj transformer (building one costs tens of milliseconds of PROJ database look-ups)."""
+    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
+
+
+def read_dem(path: str | Path, x: np.ndarray | None = None, y: np.ndarray | None = None, crs: str = "EPSG:4326") -> Dem:
+    """Open a DEM GeoTIFF with rasterio and read band 1 (metres), limited to the window around the points ``x``,
+    ``y`` (in ``crs``; default WGS-84 lon/lat).
 
     Raises
     ------
@@ -99,23 +107,22 @@ def read_dem(path: str | Path, lon: np.ndarray | None = None, lat: np.ndarray | 
     with src:
         if src.crs is None:
             raise LifecircleInputError(f"DEM file '{p}' has no CRS. Assign one, e.g. gdal_edit.py -a_srs EPSG:32648 '{p}'.")
-        crs = CRS.from_user_input(src.crs.to_wkt())
+        dem_crs = CRS.from_user_input(src.crs.to_wkt())
         window = rasterio.windows.Window(0, 0, src.width, src.height)
-        if lon is not None and len(lon):
-            tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-            x, y = tr.transform(np.asarray(lon), np.asarray(lat))
-            want = rasterio.windows.from_bounds(np.min(x), np.min(y), np.max(x), np.max(y), src.transform)
+        if x is not None and len(x):
+            dx, dy = _transformer(CRS.from_user_input(crs).to_wkt(), dem_crs.to_wkt()).transform(np.asarray(x), np.asarray(y))
+            want = rasterio.windows.from_bounds(np.min(dx), np.min(dy), np.max(dx), np.max(dy), src.transform)
             want = rasterio.windows.Window(want.col_off - 2, want.row_off - 2, want.width + 4, want.height + 4)
             try:
                 window = want.round_offsets().round_lengths().intersection(window)
             except rasterio.errors.WindowError as exc:
                 raise LifecircleInputError(
                     f"DEM file '{p}' does not overlap the network at all (raster bounds {tuple(round(b) for b in src.bounds)} in "
-                    f"{crs.to_string()}). Give a DEM covering the study area."
+                    f"{dem_crs.to_string()}). Give a DEM covering the study area."
                 ) from exc
         data = src.read(1, window=window, masked=True).astype(np.float64).filled(np.nan)
         transform = src.window_transform(window)
-    return Dem(path=p, crs=crs, z=data, inverse_transform=~transform)
+    return Dem(path=p, crs=dem_crs, z=data, inverse_transform=~transform)
 
 
 def _is_structure(edges) -> np.ndarray:
@@ -162,26 +169,24 @@ def _structure_node_z(n_nodes: int, u: np.ndarray, v: np.ndarray, length: np.nda
     su, sv = u[structure], v[structure]
     w = 1.0 / np.maximum(length[structure], 0.1)
     graph = coo_matrix((w, (su, sv)), shape=(n_nodes, n_nodes)).tocsr()
-    graph = graph + graph.T
+    graph = (graph + graph.T).tocsr()
     _, labels = connected_components(graph, directed=False)
-    for comp in np.unique(labels[unknown]):
-        members = np.flatnonzero(labels == comp)
-        unk = members[unknown[members]]
-        anchors = members[~unknown[members]]
-        if len(anchors) == 0 or np.isnan(z[anchors]).any():
-            continue  # a floating structure, or one landing outside the DEM: keep the DEM value (or NaN)
-        sub = graph[members][:, members].tocsr()
-        idx = {n: i for i, n in enumerate(members)}
-        iu = np.array([idx[n] for n in unk])
-        ia = np.array([idx[n] for n in anchors])
-        degree = np.asarray(sub.sum(axis=1)).ravel()
-        lap = -sub
-        lap.setdiag(degree)
-        lap = lap.tocsr()
-        rhs = -lap[iu][:, ia] @ z[anchors]
-        sol = spsolve(lap[iu][:, iu].tocsc(), rhs)
-        z[unk] = np.atleast_1d(sol)
-        interpolated[unk] = True
+    # A component is solvable when it lands on the ground somewhere and every landing has an elevation; floating
+    # structures, or ones landing outside the DEM, keep the DEM value under them (or NaN).
+    anchor = on_struct & ~unknown
+    has_anchor = np.bincount(labels[anchor], minlength=labels.max() + 1) > 0
+    nan_anchor = np.bincount(labels[anchor & np.isnan(z)], minlength=labels.max() + 1) > 0
+    solve = unknown & has_anchor[labels] & ~nan_anchor[labels]
+    if not solve.any():
+        return z, interpolated
+    # Harmonic interpolation: L_UU z_U = −L_UK z_K with L the weighted Laplacian of the structure graph.
+    unk = np.flatnonzero(solve)
+    known = np.flatnonzero(anchor)
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    l_uu = (diags(degree[unk]) - graph[unk][:, unk]).tocsc()
+    rhs = graph[unk][:, known] @ z[known]
+    z[unk] = np.atleast_1d(spsolve(l_uu, rhs))
+    interpolated[unk] = True
     return z, interpolated
 
 
@@ -206,7 +211,7 @@ def edge_elevation(nodes, edges, crs: str, dem: Dem, slope: SlopeModel) -> tuple
         ground taking as long as walking u→v, v→u), ``rise_m`` (z_v − z_u, metres), ``elev_source``
         ("dem", "structure" or "outside_dem"). ``report``: counts for ``meta["elevation"]``.
     """
-    to_dem = Transformer.from_crs(CRS.from_user_input(crs), dem.crs, always_xy=True)
+    to_dem = _transformer(CRS.from_user_input(crs).to_wkt(), dem.crs.to_wkt())
     n = len(nodes)
     nx_, ny_ = to_dem.transform(nodes["x"].to_numpy(), nodes["y"].to_numpy())
     node_dem = dem.sample(nx_, ny_)

@@ -398,7 +398,7 @@ def read_walk_network(
     elev_source = np.full(len(und), "none", dtype=object)
     if dem is not None:
         tell("Sampling the DEM", 0.7)
-        terrain = read_dem(dem, nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+        terrain = read_dem(dem, nodes["x"].to_numpy(), nodes["y"].to_numpy(), crs=crs)
         cols, report = edge_elevation(nodes, und, crs, terrain, load_slope_model())
         nodes["z"] = cols["z"]
         flat_fwd, flat_bwd = cols["flat_equiv_fwd_m"], cols["flat_equiv_bwd_m"]

@@ -149,3 +149,14 @@ def test_edge_times_from_flat_equivalent_lengths():
     assert edge_times(e, "adult") == pytest.approx([130.0 / 1.2, 100.0 / 1.2, 125.0 / 1.2])
     wheel = edge_times(e, "wheelchair")
     assert wheel[:2] == pytest.approx([130.0 / 0.9, 100.0 / 0.9]) and np.isinf(wheel[2])
+
+
+def test_unreadable_dem_and_dem_without_crs(plane, tmp_path):
+    osm, _ = plane
+    junk = tmp_path / "junk.tif"
+    junk.write_text("not a raster")
+    with pytest.raises(LifecircleInputError, match="cannot be read as a raster"):
+        read_walk_network(osm, dem=junk)
+    bare = write_dem(tmp_path / "bare.tif", lambda x: 0 * x, x0=X0 - 500, y_top=Y0 + 600, ncols=150, nrows=120, crs=None)
+    with pytest.raises(LifecircleInputError, match="has no CRS"):
+        read_walk_network(osm, dem=bare)
