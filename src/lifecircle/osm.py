@@ -15,7 +15,7 @@ Pedestrian-access rules (issue 2), applied to every way with a ``highway`` tag:
 * Never: ``construction``, ``proposed``, ``abandoned``, ``disused``, ``razed``, ``raceway``, ``bus_guideway``,
   ``busway``, ``escape``, ``via_ferrata``, ``rest_area``, ``services``, and any value not listed above (e.g. the
   non-standard ``trail``): excluded ways are counted by reason in ``meta["excluded_ways"]``.
-* ``foot=no`` and ``foot=use_sidepath`` (walk on the separately mapped sidewalk) exclude a way;
+* ``foot=no``, ``foot=private`` and ``foot=use_sidepath`` (walk on the separately mapped sidewalk) exclude a way;
   ``access=no|private`` excludes it unless ``foot=yes|designated|permissive``.
 * ``area=yes`` (e.g. a pedestrian square): its outline is kept as a walkable ring (walkers can cross a square, the
   outline under-states that; squares are small in a 15-min budget). Multipolygon areas (relations) are not read.
@@ -86,7 +86,7 @@ def walk_access(tags: dict[str, str]) -> tuple[bool, bool, str]:
     if hw is None:
         return False, False, "no highway tag"
     foot = tags.get("foot")
-    if foot in ("no", "use_sidepath"):
+    if foot in ("no", "use_sidepath", "private"):
         return False, False, f"foot={foot}"
     foot_ok = foot in FOOT_YES
     if hw in FOOT_PERMISSION_HIGHWAYS:
@@ -276,7 +276,9 @@ def read_walk_network(
     -------
     WalkNetwork
         In the metric CRS :func:`lifecircle.crs.metric_crs_for` picks at the data's centre. ``meta`` records the
-        input, the rules' counts, what the boundary, the profile and the component filter dropped, and the DEM report.
+        input, the rules' counts (``excluded_ways`` by reason, ``area_outlines``, ``missing_node_locations``), what the
+        boundary and the profile dropped, ``dropped_components`` (``components``, ``nodes``, directed ``edges`` dropped,
+        ``kept_nodes``) and the DEM report ``elevation`` (:func:`lifecircle.elevation.edge_elevation`).
 
     Raises
     ------

@@ -157,13 +157,18 @@ def flat_equivalent_m(seg_length_m: np.ndarray, seg_slope: np.ndarray, slope: Sl
     return float(np.sum(np.asarray(seg_length_m, dtype=np.float64) / slope.speed_ratio(seg_slope)))
 
 
-def edge_times(edges: pd.DataFrame, profile: str | WalkProfile) -> np.ndarray:
+def edge_times(edges, profile: str | WalkProfile) -> np.ndarray:
     """Seconds to walk each directed edge under ``profile``.
+
+    ``net.edges["time_s"] = edge_times(net, "elderly")`` re-times a built network for another profile (slope effects
+    included, since ``flat_equiv_m`` does not depend on the speed). Wheelchair: Tobler is a walking model; on a DEM
+    it is applied to wheelchair users too, as the best available approximation (uphill slower), which is optimistic
+    for steep downhill.
 
     Parameters
     ----------
     edges
-        Edge frame with ``length_m`` (metres) and ``steps`` (bool); ``flat_equiv_m`` (metres, per direction, from the
+        A :class:`~lifecircle.network.WalkNetwork` or its edge frame with ``length_m`` (metres) and ``steps`` (bool); ``flat_equiv_m`` (metres, per direction, from the
         DEM) is used for non-steps edges when present, else ``length_m``.
     profile
         A :class:`WalkProfile` or the name of a packaged one.
@@ -174,6 +179,7 @@ def edge_times(edges: pd.DataFrame, profile: str | WalkProfile) -> np.ndarray:
         float64 seconds; ``inf`` for steps when the profile cannot pass them.
     """
     prof = get_walk_profile(profile)
+    edges = getattr(edges, "edges", edges)
     length = edges["length_m"].to_numpy(np.float64)
     steps = edges["steps"].to_numpy(bool) if "steps" in edges else np.zeros(len(edges), bool)
     flat = edges["flat_equiv_m"].to_numpy(np.float64) if "flat_equiv_m" in edges else length

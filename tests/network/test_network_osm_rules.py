@@ -220,3 +220,17 @@ def test_lengths_are_metres_not_degrees(tiny_net):
     one_cell = e[(e["way_id"] == 1)].iloc[0]   # 1→2: 0.001° of longitude at 60° N ≈ 55.8 m
     assert one_cell["length_m"] == pytest.approx(111_412.8 * np.cos(np.radians(60.0)) * 0.001, rel=0.01)
     assert shapely.get_srid(one_cell.geometry) == 0 and tiny_net.crs == "EPSG:32635"
+
+
+def test_incline_reversal_and_foot_private():
+    from lifecircle.osm import _reverse_incline
+
+    assert [_reverse_incline(v) for v in ("up", "down", "10%", "-8%", "steep", None)] == ["down", "up", "-10%", "8%", "steep", None]
+    assert walk_access({"highway": "footway", "foot": "private"})[2] == "foot=private"
+
+
+def test_edge_times_retimes_a_network(tiny_net):
+    from lifecircle.walking import edge_times
+
+    elderly = edge_times(tiny_net, "elderly")
+    assert np.allclose(elderly * 0.8, tiny_net.edges["time_s"] * 1.0)
