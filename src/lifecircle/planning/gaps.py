@@ -8,6 +8,8 @@ as their convex / concave hull widened by ``link_m / 2`` — and ranked by popul
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -159,16 +161,18 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
     tt = t[idx]
     rank, order = _rank(lab, pop)
     half = link_m / 2.0
+    # buffers are 32-gons (quad_segs=8) inscribed in the disc; widen them so each contains its true disc and homes
+    # link_m apart still touch (the union stays one polygon)
+    half_poly = half / math.cos(math.pi / 32.0) * (1.0 + 1e-6)
     polys = []
     for comp in order:
         members = lab == comp
         if shape == "buffer":
-            # points exactly link_m apart give touching discs; a hair more keeps the union one polygon
-            g = shapely.union_all(shapely.buffer(geoms.to_numpy()[members], half * (1.0 + 1e-6)))
+            g = shapely.union_all(shapely.buffer(geoms.to_numpy()[members], half_poly))
         else:
             mp = shapely.multipoints(xy[members])
             hull = shapely.convex_hull(mp) if shape == "convex" else shapely.concave_hull(mp, ratio=concave_ratio)
-            g = shapely.buffer(hull, half)
+            g = shapely.buffer(hull, half_poly)
         polys.append(g)
     total_unc = float(pop.sum())
     rows = []

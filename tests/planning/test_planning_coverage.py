@@ -1,0 +1,124 @@
+"""Sparse coverage builders against networkx shortest paths, and on a hand-made walking network."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from shapely.geometry import LineString, Point
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.network import SnappedPoints, WalkNetwork
+from lifecircle.planning import coverage_from_network, coverage_from_times, times_from_graph
+
+
+def _random_graph(seed: int, n: int = 60, m: int = 200):
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, n, m)
+    v = rng.integers(0, n, m)
+    keep = u != v
+    u, v = u[keep], v[keep]
+    cost = np.round(rng.random(len(u)) * 300.0, 1) + 1.0
+    return n, u, v, cost
+
+
+def _nx_graph(n, u, v, cost) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    for a, b, c in zip(u, v, cost):
+        if not g.has_edge(a, b) or g[a][b]["weight"] > c:
+            g.add_edge(int(a), int(b), weight=float(c))
+    return g
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_times_from_graph_nodes_match_networkx(seed):
+    n, u, v, cost = _random_graph(seed)
+    cand = np.array([0, 5, 17, 33, 59])
+    demand = np.arange(n)
+    limit = 500.0
+    t = times_from_graph(n, u, v, cost, cand, limit, demand_nodes=demand)
+    g = _nx_graph(n, u, v, cost)
+    for j, c in enumerate(cand):
+        ref = nx.single_source_dijkstra_path_length(g.reverse(copy=True), int(c), weight="weight")
+        row = t.getrow(j)
+        got = dict(zip(row.indices.tolist(), row.data.tolist()))
+        want = {i: d for i, d in ref.items() if d <= limit}
+        assert got.keys() == want.keys()
+        for i in want:
+            assert got[i] == pytest.approx(want[i])
+    row5 = t.getrow(1)  # candidate at node 5: the home at node 5 is stored with an explicit 0 s
+    assert 5 in row5.indices.tolist() and row5.data[row5.indices.tolist().index(5)] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_times_from_graph_snapped_homes_match_networkx(seed):
+    # each home is a new node with edges to its two exits (a in ca s, b in cb s), plus an access leg
+    n, u, v, cost = _random_graph(seed)
+    rng = np.random.default_rng(seed + 9)
+    n_h = 40
+    a = rng.integers(0, n, n_h)
+    b = np.where(rng.random(n_h) < 0.8, rng.integers(0, n, n_h), -1)
+    ca = np.round(rng.random(n_h) * 50, 1)
+    cb = np.where(b >= 0, np.round(rng.random(n_h) * 50, 1), np.inf)
+    acc = np.round(rng.random(n_h) * 20, 1)
+    cand = np.array([1, 2, 40])
+    limit = 400.0
+    t = times_from_graph(n, u, v, cost, cand, limit, demand_exits=(a, ca, b, cb), demand_access_s=acc)
+    g = _nx_graph(n, u, v, cost)
+    for h in range(n_h):
+        g.add_edge(("h", h), int(a[h]), weight=float(ca[h] + acc[h]))
+        if b[h] >= 0:
+            g.add_edge(("h", h), int(b[h]), weight=float(cb[h] + acc[h]))
+    dense = t.toarray()
+    stored = np.zeros_like(dense, dtype=bool)
+    coo = t.tocoo()
+    stored[coo.row, coo.col] = True  # explicit zeros included
+    for j, c in enumerate(cand):
+        ref = nx.single_source_dijkstra_path_length(g.reverse(copy=True), int(c), weight="weight")
+        for h in range(n_h):
+            d = ref.get(("h", h), np.inf)
+            assert stored[j, h] == (d <= limit)
+            if d <= limit:
+                assert dense[j, h] == pytest.approx(d)
+
+
+def _line_network() -> WalkNetwork:
+    # 0 --100 s-- 1 --100 s-- 2, two-way, 100 m apart along x
+    xy = [(0.0, 0.0), (100.0, 0.0), (200.0, 0.0)]
+    nodes = pd.DataFrame({"node_id": [0, 1, 2], "osm_id": [-1, -1, -1], "x": [p[0] for p in xy],
+                          "y": [p[1] for p in xy], "lon": [0.0] * 3, "lat": [0.0] * 3})
+    uv = [(0, 1), (1, 0), (1, 2), (2, 1)]
+    edges = gpd.GeoDataFrame({
+        "edge_id": [0, 1, 2, 3], "u": [a for a, _ in uv], "v": [b for _, b in uv], "rev": [1, 0, 3, 2],
+        "length_m": [100.0] * 4, "time_s": [100.0] * 4, "highway": ["footway"] * 4, "way_id": [1, 1, 2, 2],
+    }, geometry=[LineString([xy[a], xy[b]]) for a, b in uv], crs="EPSG:32648")
+    return WalkNetwork(crs="EPSG:32648", nodes=nodes, edges=edges)
+
+
+def test_coverage_from_network_hand_checked():
+    net = _line_network()
+    # home A at 25 % of edge 0 (0->1), 10 s access: to node 0 = 25 + 10 = 35 s, node 1 = 75 + 10 = 85 s,
+    # node 2 = 75 + 100 + 10 = 185 s. Home B at 50 % of edge 2 (1->2), no access: node 2 = 50 s, node 0 = 150 s.
+    frame = gpd.GeoDataFrame({"edge_id": [0, 2], "edge_frac": [0.25, 0.5], "access_m": [12.0, 0.0],
+                              "access_s": [10.0, 0.0], "population": [3, 4]},
+                             geometry=[Point(25, 10), Point(150, 0)], crs="EPSG:32648")
+    homes = SnappedPoints(frame=frame, unsnapped=frame.iloc[:0])
+    times, cover = coverage_from_network(net, homes, np.array([0, 2]), threshold_s=150.0)
+    assert times.shape == (2, 2)
+    assert times[0, 0] == pytest.approx(35.0) and times[0, 1] == pytest.approx(150.0)
+    assert times[1, 1] == pytest.approx(50.0)
+    assert 0 not in times.getrow(1).indices.tolist()  # 185 s > 150 s: not stored
+    assert cover.toarray().tolist() == [[True, True], [False, True]]
+
+
+def test_coverage_from_times_keeps_zero_times_and_threshold_inclusive():
+    t = sp.csr_matrix((np.array([0.0, 300.0, 300.1]), (np.array([0, 0, 1]), np.array([0, 1, 1]))), shape=(2, 2))
+    assert coverage_from_times(t, 300.0).toarray().tolist() == [[True, True], [False, False]]
+    with pytest.raises(LifecircleInputError, match="sparse"):
+        coverage_from_times(t.toarray(), 300.0)
+    with pytest.raises(LifecircleInputError, match="exactly one"):
+        times_from_graph(2, np.array([0]), np.array([1]), np.array([1.0]), np.array([0]), 10.0)
