@@ -17,7 +17,11 @@ Where the walker goes (the ``geometry`` column, the point snapped to the network
     concave outline). :func:`lifecircle.snapping.polygon_gates` later replaces it by the points where the outline
     meets the walking network (``gate``) when there are any, which needs the network.
 ``midpoint``
-    an open way (e.g. a platform drawn as a line): the point halfway along it.
+    an open way (e.g. a platform drawn as a line), or a closed way that gave no valid polygon: the point halfway
+    along it.
+``partial``
+    a way cut by the edge of the extract (some of its nodes are missing from the file): the point halfway along the
+    part that is inside the extract. Ways with no node inside are counted in ``attrs["skipped"]``.
 
 The polygon itself is kept in ``footprint`` (None for nodes and lines).
 
@@ -42,7 +46,7 @@ import geopandas as gpd
 import osmium
 import pandas as pd
 import shapely
-from shapely.geometry import MultiPoint, Point
+from shapely.geometry import LineString, MultiPoint, Point
 
 from lifecircle.errors import LifecircleInputError
 
@@ -236,6 +240,9 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
     buildings: list[dict] = []
     landuse: list[dict] = []
     entrances: dict[int, tuple[float, float]] = {}
+    closed_lines: dict[str, dict] = {}  # classified closed ways, used as lines when no area comes out of them
+    area_ids: set[str] = set()
+    broken_areas: set[str] = set()
     skipped = 0
     try:
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
@@ -252,20 +259,30 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                     facilities.append({"id": f"n{obj.id}", "cats": cats, "tags": tags, "kind": "node",
                                        "geom": Point(obj.location.lon, obj.location.lat), "footprint": None})
             elif obj.is_way():
-                if obj.is_closed():
-                    continue  # closed ways come back as areas
-                cats = classify_tags(tags, "line", rules)
+                cats = classify_tags(tags, "area" if obj.is_closed() else "line", rules)
                 if not cats:
                     continue
+                kind = "midpoint"
                 try:
                     line = shapely.from_wkb(wkb.create_linestring(obj))
                 except (osmium.InvalidLocationError, RuntimeError):
-                    skipped += 1
-                    continue
-                facilities.append({"id": f"w{obj.id}", "cats": cats, "tags": tags, "kind": "midpoint",
-                                   "geom": line.interpolate(0.5, normalized=True), "footprint": None})
+                    # nodes missing: a way cut by the extract's edge keeps the part inside the extract
+                    xy = [(n.location.lon, n.location.lat) for n in obj.nodes if n.location.valid()]
+                    if len(xy) < 1:
+                        skipped += 1
+                        continue
+                    line = LineString(xy) if len(xy) > 1 else Point(xy[0])
+                    kind = "partial"
+                row = {"id": f"w{obj.id}", "cats": cats, "tags": tags, "kind": kind,
+                       "geom": line.interpolate(0.5, normalized=True) if line.geom_type == "LineString" else line,
+                       "footprint": None}
+                if obj.is_closed():
+                    closed_lines[row["id"]] = row  # normally comes back as an area (below)
+                else:
+                    facilities.append(row)
             elif obj.is_area():
                 fid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
+                area_ids.add(fid)
                 cats = classify_tags(tags, "area", rules)
                 is_building = tags.get("building", "no") != "no"
                 is_landuse = "landuse" in tags
@@ -274,10 +291,10 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                 try:
                     poly = shapely.from_wkb(wkb.create_multipolygon(obj))
                 except (osmium.InvalidLocationError, RuntimeError):
-                    skipped += 1
-                    continue
-                if poly.is_empty:
-                    skipped += 1
+                    poly = None
+                if poly is None or poly.is_empty:
+                    area_ids.discard(fid)  # a closed way whose polygon is broken falls back to its line
+                    broken_areas.add(fid)
                     continue
                 if len(poly.geoms) == 1:
                     poly = poly.geoms[0]
@@ -294,6 +311,9 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
         raise LifecircleInputError(
             f"Could not read OpenStreetMap file '{path}': {exc}. The file may be truncated or corrupt: download it again."
         ) from exc
+    # closed ways that classify as lines (``any`` rules) but gave no usable area: their midpoint
+    facilities.extend(row for fid, row in closed_lines.items() if fid not in area_ids)
+    skipped += len(broken_areas - closed_lines.keys())
     return _Scan(facilities, buildings, landuse, entrances, skipped)
 
 
@@ -348,10 +368,9 @@ def read_facilities(
     GeoDataFrame
         One row per (feature, category): ``id`` (``n123`` node, ``w456`` way, ``r789`` relation), ``category``,
         ``name``, ``capacity`` (people or beds from the ``capacity``/``beds`` tags; NaN when unmapped),
-        ``access_kind`` (``node``/``entrance``/``centroid``/``midpoint``, see the module docstring),
+        ``access_kind`` (``node``/``entrance``/``centroid``/``midpoint``/``partial``, see the module docstring),
         ``osm_tags`` (all tags as a JSON string), ``geometry`` (the access point(s)), ``footprint`` (polygon or
-        None). ``attrs["skipped"]`` counts features whose geometry could not be built (nodes missing from the
-        extract).
+        None). ``attrs["skipped"]`` counts classified features none of whose nodes is in the file.
     """
     rules = load_tag_rules(tag_table)
     if categories is not None:

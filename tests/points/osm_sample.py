@@ -1,4 +1,6 @@
-"""A hand-written OSM XML file whose classification is known tag by tag (the expectations live in the tests)."""
+"""A hand-written OSM XML file whose classification is known tag by tag (the expectations live in the tests).
+
+Ids are in ascending order within nodes, ways and relations, as osmium requires."""
 
 from __future__ import annotations
 
@@ -92,6 +94,9 @@ OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
   <node id="193" version="1" lat="60.1555" lon="24.9310"/>
   <node id="194" version="1" lat="60.1555" lon="24.9305"/>
   <way id="214" version="1"><nd ref="191"/><nd ref="192"/><nd ref="193"/><nd ref="194"/><nd ref="191"/><tag k="building" v="yes"/></way>
+  <!-- ways cut by the extract's edge: 220 keeps nodes 141, 142 (999 is missing); 221 has no node in the file -->
+  <way id="220" version="1"><nd ref="141"/><nd ref="142"/><nd ref="999"/><nd ref="141"/><tag k="leisure" v="playground"/></way>
+  <way id="221" version="1"><nd ref="998"/><nd ref="997"/><tag k="amenity" v="cafe"/></way>
 </osm>
 """
 

@@ -72,6 +72,8 @@ def test_tag_table_uses_only_known_categories_and_parses():
         ("w204", []),  # a closed pedestrian street without area=yes is a street, not a plaza
         ("r301", ["park"]),  # multipolygon relation
         ("w207", ["bus_stop"]),  # an open platform way
+        ("w220", ["park"]),  # a playground cut by the extract's edge
+        ("w221", []),  # a café none of whose nodes is in the file
     ],
 )
 def test_hand_written_osm_classification(sample_facilities, fid, expected):
@@ -110,12 +112,17 @@ def test_access_points(sample_facilities):
     r = f.loc[("w207", "bus_stop")]
     assert r.access_kind == "midpoint" and r.geometry.distance(Point(24.931, 60.168)) < 1e-9
     assert r.footprint is None
+    # a closed way missing node 999: halfway along what is left (141 → 142 → back to 141) is node 142
+    r = f.loc[("w220", "park")]
+    assert r.access_kind == "partial" and r.geometry.distance(Point(24.932, 60.168)) < 1e-9
+    assert sample_facilities.attrs["skipped"] == 1  # w221
 
 
 def test_category_filter_and_projection(sample):
     f = read_facilities(sample, crs="EPSG:32635", categories=["hospital", "park"])
-    assert sorted(f.category) == ["hospital", "park"]
-    assert f.crs == "EPSG:32635" and f.footprint.iloc[0].area > 1000  # square metres now
+    assert sorted(f["id"] + ":" + f.category) == ["r301:park", "w202:hospital", "w220:park"]
+    hospital = f.set_index("id").loc["w202"]
+    assert f.crs == "EPSG:32635" and 5000 < hospital.footprint.area < 7000  # ≈ 55.5 m × 111 m, in square metres
     with pytest.raises(LifecircleInputError, match="Unknown facility categories.*'schools'"):
         read_facilities(sample, categories=["schools"])
 
