@@ -77,10 +77,11 @@ def _m2_per_person(value: float | str) -> tuple[float, str]:
 
 
 def _metric_crs(gdf: gpd.GeoDataFrame) -> str:
-    c = gdf.to_crs(_WGS84).geometry.union_all().centroid if len(gdf) else None
-    if c is None or c.is_empty:
-        raise LifecircleInputError("No home geometry to measure.")
-    return metric_crs_for(c.x, c.y)
+    """The metric CRS :func:`lifecircle.crs.metric_crs_for` picks at the centre of the frame's bounding box."""
+    bounds = gdf.to_crs(_WGS84).total_bounds if len(gdf) else np.full(4, np.nan)
+    if not np.isfinite(bounds).all():
+        raise LifecircleInputError("The homes have no geometry to measure (empty or missing geometries).")
+    return metric_crs_for((bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0)
 
 
 def _access_point(poly):
