@@ -20,7 +20,7 @@ INDICATOR_HEADER = ["profile", "indicator", "area", "value", "numerator", "denom
 
 def write_run(folder: Path, *, created: str, values: dict[tuple[str, str], float],
               facilities: list[tuple[str, str, float, float]] | None = None, profile: str = "cn-health-check",
-              inputs: dict | None = None, study_area: str = "Test district") -> Path:
+              inputs: dict | None = None, study_area: str = "Test district", unit: str = "share") -> Path:
     """Write a small coherent results folder: ``values`` maps (indicator, area) to a coverage share; ``facilities``
     are (id, category, lon, lat) in WGS-84, written projected to RUN_CRS like 'assess' does."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -37,7 +37,7 @@ def write_run(folder: Path, *, created: str, values: dict[tuple[str, str], float
     rows = []
     for (indicator, area), v in values.items():
         rows.append([profile, indicator, area, v, v * 1000.0, 1000.0, 900.0, "walk_time_s", "TD/T 1063-2021",
-                     "名称", "Name", "🟡", "area_m2", "share of m2"])
+                     "名称", "Name", "🟡", "area_m2", unit])
     pd.DataFrame(rows, columns=INDICATOR_HEADER).to_csv(folder / "indicators.csv", index=False)
     facilities = facilities or []
     gdf = gpd.GeoDataFrame(

@@ -150,7 +150,7 @@ def test_unknown_categories_and_statuses(tmp_path, store):
     ])
     msg = _assert_refused(store, path, "row 2, category: 'spaceport' is not a facility category",
                           "row 4, status: 'half done' is not a project status")
-    assert "row 3" not in msg
+    assert "  row 3," not in msg
 
 
 def test_duplicate_ids(tmp_path, store):

@@ -32,9 +32,9 @@ def test_record_stores_run_inputs_values_and_facilities(tmp_path, store):
         "SELECT indicator, area, value, numerator, denominator, unit FROM indicator_values ORDER BY indicator, area"
     ).fetchall()
     assert vals == [
-        ("elderly_care_5min", "ALL", 0.25, 250.0, 1000.0, "share of m2"),
-        ("health_15min", "ALL", 0.8125, 812.5, 1000.0, "share of m2"),
-        ("health_15min", "jiefangbei", 0.5, 500.0, 1000.0, "share of m2"),
+        ("elderly_care_5min", "ALL", 0.25, 250.0, 1000.0, "share"),
+        ("health_15min", "ALL", 0.8125, 812.5, 1000.0, "share"),
+        ("health_15min", "jiefangbei", 0.5, 500.0, 1000.0, "share"),
     ]
     fac = store.con.execute("SELECT facility_id, category, lon, lat FROM run_facilities ORDER BY facility_id").fetchall()
     # written in UTM 48N, stored back in WGS-84: the round trip is exact to well below a millimetre

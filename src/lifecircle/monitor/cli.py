@@ -17,7 +17,7 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.store import DEFAULT_STORE, SCHEMA_VERSION, init_store, open_store
 from lifecircle.monitor.tabular import parse_date
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True)  # messages are not cut into 80-column lines
 EXIT_BAD_INPUT = 2
 
 

@@ -236,11 +236,11 @@ def parse_number(text: str, *, allow_percent: bool = False) -> float:
         When the text is not a finite number.
     """
     t = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
-    scale = 1.0
+    divisor = 1.0
     if allow_percent and t.endswith("%"):
-        t, scale = t[:-1], 0.01
+        t, divisor = t[:-1], 100.0  # 95 / 100 is the double nearest 0.95; 95 * 0.01 is not
     try:
-        v = float(t) * scale
+        v = float(t) / divisor
     except ValueError:
         hint = " (or a percentage such as 95%)" if allow_percent else ""
         raise ValueError(f"'{text}' is not a number; write digits such as 0.95{hint}") from None
