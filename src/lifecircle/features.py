@@ -432,6 +432,92 @@ def read_landuse(path: str | Path, values: tuple[str, ...] = ("residential",), c
     return _to_crs(gdf, crs).reset_index(drop=True)
 
 
+def facilities_from_layer(
+    layer: gpd.GeoDataFrame,
+    category_column: str | None = "category",
+    category: str | None = None,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    capacity_column: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Facilities from a user layer (e.g. :func:`lifecircle.layers.read_layer` of an Amap POI export).
+
+    Parameters
+    ----------
+    layer
+        Points or polygons with a CRS.
+    category_column
+        Column holding a category id of ``data/categories.csv`` per row (ignored when ``category`` is given).
+    category
+        One category id for the whole layer (a file of schools, of clinics...).
+    id_column, name_column, capacity_column
+        Columns for ``id`` (default: a column ``id`` if any, else ``u0``, ``u1``...), ``name`` (default: ``name`` or
+        ``名称`` if present) and ``capacity`` (people or beds; NaN when absent).
+
+    Returns
+    -------
+    GeoDataFrame
+        The facility columns (:data:`FACILITY_COLUMNS`; ``access_kind`` ``point`` or ``centroid``, ``osm_tags``
+        empty) plus the layer's other columns, in the layer's CRS.
+    """
+    if layer.crs is None:
+        raise LifecircleInputError("The facilities layer has no CRS; read it with lifecircle.layers.read_layer(..., crs=...).")
+    if layer.empty:
+        raise LifecircleInputError("The facilities layer is empty: there is no facility to walk to.")
+    known = _category_ids()
+    if category is not None:
+        if category not in known:
+            raise LifecircleInputError(f"Unknown facility category '{category}'. Known ids: {', '.join(sorted(known))}.")
+        cats = pd.Series(category, index=layer.index, dtype=object)
+    else:
+        if category_column is None or category_column not in layer.columns:
+            raise LifecircleInputError(
+                f"The facilities layer has no category column '{category_column}' (columns: {list(layer.columns)}). "
+                "Name it with category_column=..., or give one category for the whole layer with category=..."
+            )
+        cats = layer[category_column].astype(object).where(layer[category_column].notna(), "").astype(str).str.strip()
+        empty = [i + 1 for i in range(len(cats)) if cats.iloc[i] in ("", "nan", "None")]
+        if empty:
+            raise LifecircleInputError(
+                f"The facilities layer has empty categories in rows {', '.join(map(str, empty[:10]))}"
+                f"{' and more' if len(empty) > 10 else ''} (column '{category_column}'): fill them or remove those rows."
+            )
+        unknown = sorted(set(cats) - known)
+        if unknown:
+            raise LifecircleInputError(
+                f"The facilities layer uses unknown categories {unknown} (column '{category_column}'). Use the ids of "
+                f"data/categories.csv: {', '.join(sorted(known))}."
+            )
+
+    def column(name: str | None, defaults: tuple[str, ...]) -> str | None:
+        if name is not None:
+            if name not in layer.columns:
+                raise LifecircleInputError(f"The facilities layer has no column '{name}'; its columns are {list(layer.columns)}.")
+            return name
+        return next((c for c in defaults if c in layer.columns), None)
+
+    id_col, name_col = column(id_column, ("id",)), column(name_column, ("name", "名称"))
+    cap_col = column(capacity_column, ())
+    geoms = layer.geometry.to_numpy()
+    is_poly = [g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms]
+    out = gpd.GeoDataFrame({
+        "id": layer[id_col].astype(str).to_numpy() if id_col else [f"u{i}" for i in range(len(layer))],
+        "category": cats.to_numpy(),
+        "name": layer[name_col].to_numpy() if name_col else None,
+        "capacity": pd.to_numeric(layer[cap_col], errors="coerce").to_numpy("float64") if cap_col else float("nan"),
+        "access_kind": ["centroid" if p else "point" for p in is_poly],
+        "osm_tags": "{}",
+    }, geometry=[_access_point(g) if p else g for g, p in zip(geoms, is_poly, strict=True)], crs=layer.crs)
+    out["footprint"] = gpd.GeoSeries([g if p else None for g, p in zip(geoms, is_poly, strict=True)], crs=layer.crs).values
+    if out.duplicated(["id", "category"]).any():
+        raise LifecircleInputError(f"The facilities layer repeats ids (column '{id_col}') within a category; give unique ids.")
+    for c in layer.columns:
+        if c not in out.columns and c != layer.geometry.name:
+            out[c] = layer[c].to_numpy()
+    out.attrs.update(layer.attrs)
+    return out
+
+
 def category_counts(facilities: gpd.GeoDataFrame) -> pd.Series:
     """Number of facilities per category (distinct ``id``), sorted by category id."""
     if facilities.empty:
@@ -448,5 +534,6 @@ __all__ = [
     "read_facilities",
     "read_buildings",
     "read_landuse",
+    "facilities_from_layer",
     "category_counts",
 ]

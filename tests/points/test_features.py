@@ -6,6 +6,7 @@ import csv
 import json
 from importlib import resources
 
+import numpy as np
 import pytest
 from osm_sample import write_sample
 from pyproj import Geod
@@ -193,3 +194,44 @@ def test_yuzhong_categories(yuzhong_pbf):
     assert "学田湾大阳沟菜市场" in names  # a shop=supermarket named 菜市场
     # Yuzhong maps its hospital campuses as building=hospital (38 ways in the file)
     assert counts["hospital"] == 38
+
+
+# ----------------------------------------------------------------------------------------------- user layers
+def _user_layer():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"名称": ["幼儿园A", "公园B"], "category": ["kindergarten", "park"], "beds": ["40", None]},
+        geometry=[Point(106.57, 29.55), box(106.58, 29.56, 106.59, 29.57)], crs="EPSG:4326",
+    )
+
+
+def test_facilities_from_layer():
+    from lifecircle.features import facilities_from_layer
+
+    f = facilities_from_layer(_user_layer(), capacity_column="beds")
+    assert f["id"].tolist() == ["u0", "u1"] and f["name"].tolist() == ["幼儿园A", "公园B"]
+    assert f["access_kind"].tolist() == ["point", "centroid"]
+    assert f.geometry[1].distance(Point(106.585, 29.565)) < 1e-9 and f.footprint[1].area > 0
+    assert f.capacity[0] == 40.0 and np.isnan(f.capacity[1])
+    one = facilities_from_layer(_user_layer(), category="primary_school")
+    assert set(one.category) == {"primary_school"}
+
+
+def test_facilities_from_layer_bad_categories():
+    from lifecircle.features import facilities_from_layer
+
+    layer = _user_layer()
+    layer.loc[1, "category"] = None
+    with pytest.raises(LifecircleInputError, match="empty categories in rows 2"):
+        facilities_from_layer(layer)
+    layer.loc[1, "category"] = "schools"
+    with pytest.raises(LifecircleInputError, match=r"unknown categories \['schools'\]"):
+        facilities_from_layer(layer)
+    with pytest.raises(LifecircleInputError, match="no category column 'type'"):
+        facilities_from_layer(layer, category_column="type")
+    with pytest.raises(LifecircleInputError, match="Unknown facility category 'mall'"):
+        facilities_from_layer(layer, category="mall")
+    with pytest.raises(LifecircleInputError, match="empty"):
+        facilities_from_layer(layer.iloc[:0])
