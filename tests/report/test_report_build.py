@@ -184,3 +184,14 @@ def test_homes_without_population_count_homes(small_results):
     homes.to_parquet(small_results / "homes.parquet", index=False)
     text = build_report(small_results).read_text(encoding="utf-8")
     assert "No population data: shares count homes." in text
+
+
+def test_map_opens_on_the_first_category_some_home_reaches(small_results):
+    import geopandas as gpd
+
+    homes = gpd.read_parquet(small_results / "homes.parquet")
+    homes["t_primary_school"] = float("inf")  # first category in categories.csv order, now reached by nobody
+    homes.to_parquet(small_results / "homes.parquet", index=False)
+    doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
+    selected = [doc.elements[i][1]["value"] for i in doc.find("option") if "selected" in doc.elements[i][1]]
+    assert selected[0] == "health_station"

@@ -139,3 +139,10 @@ def test_every_label_has_both_languages():
     for key, (zh, en) in STRINGS.items():
         assert zh.strip() and en.strip(), key
         assert zh != en or key in (), key
+
+
+def test_confidence_marks_become_dots_and_text_stays_escaped():
+    html = str(tables.marks_html("[G1] STANDARDS §3.2 ✅ <b>; mapping 🟡"))
+    assert '<span class="conf-dot conf-verified" title="verified"></span>' in html
+    assert '<span class="conf-dot conf-probable" title="probable"></span>' in html
+    assert "&lt;b&gt;" in html and "✅" not in html

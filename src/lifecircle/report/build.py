@@ -27,7 +27,7 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.report import charts, mapdata
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
 from lifecircle.report.inputs import ReportInputs, read_results
-from lifecircle.report.tables import WHOLE_AREA, indicator_rows, is_share, rows_by_profile
+from lifecircle.report.tables import WHOLE_AREA, indicator_rows, is_share, marks_html, rows_by_profile
 
 #: Name of the report inside a results folder.
 REPORT_NAME = "report.html"
@@ -97,6 +97,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.globals.update(t=label, bi=bilingual_html)
+    env.filters["marks"] = marks_html
     rows = indicator_rows(inputs.indicators)
     categories = inputs.categories
     weights, weight_is_population = _weights(inputs.homes)
@@ -106,6 +107,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "summary": _summary(inputs),
         "profiles": rows_by_profile(rows),
         "categories": categories,
+        "default_category": default_category(inputs),
         "cdf_svgs": [
             charts.distribution_svg(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), weights, c.name_zh, c.name_en)
             for c in categories
@@ -125,6 +127,14 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     }
     return env.get_template("report.html.j2").render(**context)
+
+
+def default_category(inputs: ReportInputs) -> str | None:
+    """The category the map opens on: the first (in ``categories.csv`` order) that some home can reach."""
+    for c in inputs.categories:
+        if np.isfinite(inputs.homes[f"t_{c.id}"].to_numpy(np.float64)).any():
+            return c.id
+    return inputs.categories[0].id if inputs.categories else None
 
 
 def map_data(inputs: ReportInputs) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def _bi(x: float, y: float, zh: str, en: str, cls: str = "", **attrs: object) ->
 
 
 def distribution_svg(times_s: np.ndarray, weights: np.ndarray, name_zh: str, name_en: str,
-                     width: int = 260, height: int = 170) -> str:
+                     width: int = 320, height: int = 180) -> str:
     """One small-multiple panel: population-weighted cumulative share reaching the category within t minutes.
 
     The x axis runs 0–:data:`AXIS_MAX_MIN` minutes with dashed lines at :data:`TIER_MINUTES`; the panel states the
@@ -110,11 +110,14 @@ def distribution_svg(times_s: np.ndarray, weights: np.ndarray, name_zh: str, nam
         out.append(f'<path d="{line}V{sy(0):.1f}H{sx(0):.1f}Z" fill="{COLOR_CURVE}" fill-opacity="0.12" stroke="none"/>')
         out.append(f'<path d="{line}" fill="none" stroke="{COLOR_CURVE}" stroke-width="2" stroke-linejoin="round"/>')
         for m, s in zip(TIER_MINUTES, tiers):
-            out.append(f'<circle cx="{sx(m):.1f}" cy="{sy(s):.1f}" r="2.6" fill="{_INK}"/>')
+            if unreachable < 1.0:
+                out.append(f'<circle cx="{sx(m):.1f}" cy="{sy(s):.1f}" r="2.6" fill="{_INK}"/>')
         s15 = f"{100 * tiers[-1]:.0f}%"
         note_zh = f"15分钟内 {s15}"
         note_en = f"{s15} within 15 min"
-        if unreachable > 0:
+        if unreachable >= 1.0:
+            note_zh, note_en = "无可达设施（数据中可能没有此类设施）", "no facility reachable (none in the data?)"
+        elif unreachable > 0:
             note_zh += f" · 不可达 {100 * unreachable:.0f}%"
             note_en += f" · {100 * unreachable:.0f}% unreachable"
         out.append(_bi(ml - 26, 31, note_zh, note_en, cls="sub"))
@@ -122,7 +125,7 @@ def distribution_svg(times_s: np.ndarray, weights: np.ndarray, name_zh: str, nam
     return "".join(out)
 
 
-def coverage_bars_svg(rows: list[IndicatorRow], width: int = 720) -> str:
+def coverage_bars_svg(rows: list[IndicatorRow], width: int = 1000) -> str:
     """Horizontal bars of each share indicator's study-area value (0–100 %) with a tick at its target.
 
     Bars are blue when the target is met, orange when not, grey without a target. Indicators whose value is not a

@@ -104,7 +104,8 @@ def read_results(results_dir: str | Path) -> ReportInputs:
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if missing:
         raise LifecircleInputError(
-            f"The results folder '{folder}' has no {', '.join(missing)}: the report needs it. "
+            f"The results folder '{folder}' has no {', '.join(missing)}: the report needs "
+            f"{'it' if len(missing) == 1 else 'them'}. "
             "Run 'lifecircle assess ... --out FOLDER' (or 'lifecircle demo') again to write a complete results folder."
         )
     run = _read_run(folder / "run.json")

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from lifecircle.report.i18n import STRINGS
 
@@ -80,6 +81,14 @@ def confidence_level(mark: object) -> str:
         if any(s in text for s in signs):
             return level
     return ""
+
+
+def marks_html(text: str) -> Markup:
+    """``text`` escaped, with each confidence mark (✅ 🟡 🔴) drawn as a coloured dot that needs no emoji font."""
+    out = escape(text)
+    for level, signs in _CONFIDENCE_SIGNS.items():
+        out = Markup(out.replace(signs[0], Markup(f'<span class="conf-dot conf-{level}" title="{level}"></span>')))
+    return Markup(out)
 
 
 def format_percent(share: float, decimals: int = 1) -> str:

@@ -150,7 +150,7 @@
       renderer: rAreas,
       style: function (f) {
         var c = currentAreaKey ? areaColor(f.properties.v[currentAreaKey]) : null;
-        return { color: "#4a4458", weight: 1.2, opacity: 0.8, fillColor: c || "#ffffff", fillOpacity: c ? 0.55 : 0.0 };
+        return { color: "#4a4458", weight: 1.2, opacity: 0.8, fillColor: c || "#ffffff", fillOpacity: c ? 0.35 : 0.0 };
       },
       onEachFeature: function (f, layer) {
         layer.on("click", function (e) {
@@ -189,6 +189,7 @@
     var rows = CLS.keys.map(function (key, k) { return [CLS.colors[k], tr(key), k]; });
     rows.push([CLS.unreachable, tr("bin_unreachable"), CLS.colors.length]);
     var html = "<div class=\"lg-title\">" + esc(tr("legend_time")) + ": " + esc(nameOf(category(currentCat))) + "</div>";
+    html += "<div class=\"lg-head\">" + esc(tr(byPeople ? "share_of_people" : "share_of_homes")) + "</div>";
     rows.forEach(function (r) {
       var v = byPeople ? classTotals.people[r[2]] : classTotals.homes[r[2]];
       html += "<div class=\"lg-row\"><span class=\"sw\" style=\"background:" + r[0] + "\"></span>" + esc(r[1]) +
@@ -276,7 +277,10 @@
   });
   var printButton = document.getElementById("print-button");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
-  window.addEventListener("beforeprint", function () { map.invalidateSize(); });
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.setAttribute("open", ""); });
+    map.invalidateSize();
+  });
   window.addEventListener("afterprint", function () { map.invalidateSize(); });
 
   /* For tests and scripting: what is drawn, and the switches. */
