@@ -86,8 +86,11 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     """WGS-84 → GCJ-02 (degrees in, degrees out); unchanged outside China."""
     lon_a, lat_a = _as_arrays(lon, lat)
     inside = in_china(lon_a, lat_a)
-    dlon, dlat = _gcj_offset_deg(lon_a, lat_a)
-    return np.where(inside, lon_a + dlon, lon_a), np.where(inside, lat_a + dlat, lat_a)
+    if inside.any():
+        dlon, dlat = _gcj_offset_deg(lon_a[inside], lat_a[inside])
+        lon_a[inside] += dlon
+        lat_a[inside] += dlat
+    return lon_a, lat_a
 
 
 def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -97,17 +100,22 @@ def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     is about 1e-5, so each step gains about five digits and two or three steps converge.
     """
     g_lon, g_lat = _as_arrays(lon, lat)
-    w_lon, w_lat = g_lon.copy(), g_lat.copy()
+    inside = in_china(g_lon, g_lat)
+    out_lon, out_lat = g_lon.copy(), g_lat.copy()
+    if not inside.any():
+        return out_lon, out_lat
+    gi_lon, gi_lat = g_lon[inside], g_lat[inside]
+    w_lon, w_lat = gi_lon.copy(), gi_lat.copy()
     for _ in range(_INVERSE_MAX_ITER):
         dlon, dlat = _gcj_offset_deg(w_lon, w_lat)
-        err_lon = w_lon + dlon - g_lon
-        err_lat = w_lat + dlat - g_lat
+        err_lon = w_lon + dlon - gi_lon
+        err_lat = w_lat + dlat - gi_lat
         w_lon = w_lon - err_lon
         w_lat = w_lat - err_lat
         if np.all(np.abs(err_lon) < _INVERSE_TOL_DEG) and np.all(np.abs(err_lat) < _INVERSE_TOL_DEG):
             break
-    inside = in_china(g_lon, g_lat)
-    return np.where(inside, w_lon, g_lon), np.where(inside, w_lat, g_lat)
+    out_lon[inside], out_lat[inside] = w_lon, w_lat
+    return out_lon, out_lat
 
 
 def gcj02_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
