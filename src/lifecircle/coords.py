@@ -119,7 +119,8 @@ def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
 
 def gcj02_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 → BD-09 (degrees). Applied everywhere (Baidu applies it worldwide to GCJ-02 input)."""
+    """GCJ-02 → BD-09 (degrees). Applied everywhere, as coordtransform does (eviltransform leaves points outside
+    China unchanged; BD-09 data outside China are rare enough that the difference does not matter here)."""
     x, y = _as_arrays(lon, lat)
     z = np.hypot(x, y) + 0.00002 * np.sin(y * _BD_X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _BD_X_PI)

@@ -120,3 +120,14 @@ def test_round_trips_inside_china(lon, lat):
 def test_offset_in_yuzhong_is_hundreds_of_metres():
     # Jiefangbei, Yuzhong, Chongqing: an Amap export plotted unconverted would sit hundreds of metres off
     assert 100.0 < metres(wgs84_to_gcj02(106.5775, 29.5570), (106.5775, 29.5570)) < 1000.0
+
+
+def test_poles_and_far_away_points_pass_through_quietly():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow / divide-by-zero from evaluating the offset out of its domain
+        lon, lat = gcj02_to_wgs84([0.0, 180.0, -74.0], [90.0, -90.0, 40.7])
+        assert lon.tolist() == [0.0, 180.0, -74.0] and lat.tolist() == [90.0, -90.0, 40.7]
+        lon, lat = wgs84_to_bd09([0.0], [90.0])
+        assert np.isfinite(lon).all() and np.isfinite(lat).all()
