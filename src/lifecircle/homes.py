@@ -342,7 +342,7 @@ def population_from_grid(homes: gpd.GeoDataFrame, grid, grid_column: str = "popu
     out = homes.copy()
     out["floor_area_m2"] = hm["floor_area_m2"].to_numpy()
     out["population"] = pop
-    label = grid if isinstance(grid, (str, Path)) else "GeoDataFrame"
+    label = grid if isinstance(grid, (str, Path)) else grid.attrs.get("source", "GeoDataFrame")
     out["population_source"] = f"grid:{label} by floor area; unmapped levels = {used_levels:g}"
     out.attrs.update({
         "grid_population": float(people.sum()),
