@@ -50,28 +50,28 @@ HOMES = [
 
 INDICATORS = [
     # profile, indicator, area, value, numerator, denominator, threshold, threshold_kind, source, name_zh, name_en,
-    # confidence, target, denominator_kind, unit
+    # confidence, target, denominator_kind, unit, categories
     ("cn-health-check", "health_15min", "ALL", 0.6, 600.0, 1000.0, 900.0, "walk_time_s", "TD/T 1063-2021 [P12]",
      "社区卫生服务设施步行15分钟覆盖率", "Community health facilities within a 15-minute walk", "✅", 0.8,
-     "residential_land_area", "share"),
+     "residential_land_area", "share", "health_station+health_centre"),
     ("cn-health-check", "primary_10min", "ALL", 0.4, 400.0, 1000.0, 600.0, "walk_time_s", "TD/T 1063-2021 [P12]",
      "社区小学步行10分钟覆盖率", "Primary schools within a 10-minute walk", "🟡", 0.3,
-     "residential_land_area", "share"),
+     "residential_land_area", "share", "primary_school"),
     ("cn-health-check", "park_5min", "ALL", 0.0, 0.0, 1000.0, 300.0, "walk_time_s", "TD/T 1063-2021 [P12]",
      "公园绿地、广场步行5分钟覆盖率", "Parks and squares within a 5-minute walk", "🟡", None,
-     "residential_land_area", "share"),
+     "residential_land_area", "share", "park+plaza"),
     ("cn-health-check", "health_15min", "A", 1.0, 300.0, 300.0, 900.0, "walk_time_s", "TD/T 1063-2021 [P12]",
      "社区卫生服务设施步行15分钟覆盖率", "Community health facilities within a 15-minute walk", "✅", 0.8,
-     "residential_land_area", "share"),
+     "residential_land_area", "share", "health_station+health_centre"),
     ("cn-health-check", "health_15min", "B", 300.0 / 700.0, 300.0, 700.0, 900.0, "walk_time_s",
      "TD/T 1063-2021 [P12]", "社区卫生服务设施步行15分钟覆盖率", "Community health facilities within a 15-minute walk",
-     "✅", 0.8, "residential_land_area", "share"),
+     "✅", 0.8, "residential_land_area", "share", "health_station+health_centre"),
     ("bruno-15min", "gini_access", "ALL", 0.25, None, None, None, None, "Bruno et al. 2024 [I3]",
-     "可达性基尼系数", "Gini coefficient of access", "🟡", None, None, "index"),
+     "可达性基尼系数", "Gini coefficient of access", "🟡", None, None, "gini", ""),
 ]
 INDICATOR_COLUMNS = ["profile", "indicator", "area", "value", "numerator", "denominator", "threshold",
                      "threshold_kind", "source", "name_zh", "name_en", "confidence", "target", "denominator_kind",
-                     "unit"]
+                     "unit", "categories"]
 
 CATEGORIES = ("health_station", "primary_school", "park")
 

@@ -136,6 +136,7 @@ def test_sub_areas_carry_their_indicator_values_and_gaps_their_population(report
     assert [a["key"] for a in data["area_indicators"]] == ["cn-health-check|health_15min"]
     (gap,) = data["gaps"]["features"]
     assert gap["properties"]["population"] == 40.0
+    assert gap["properties"]["categories"] == ["health_station", "health_centre"]
     assert gap["properties"]["en"] == "Community health facilities within a 15-minute walk"
     assert doc.find("select", id="area-indicator-select")
 
@@ -195,3 +196,12 @@ def test_map_opens_on_the_first_category_some_home_reaches(small_results):
     doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
     selected = [doc.elements[i][1]["value"] for i in doc.find("option") if "selected" in doc.elements[i][1]]
     assert selected[0] == "health_station"
+
+
+def test_per_area_table_lists_each_area_with_its_value_and_status(report):
+    _, _, doc = report
+    (table,) = doc.find("table", class_="areas")
+    cells = [(doc.text(i), doc.elements[i][1].get("class")) for i in doc.find("td") if i > table]
+    # Area A: 300/300 = 100 % ≥ 80 % target; area B: 300/700 = 42.9 % < 80 %.
+    assert cells[:4] == [("West block A", None), ("100.0%", "c-num status-met"),
+                         ("East block B", None), ("42.9%", "c-num status-unmet")]

@@ -27,7 +27,15 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.report import charts, mapdata
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
 from lifecircle.report.inputs import ReportInputs, read_results
-from lifecircle.report.tables import WHOLE_AREA, indicator_rows, is_share, marks_html, rows_by_profile
+from lifecircle.report.tables import (
+    WHOLE_AREA,
+    AreaTable,
+    area_table,
+    indicator_rows,
+    is_share,
+    marks_html,
+    rows_by_profile,
+)
 
 #: Name of the report inside a results folder.
 REPORT_NAME = "report.html"
@@ -39,6 +47,9 @@ TIME_CLASS_LIMITS_S = tuple(60 * m for m in charts.TIER_MINUTES)
 #: unreachable homes (dark grey, told apart by lightness).
 TIME_CLASS_COLORS = ("#2c7bb6", "#abd9e9", "#fdae61", "#d7191c")
 UNREACHABLE_COLOR = "#3d3d3d"
+
+#: Largest number of sub-areas listed in the per-area table (more, e.g. a fine H3 grid, stay on the map only).
+AREA_TABLE_MAX_ROWS = 300
 
 #: Attribution shown when the run read OpenStreetMap data but run.json names no attribution.
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
@@ -118,6 +129,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "has_bars": any(r.is_share and not math.isnan(r.value) for r in rows),
         "area_indicators": _area_indicators(inputs),
         "has_areas": inputs.areas is not None and len(inputs.areas) > 0,
+        "area_table": _area_table(inputs),
         "has_gaps": inputs.gaps is not None and len(inputs.gaps) > 0,
         "leaflet_css": _leaflet_css(),
         "leaflet_js": _vendor_text("leaflet.js"),
@@ -239,24 +251,40 @@ def _area_indicators(inputs: ReportInputs) -> list[dict[str, Any]]:
     return out
 
 
+def _area_ids_names(areas: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
+    """Each sub-area's id (``area_id``, else ``id``, else its position) and name (``name``, else the id)."""
+    id_col = "area_id" if "area_id" in areas.columns else ("id" if "id" in areas.columns else None)
+    ids = areas[id_col].astype(str).tolist() if id_col else [str(i) for i in range(len(areas))]
+    names = [str(n) if pd.notna(n) else i for i, n in zip(ids, areas["name"])] if "name" in areas.columns else ids
+    return ids, names
+
+
+def _area_table(inputs: ReportInputs) -> AreaTable | None:
+    """The per-sub-area table, when there are sub-areas with values and not more than :data:`AREA_TABLE_MAX_ROWS`."""
+    if inputs.areas is None or not 0 < len(inputs.areas) <= AREA_TABLE_MAX_ROWS:
+        return None
+    table = area_table(inputs.indicators, *_area_ids_names(inputs.areas))
+    return table if table.columns else None
+
+
 def _areas_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
     areas = inputs.areas
     if areas is None or len(areas) == 0:
         return None
-    id_col = "area_id" if "area_id" in areas.columns else ("id" if "id" in areas.columns else None)
-    ids = areas[id_col].astype(str).tolist() if id_col else [str(i) for i in range(len(areas))]
-    names = areas["name"].tolist() if "name" in areas.columns else ids
+    ids, names = _area_ids_names(areas)
     ind = inputs.indicators
     per_area = ind[ind["area"].astype(str) != WHOLE_AREA]
     values: dict[str, dict[str, float | None]] = {}
     for r in per_area[["profile", "indicator", "area", "value"]].itertuples(index=False):
         v = float(r.value) if pd.notna(r.value) else None
         values.setdefault(str(r.area), {})[f"{r.profile}|{r.indicator}"] = v
-    props = [{"id": i, "name": str(n) if pd.notna(n) else i, "v": values.get(i, {})} for i, n in zip(ids, names)]
+    props = [{"id": i, "name": n, "v": values.get(i, {})} for i, n in zip(ids, names)]
     return mapdata.polygons_geojson(areas, props)
 
 
 def _gaps_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
+    """Gap polygons with their indicator's names, population (people) and categories (``indicators.csv``
+    ``categories``, ``+``-separated), so the map shows the gaps of the selected category."""
     gaps = inputs.gaps
     if gaps is None or len(gaps) == 0:
         return None
@@ -266,9 +294,11 @@ def _gaps_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
         code = str(r.get("indicator", ""))
         zh = ind["name_zh"].get(code) if "name_zh" in ind.columns and code in ind.index else None
         en = ind["name_en"].get(code) if "name_en" in ind.columns and code in ind.index else None
+        cats = ind["categories"].get(code) if "categories" in ind.columns and code in ind.index else None
         pop = pd.to_numeric(r.get("population"), errors="coerce")
         props.append({"indicator": code, "zh": zh if isinstance(zh, str) else code, "en": en if isinstance(en, str) else code,
-                      "population": None if pd.isna(pop) else round(float(pop), 1)})
+                      "population": None if pd.isna(pop) else round(float(pop), 1),
+                      "categories": [c for c in cats.split("+") if c] if isinstance(cats, str) else []})
     return mapdata.polygons_geojson(gaps, props)
 
 

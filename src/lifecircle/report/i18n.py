@@ -46,6 +46,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "conf_uncertain_long": ("存疑：来源不一致，作为可配置参数", "uncertain: sources disagree; a configurable parameter"),
     "summary": ("概况", "At a glance"),
     "data_note": ("数据说明", "Data note"),
+    "area_table": ("分区明细", "Values per sub-area"),
     "share_of_people": ("人口占比", "share of people"),
     "share_of_homes": ("居住单元占比", "share of homes"),
     "homes": ("居住单元", "Homes"),

@@ -134,6 +134,15 @@ def format_covered(numerator: float, denominator: float, denominator_kind: objec
     return (f"{text} {unit_zh}".rstrip(), f"{text} {unit_en}".rstrip())
 
 
+def target_status(value: float, target: float) -> str:
+    """``"met"`` when value ≥ target, ``"unmet"`` below it, ``"no_target"`` / ``"no_value"`` when one is NaN."""
+    if math.isnan(value):
+        return "no_value"
+    if math.isnan(target):
+        return "no_target"
+    return "met" if value >= target - 1e-12 else "unmet"
+
+
 def indicator_rows(indicators: pd.DataFrame) -> list[IndicatorRow]:
     """The whole-study-area rows of ``indicators.csv``, formatted, in file order."""
     df = indicators[indicators["area"].astype(str) == WHOLE_AREA]
@@ -142,12 +151,7 @@ def indicator_rows(indicators: pd.DataFrame) -> list[IndicatorRow]:
         value = _num(r.get("value"))
         share = is_share(value, r.get("unit"), r.get("threshold_kind"))
         target = _num(r.get("target"))
-        if math.isnan(value):
-            status = "no_value"
-        elif math.isnan(target):
-            status = "no_target"
-        else:
-            status = "met" if value >= target - 1e-12 else "unmet"
+        status = target_status(value, target)
         covered = format_covered(_num(r.get("numerator")), _num(r.get("denominator")), r.get("denominator_kind"))
         threshold = format_threshold(_num(r.get("threshold")), r.get("threshold_kind"))
         name_zh = _text(r.get("name_zh")) or str(r["indicator"])
@@ -199,3 +203,30 @@ def _text(x: object) -> str:
 def _trim(x: float) -> str:
     """``15.0`` → ``"15"``, ``7.5`` → ``"7.5"``, ``800.0`` → ``"800"``."""
     return f"{x:.1f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    """Per-sub-area values: ``columns`` are (profile, indicator, name_zh, name_en); ``rows`` are
+    (area id, area name, [(value text, status), ...]) in the order of the areas layer."""
+
+    columns: list[tuple[str, str, str, str]]
+    rows: list[tuple[str, str, list[tuple[str, str]]]]
+
+
+def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[str]) -> AreaTable:
+    """The per-sub-area rows of ``indicators.csv`` as a table of areas × indicators (empty cells "—")."""
+    per_area = indicators[indicators["area"].astype(str) != WHOLE_AREA]
+    columns: list[tuple[str, str, str, str]] = []
+    cells: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for r in per_area.to_dict("records"):
+        key = (str(r["profile"]), str(r["indicator"]))
+        if not any(c[:2] == key for c in columns):
+            columns.append((*key, _text(r.get("name_zh")) or key[1], _text(r.get("name_en")) or key[1]))
+        value, target = _num(r.get("value")), _num(r.get("target"))
+        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
+        text = format_percent(value) if share else format_number(value)
+        cells[(str(r["area"]), *key)] = (text, target_status(value, target))
+    rows = [(aid, name, [cells.get((aid, c[0], c[1]), ("—", "no_value")) for c in columns])
+            for aid, name in zip(area_ids, area_names)]
+    return AreaTable(columns=columns, rows=rows)

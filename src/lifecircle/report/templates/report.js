@@ -163,8 +163,20 @@
     });
   }
   var gapsLayer = null;
+  var mapCategoryIds = DATA.categories.map(function (c) { return c.id; });
+  function gapShown(f) {
+    /* A gap belongs to the selected category when its indicator lists it; gaps of indicators that name no
+       category of the map (composites, unknown) are always shown. */
+    var cats = (f.properties.categories || []).filter(function (c) { return mapCategoryIds.indexOf(c) >= 0; });
+    return cats.length === 0 || cats.indexOf(currentCat) >= 0;
+  }
+  function drawGaps() {
+    if (!gapsLayer) return;
+    gapsLayer.clearLayers();
+    gapsLayer.addData({ type: "FeatureCollection", features: DATA.gaps.features.filter(gapShown) });
+  }
   if (DATA.gaps) {
-    gapsLayer = L.geoJSON(DATA.gaps, {
+    gapsLayer = L.geoJSON(null, {
       renderer: rGaps,
       style: function () { return { color: "#7b3294", weight: 1.6, dashArray: "5 3", fillColor: "#7b3294", fillOpacity: 0.14 }; },
       onEachFeature: function (f, layer) {
@@ -232,6 +244,7 @@
   facilitiesLayer.addTo(map);
   recolourHomes();
   drawFacilities();
+  drawGaps();
   buildLayerControl();
   renderLegend();
   map.on("overlayadd overlayremove", renderLegend);
@@ -245,6 +258,7 @@
     map.closePopup();
     recolourHomes();
     drawFacilities();
+    drawGaps();
     renderLegend();
   }
   if (categorySelect) categorySelect.addEventListener("change", function () { setCategory(categorySelect.value); });
