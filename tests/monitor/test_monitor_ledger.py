@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import shapely
 
 from lifecircle.coords import gcj02_to_wgs84
 from lifecircle.errors import LifecircleInputError
@@ -49,7 +50,8 @@ def test_import_then_reimport_updates_and_keeps_history(tmp_path, store):
     r2 = import_ledger(store, f2)
     assert (r2.n_rows, r2.n_added, r2.n_updated) == (2, 1, 1)
     rows = store.con.execute(
-        "SELECT project_id, category, status, actual_completion, import_id FROM projects ORDER BY project_id").fetchall()
+        "SELECT project_id, category, status, actual_completion, import_id FROM projects ORDER BY project_id"
+    ).fetchall()
     assert rows == [
         ("A", "kindergarten", "planned", None, r1.import_id),  # absent from the second file: kept
         ("B", "kindergarten", "completed", dt.date(2025, 11, 15), r2.import_id),
@@ -195,8 +197,8 @@ def test_boundary_of_the_latest_run_is_used_when_none_is_given(tmp_path, store, 
     inputs = {"boundary": {"path": str(yuzhong_boundary), "sha256": sha256_of(yuzhong_boundary)}}
     record_run(store, write_run(tmp_path / "run", created="2025-03-31", values={("health_15min", "ALL"): 0.8},
                                 inputs=inputs))
-    assert read_boundary(yuzhong_boundary).equals_exact(
-        __import__("shapely").from_wkt(store.con.execute("SELECT boundary_wkt FROM runs").fetchone()[0]), 1e-9)
+    stored = shapely.from_wkt(store.con.execute("SELECT boundary_wkt FROM runs").fetchone()[0])
+    assert read_boundary(yuzhong_boundary).equals_exact(stored, 1e-9)
     path = write_csv(tmp_path / "where.csv", LEDGER_HEADER, [ledger_row("helsinki", lon="24.9384", lat="60.1699")])
     _assert_refused(store, path, "row 2, lon/lat: (24.938400, 60.169900) (WGS-84) is outside the study area")
 

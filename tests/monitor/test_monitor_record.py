@@ -36,7 +36,8 @@ def test_record_stores_run_inputs_values_and_facilities(tmp_path, store):
         ("health_15min", "ALL", 0.8125, 812.5, 1000.0, "share"),
         ("health_15min", "jiefangbei", 0.5, 500.0, 1000.0, "share"),
     ]
-    fac = store.con.execute("SELECT facility_id, category, lon, lat FROM run_facilities ORDER BY facility_id").fetchall()
+    fac = store.con.execute(
+        "SELECT facility_id, category, lon, lat FROM run_facilities ORDER BY facility_id").fetchall()
     # written in UTM 48N, stored back in WGS-84: the round trip is exact to well below a millimetre
     assert [f[:2] for f in fac] == [("n1", "health_station"), ("w2", "elderly_care")]
     assert fac[0][2:] == pytest.approx((106.5716, 29.5572), abs=1e-8)

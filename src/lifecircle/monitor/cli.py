@@ -1,4 +1,4 @@
-"""``lifecircle monitor``: keep the record of plan implementation — runs, targets, the project list — and show status.
+"""``lifecircle monitor``: the record of plan implementation (runs, targets, the project list) and its status.
 
 The group works standalone (``python -m lifecircle.monitor``) and attached to the main CLI
 (``main.add_command(monitor)``). Every command takes ``--store PATH`` (default ``./lifecircle.duckdb``, or the
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.store import DEFAULT_STORE, SCHEMA_VERSION, init_store, open_store
@@ -28,7 +29,7 @@ class _MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LifecircleInputError as exc:
-            _err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            _err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
             ctx.exit(EXIT_BAD_INPUT)
 
 
@@ -102,7 +103,8 @@ def projects() -> None:
 @projects.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
-              help="Coordinate system of lon/lat for rows without a coords cell: gcj02 for Amap/Tencent, bd09 for Baidu.")
+              help="Coordinate system of lon/lat for rows without a coords cell: gcj02 for Amap/Tencent, "
+                   "bd09 for Baidu.")
 @click.option("--boundary", type=click.Path(path_type=Path),
               help="Study-area polygon; default the boundary of the latest recorded run (if it had one).")
 @click.option("--sheet", help="XLSX sheet name (default the first sheet).")

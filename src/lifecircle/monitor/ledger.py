@@ -180,7 +180,8 @@ def _check_duplicates(ids: list[str], problems: list[RowProblem]) -> None:
             continue
         row = FIRST_DATA_ROW + i
         if pid in first:
-            problems.append(RowProblem(row, "project_id", f"'{pid}' is also the id of row {first[pid]}; ids must be unique"))
+            problems.append(RowProblem(row, "project_id",
+                                       f"'{pid}' is also the id of row {first[pid]}; ids must be unique"))
         else:
             first[pid] = row
 

@@ -56,7 +56,9 @@ def _read_run_json(folder: Path) -> tuple[dict[str, Any], bytes]:
     try:
         run = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LifecircleInputError(f"{folder / 'run.json'} is not valid UTF-8 JSON ({exc}); rerun the assessment.") from exc
+        raise LifecircleInputError(
+            f"{folder / 'run.json'} is not valid UTF-8 JSON ({exc}); rerun the assessment."
+        ) from exc
     if not isinstance(run, dict):
         raise LifecircleInputError(f"{folder / 'run.json'} must hold a JSON object, not {type(run).__name__}.")
     return run, raw
@@ -174,13 +176,16 @@ def _read_facilities(path: Path, crs: str | None) -> pd.DataFrame:
     return out.drop_duplicates(["facility_id", "category"])
 
 
-def _boundary_wkt(inputs: list[tuple[str, str | None, str | None]]) -> str | None:
+def _boundary_wkt(inputs: list[tuple[str, str | None, str | None]], folder: Path) -> str | None:
+    """The run's boundary input as WGS-84 WKT, when its file is still there with the recorded SHA-256 (a relative
+    path is looked up from the current folder, then from the results folder's parent)."""
     for name, path, sha in inputs:
         if name != "boundary" or not path:
             continue
         p = Path(path)
-        if p.is_file() and (sha is None or file_sha256(p) == sha):
-            return read_boundary(p).wkt
+        for candidate in ([p] if p.is_absolute() else [p, folder.parent / p]):
+            if candidate.is_file() and (sha is None or file_sha256(candidate) == sha):
+                return read_boundary(candidate).wkt
     return None
 
 
@@ -239,7 +244,7 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
     existing = store.con.execute("SELECT run_id, data_date FROM runs WHERE run_key = ?", [run_key]).fetchone()
     if existing:
         return RecordedRun(int(existing[0]), False, existing[1], study_area, len(indicators), n_fac)
-    boundary_wkt = _boundary_wkt(inputs)
+    boundary_wkt = _boundary_wkt(inputs, folder)
 
     with store.transaction() as con:
         run_id = store.next_id("runs", "run_id")

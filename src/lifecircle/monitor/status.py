@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lifecircle.monitor.store import MonitorStore
@@ -142,15 +143,7 @@ def _fmt_value(v: float, unit: str | None) -> str:
     return f"{v:.3g}"
 
 
-def render_status(store: MonitorStore, as_of: date | None = None, console: Console | None = None) -> None:
-    """Print the target table, the per-unit project table and the late projects to ``console`` (stdout)."""
-    as_of = as_of or date.today()
-    console = console or Console()
-    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
-    console.print(f"[bold]Life-circle monitoring status as of {as_of.isoformat()}[/] — store {store.path} "
-                  f"({runs[0]} run(s) up to then, latest data {runs[1] or 'none'})")
-
-    targets = target_status(store, as_of)
+def _targets_table(targets: pd.DataFrame) -> Table:
     t = Table(title="Targets 目标", title_justify="left")
     for col in ("indicator 指标", "area", "period", "target", "latest", "data date", "gap", "state"):
         t.add_column(col, justify="right" if col in ("target", "latest", "gap") else "left")
@@ -159,33 +152,50 @@ def render_status(store: MonitorStore, as_of: date | None = None, console: Conso
         sign = "≥" if r.direction == "at_least" else "≤"
         name = r.indicator + (f" {r.name_zh}" if isinstance(r.name_zh, str) and r.name_zh else "")
         when = "—" if pd.isna(r.data_date) else str(r.data_date)[:10]
-        t.add_row(name, r.area, r.period, f"{sign} {_fmt_value(r.target, unit)}", _fmt_value(r.value, unit), when,
-                  _fmt_value(r.gap, unit), f"[{_STATE_STYLE[r.state]}]{r.state}[/]")
-    if targets.empty:
-        console.print("No targets: import them with 'lifecircle monitor targets import FILE'.")
-    else:
-        console.print(t)
+        t.add_row(escape(name), escape(r.area), r.period, f"{sign} {_fmt_value(r.target, unit)}",
+                  _fmt_value(r.value, unit), when, _fmt_value(r.gap, unit), f"[{_STATE_STYLE[r.state]}]{r.state}[/]")
+    return t
 
-    units = unit_status(store, as_of)
+
+def _units_table(units: pd.DataFrame) -> Table:
     u = Table(title="Projects per responsible unit 责任单位", title_justify="left")
     for col in ("responsible unit 责任单位", "projects", "done", "of which late", "late", "not yet due",
                 "cancelled"):
         u.add_column(col, justify="left" if col.startswith("responsible") else "right")
     for r in units.itertuples(index=False):
         late = f"[bold red]{r.late}[/]" if r.late else "0"
-        u.add_row(r.responsible_unit, str(r.projects), str(r.done), str(r.done_late), late, str(r.not_due),
+        u.add_row(escape(r.responsible_unit), str(r.projects), str(r.done), str(r.done_late), late, str(r.not_due),
                   str(r.cancelled))
+    return u
+
+
+def _late_table(late: pd.DataFrame) -> Table:
+    lt = Table(title="Late projects 逾期项目", title_justify="left")
+    for col in ("id", "name", "category", "responsible unit", "planned", "status", "days late"):
+        lt.add_column(col, justify="right" if col == "days late" else "left")
+    for r in late.itertuples(index=False):
+        lt.add_row(escape(r.project_id), escape(r.name), r.category, escape(r.responsible_unit),
+                   str(r.planned_completion)[:10], r.status, str(r.days_late))
+    return lt
+
+
+def render_status(store: MonitorStore, as_of: date | None = None, console: Console | None = None) -> None:
+    """Print the target table, the per-unit project table and the late projects to ``console`` (stdout)."""
+    as_of = as_of or date.today()
+    console = console or Console()
+    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
+    console.print(f"[bold]Life-circle monitoring status as of {as_of.isoformat()}[/] — store "
+                  f"{escape(str(store.path))} ({runs[0]} run(s) up to then, latest data {runs[1] or 'none'})")
+    targets = target_status(store, as_of)
+    if targets.empty:
+        console.print("No targets: import them with 'lifecircle monitor targets import FILE'.")
+    else:
+        console.print(_targets_table(targets))
+    units = unit_status(store, as_of)
     if units.empty:
         console.print("No projects: import the project list with 'lifecircle monitor projects import FILE'.")
     else:
-        console.print(u)
-
+        console.print(_units_table(units))
     late = late_projects(store, as_of)
     if not late.empty:
-        lt = Table(title="Late projects 逾期项目", title_justify="left")
-        for col in ("id", "name", "category", "responsible unit", "planned", "status", "days late"):
-            lt.add_column(col, justify="right" if col == "days late" else "left")
-        for r in late.itertuples(index=False):
-            lt.add_row(r.project_id, r.name, r.category, r.responsible_unit, str(r.planned_completion)[:10],
-                       r.status, str(r.days_late))
-        console.print(lt)
+        console.print(_late_table(late))

@@ -2,8 +2,8 @@
 
 The accepted headers of each field are in ``src/lifecircle/data/monitor_columns.csv`` (canonical name, English and
 Chinese aliases); they are compared after removing spaces, case and the full-width / half-width difference of
-brackets, so ``投资（万元）`` matches ``投资(万元)``. Problems found in rows are collected as :class:`RowProblem`
-and reported together by :func:`raise_problems` (one line per bad cell, nothing written).
+brackets, so ``投资（万元）`` matches ``投资(万元)``. Problems found in rows are collected as
+:class:`RowProblem` and reported together by :func:`raise_problems` (one line per bad cell, nothing written).
 """
 
 from __future__ import annotations

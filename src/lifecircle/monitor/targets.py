@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -76,15 +77,17 @@ def parse_period(text: str) -> tuple[str, date]:
     raise ValueError(f"'{text}' is not a period; write a year (2025) or a quarter (2025Q3, 2025年第3季度)")
 
 
+@cache
+def _builtin_indicators() -> tuple[tuple[tuple[str, str], str], ...]:
+    from lifecircle.indicators import list_profiles, load_profile
+
+    return tuple(((name, ind.id), ind.kind) for name in list_profiles() for ind in load_profile(name).indicators)
+
+
 def known_indicators(store: MonitorStore | None) -> dict[tuple[str, str], str]:
     """(profile, indicator) → kind for the built-in profiles and for every indicator recorded in the store
     (kind ``recorded`` for indicators known only from runs, e.g. of a user's own TOML profile)."""
-    from lifecircle.indicators import list_profiles, load_profile
-
-    out: dict[tuple[str, str], str] = {}
-    for name in list_profiles():
-        for ind in load_profile(name).indicators:
-            out[(name, ind.id)] = ind.kind
+    out = dict(_builtin_indicators())
     if store is not None:
         for profile, indicator, unit in store.con.execute(
             "SELECT DISTINCT profile, indicator, unit FROM indicator_values"
