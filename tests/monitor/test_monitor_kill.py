@@ -21,7 +21,7 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import import_ledger, open_store, record_run
 from lifecircle.monitor.store import TEST_HOLD_ENV
 
-from monitor_fixtures import LEDGER_HEADER, dump, ledger_row, write_csv, write_run
+from monitor_fixtures import LEDGER_HEADER, V1_SQL, dump, ledger_row, write_csv, write_run
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -103,3 +103,31 @@ def test_targets_import_killed_mid_write_leaves_store_unchanged(tmp_path, store_
     _wait_for(marker, child)
     _kill(child)
     assert dump(store_path) == before
+
+
+def test_schema_upgrade_killed_mid_migration_leaves_the_old_store(tmp_path):
+    import duckdb
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    for sql in V1_SQL:
+        con.execute(sql)
+    con.close()
+    con = duckdb.connect(str(path), read_only=True)
+    before = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+              for t in ("lifecircle_meta", "targets", "projects", "runs", "indicator_values")}
+    con.close()
+    marker = tmp_path / "held"
+    child = _start_held(["init", "--store", str(path)], marker)
+    _wait_for(marker, child)
+    _kill(child)
+
+    con = duckdb.connect(str(path), read_only=True)
+    after = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in before}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert after == before  # still version 1, targets per year, data intact
+    assert "project_effects" not in tables and "targets_v2" not in tables
+    with open_store(path) as s:  # and the upgrade succeeds afterwards
+        assert s.schema_version == 2
+        assert s.con.execute("SELECT count(*) FROM targets").fetchone() == (2,)

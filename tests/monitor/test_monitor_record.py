@@ -123,3 +123,17 @@ def test_malformed_results_folder_is_refused_and_store_unchanged(tmp_path, store
 def test_not_a_folder(tmp_path, store):
     with pytest.raises(LifecircleInputError, match="not a results folder"):
         record_run(store, tmp_path / "absent")
+
+
+def test_run_of_another_place_is_recorded_with_a_warning(tmp_path, store):
+    a = record_run(store, write_run(tmp_path / "a", created="2025-03-31", values={("health_15min", "ALL"): 0.8}))
+    same = record_run(store, write_run(tmp_path / "b", created="2025-06-30", study_area="Test district (renamed)",
+                                       values={("health_15min", "ALL"): 0.85}))
+    other = record_run(store, write_run(tmp_path / "c", created="2025-06-30", study_area="Helsinki", crs="EPSG:32635",
+                                        values={("health_15min", "ALL"): 0.5},
+                                        facilities=[("n9", "park", 24.94, 60.17)]))
+    assert a.warnings == () and same.warnings == ()  # same CRS: a renamed study area is not another place
+    assert len(other.warnings) == 1 and "'Helsinki' (EPSG:32635)" in other.warnings[0]
+    assert other.new
+    lon, lat = store.con.execute("SELECT lon, lat FROM run_facilities WHERE run_id = 3").fetchone()
+    assert (lon, lat) == pytest.approx((24.94, 60.17), abs=1e-8)

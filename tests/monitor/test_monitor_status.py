@@ -129,3 +129,11 @@ def test_render_shows_states_and_late_projects(monitored):
     for s in ("as of 2025-10-01", "health_15min", "≥ 95.0%", "96.0%", "met", "no data", "≤ 0.25",
               "Civil Affairs Bureau", "Late projects", "C1", "184"):
         assert s in text, f"{s!r} not in:\n{text}"
+
+
+def test_user_text_is_shown_literally_not_as_markup(tmp_path, store):
+    import_ledger(store, write_csv(tmp_path / "l.csv", LEDGER_HEADER, [
+        ledger_row("[red]X[/red]", unit="[bold]Unit[/", planned="2025-01-31")]))
+    out = io.StringIO()
+    render_status(store, dt.date(2025, 3, 1), Console(file=out, width=200))
+    assert "[red]X[/red]" in out.getvalue() and "[bold]Unit[/" in out.getvalue()

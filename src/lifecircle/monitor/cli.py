@@ -87,6 +87,8 @@ def record(results_dir: Path, data_date: str | None, store_path: Path) -> None:
     when = _date(data_date, "--data-date")
     with open_store(store_path) as store:
         r = record_run(store, results_dir, data_date=when)
+    for w in r.warnings:
+        _err.print(f"[yellow]Warning:[/] {escape(w)}")
     if r.new:
         _err.print(f"Recorded run {r.run_id} ({r.study_area or 'study area'}, data of {r.data_date}): "
                    f"{r.n_indicator_values} indicator values, {r.n_facilities} facilities.")

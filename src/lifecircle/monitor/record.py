@@ -49,6 +49,7 @@ class RecordedRun:
     study_area: str
     n_indicator_values: int
     n_facilities: int
+    warnings: tuple[str, ...] = ()
 
 
 def _read_run_json(folder: Path) -> tuple[dict[str, Any], bytes]:
@@ -189,6 +190,15 @@ def _boundary_wkt(inputs: list[tuple[str, str | None, str | None]], folder: Path
     return None
 
 
+def _other_area_warning(store: MonitorStore, study_area: str, crs: str | None) -> tuple[str, ...]:
+    """A warning when the run seems to be of another place than the store's latest run (other name and CRS)."""
+    row = store.con.execute("SELECT study_area, crs FROM runs ORDER BY data_date DESC, run_id DESC LIMIT 1").fetchone()
+    if row is None or row[0] == study_area or row[1] == crs:
+        return ()
+    return (f"this run's study area '{study_area}' ({crs}) is not that of the store's latest run '{row[0]}' "
+            f"({row[1]}): keep one store per study area (--store PATH), or histories will mix places",)
+
+
 def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date | str | None = None) -> RecordedRun:
     """Store the results folder ``results_dir`` of a finished run in one transaction.
 
@@ -245,6 +255,7 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
     if existing:
         return RecordedRun(int(existing[0]), False, existing[1], study_area, len(indicators), n_fac)
     boundary_wkt = _boundary_wkt(inputs, folder)
+    warnings = _other_area_warning(store, study_area, crs)
 
     with store.transaction() as con:
         run_id = store.next_id("runs", "run_id")
@@ -269,4 +280,4 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
             con.execute("INSERT INTO run_facilities SELECT run_id, facility_id, category, name, capacity, lon, lat "
                         "FROM _fac")
             con.unregister("_fac")
-    return RecordedRun(run_id, True, when, study_area, len(indicators), n_fac)
+    return RecordedRun(run_id, True, when, study_area, len(indicators), n_fac, warnings)
