@@ -65,7 +65,7 @@ class SitingResult:
     method
         ``"exact"`` or ``"greedy"``.
     status
-        ``"optimal"`` (proven), ``"time_limit"`` (best found when the time ran out) or ``"heuristic"`` (greedy).
+        ``"optimal"`` (proven, by HiGHS or by the greedy's online bound), ``"time_limit"`` (best found when the time ran out) or ``"heuristic"`` (greedy).
     objective_unit
         ``"people"``, ``"sites"`` or ``"person-seconds"``.
     covered
@@ -309,6 +309,11 @@ def solve_mclp(prob: CoverageProblem, k: int, method: str = "auto", time_limit_s
 def _mclp_exact(prob: CoverageProblem, g: _Groups, k: int, time_limit_s: float, t0: float) -> SitingResult:
     m, n_g = g.cover.shape
     greedy = greedy_mclp(prob, k)
+    if greedy.bound <= greedy.objective * (1.0 + 1e-12):  # the online bound proves the greedy optimal
+        greedy.status = "optimal"
+        greedy.gap = 0.0
+        greedy.notes.append("greedy solution proven optimal by its online bound; no MIP needed")
+        return greedy
     useful = np.diff(g.cover.indptr) > 0
     # rows 0..n_g−1: y_g − Σ x_j ≤ 0 ; row n_g: Σ x_j ≤ k
     a_y = sp.hstack([-g.cover.T.astype(np.float64), sp.identity(n_g, format="csr")])
