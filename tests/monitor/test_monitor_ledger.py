@@ -215,3 +215,36 @@ def test_empty_file_and_wrong_format(tmp_path, store):
     with pytest.raises(LifecircleInputError, match="does not exist"):
         import_ledger(store, tmp_path / "absent.csv")
     assert store.con.execute("SELECT count(*) FROM imports").fetchone() == (0,)
+
+
+def test_title_row_and_blank_rows_keep_spreadsheet_row_numbers(tmp_path, store):
+    # a title row above the header (common in Chinese project lists) and a blank row inside the data
+    lines = ["2025年某区生活圈建设项目清单,,,,,,,",
+             "项目编号,项目名称,设施类别,地址,责任单位,计划完成时间,状态,备注",
+             "A1,养老服务站,养老设施,某街道1号,民政局,2025-06-30,未开工,",
+             ",,,,,,,",
+             "A2,\"多行\n备注的项目\",幼儿园,某街道2号,教委,2025-13-01,未开工,",
+             "A3,口袋公园,spaceport,某街道3号,城管局,2025-06-30,未开工,"]
+    path = tmp_path / "titled.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # spreadsheet rows: 1 title, 2 header, 3 A1, 4 blank, 5 A2 (one row despite the line break), 6 A3
+    _assert_refused(store, path, "row 5, planned_completion: '2025-13-01'", "row 6, category: 'spaceport'")
+    good = path.read_text(encoding="utf-8").replace("2025-13-01", "2025-12-31").replace("spaceport", "公园绿地")
+    path.write_text(good, encoding="utf-8")
+    assert import_ledger(store, path).n_rows == 3
+
+
+def test_xlsx_title_row_and_missing_sheet(tmp_path, store):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    ws.append(["2025年项目清单"])
+    ws.append(LEDGER_HEADER)
+    ws.append(ledger_row("A"))
+    ws.append(ledger_row("B", category="no such thing"))
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    _assert_refused(store, path, "row 4, category: 'no such thing'")
+    with pytest.raises(LifecircleInputError, match="has no sheet 'Sheet9'; its sheets are 清单"):
+        import_ledger(store, path, sheet="Sheet9")

@@ -22,7 +22,6 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.boundary import boundary_from_wkt, read_boundary
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.monitor.tabular import (
-    FIRST_DATA_ROW,
     RowProblem,
     fields,
     file_sha256,
@@ -88,10 +87,10 @@ def read_ledger(
     default_coords = to_coords(coords)
     if default_coords is None:
         raise LifecircleInputError(f"--coords '{coords}' is not a coordinate system; use wgs84, gcj02 or bd09.")
-    raw = map_columns(read_table(p, sheet), "projects", p.name)
+    raw = map_columns(read_table(p, "projects", sheet), "projects", p.name)
     problems: list[RowProblem] = []
-    rows = [_parse_row(raw.iloc[i], FIRST_DATA_ROW + i, default_coords, problems) for i in range(len(raw))]
-    _check_duplicates([r["project_id"] for r in rows], problems)
+    rows = [_parse_row(cells, int(row), default_coords, problems) for row, cells in raw.iterrows()]
+    _check_duplicates([(r["_row"], r["project_id"]) for r in rows], problems)
     ledger = pd.DataFrame(rows, columns=[*LEDGER_COLUMNS, "_row", "_coords"])
     _convert_coordinates(ledger)
     if boundary is not None:
@@ -173,12 +172,11 @@ def _parse_row(cells: pd.Series, row: int, default_coords: str, problems: list[R
     return out
 
 
-def _check_duplicates(ids: list[str], problems: list[RowProblem]) -> None:
+def _check_duplicates(ids: list[tuple[int, str]], problems: list[RowProblem]) -> None:
     first: dict[str, int] = {}
-    for i, pid in enumerate(ids):
+    for row, pid in ids:
         if not pid:
             continue
-        row = FIRST_DATA_ROW + i
         if pid in first:
             problems.append(RowProblem(row, "project_id",
                                        f"'{pid}' is also the id of row {first[pid]}; ids must be unique"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import csv
 import hashlib
+import io
 import math
 import re
 import unicodedata
@@ -24,8 +25,6 @@ import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
 
-#: First data row's number as a spreadsheet shows it (row 1 is the header).
-FIRST_DATA_ROW = 2
 #: At most this many problems are listed in one error message.
 _MAX_LISTED = 60
 #: Encodings tried for CSV files, in order: UTF-8 (with or without BOM), then GB18030 (a superset of GBK, which
@@ -84,8 +83,12 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, table: str, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV (UTF-8 or GB18030) or XLSX sheet with every cell as a string ('' when empty).
+
+    The header is the first of the top :data:`_HEADER_SEARCH_ROWS` rows that names the most fields of ``table``, so
+    a title row above it (``2025年渝中区生活圈建设项目清单``) is skipped. The index of the result is each row's
+    spreadsheet row number (1-based, as Excel/WPS show it), kept through blank rows, which are dropped.
 
     Raises
     ------
@@ -97,48 +100,71 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
         raise LifecircleInputError(f"The file '{p}' does not exist. Check the path (relative to the current folder).")
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        frame = _read_csv(p)
+        rows = _csv_rows(p)
     elif suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(p, sheet)
+        rows = _xlsx_rows(p, sheet)
     else:
         raise LifecircleInputError(
             f"'{p.name}' is neither a .csv nor an .xlsx file. Save the list from Excel/WPS as .xlsx or as CSV (UTF-8)."
         )
-    frame = frame.dropna(how="all")
-    frame = frame.map(_cell_text).astype(object)
-    frame = frame[(frame != "").any(axis=1)].reset_index(drop=True)
-    if frame.empty:
+    rows = [[_cell_text(v) for v in r] for r in rows]
+    h = _header_row(rows, table)
+    header = [c or f"(column {k + 1})" for k, c in enumerate(rows[h] if rows else [])]
+    data = {h + 2 + k: (r + [""] * len(header))[: len(header)] for k, r in enumerate(rows[h + 1:]) if any(r)}
+    if not data:
         raise LifecircleInputError(f"'{p.name}' has a header but no data rows; fill in at least one row.")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return pd.DataFrame.from_dict(data, orient="index", columns=header, dtype=object)
 
 
-def _read_csv(p: Path) -> pd.DataFrame:
-    last: Exception | None = None
+#: How many top rows are searched for the header row.
+_HEADER_SEARCH_ROWS = 10
+
+
+def _header_row(rows: list[list[str]], table: str) -> int:
+    lookup = {normalise_header(a) for f in fields(table) for a in f.aliases}
+    best, best_n = 0, 0
+    for k, r in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        n = sum(1 for c in r if c and normalise_header(c) in lookup)
+        if n > best_n:
+            best, best_n = k, n
+    return best
+
+
+def _csv_rows(p: Path) -> list[list[str]]:
+    raw = p.read_bytes()
     for enc in _CSV_ENCODINGS:
         try:
-            return pd.read_csv(p, dtype=str, keep_default_na=False, encoding=enc, skipinitialspace=True)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        try:
+            return list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
             raise LifecircleInputError(f"'{p.name}' is not a readable CSV table ({exc}).") from exc
-    raise LifecircleInputError(f"'{p.name}' is neither UTF-8 nor GBK/GB18030 text ({last}); save it as CSV (UTF-8).")
+    raise LifecircleInputError(f"'{p.name}' is neither UTF-8 nor GBK/GB18030 text; save it as CSV (UTF-8).")
 
 
-def _read_xlsx(p: Path, sheet: str | None) -> pd.DataFrame:
+def _xlsx_rows(p: Path, sheet: str | None) -> list[list[object]]:
     try:
-        import openpyxl  # noqa: F401
+        import openpyxl
     except ImportError as exc:
         raise LifecircleInputError(
             f"Reading '{p.name}' (.xlsx) needs the openpyxl package: run 'pip install openpyxl', or save the sheet "
             "as CSV (UTF-8) and import that."
         ) from exc
     try:
-        return pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, dtype=object, engine="openpyxl")
-    except ValueError as exc:
-        raise LifecircleInputError(f"'{p.name}': {exc}. Name an existing sheet with --sheet.") from exc
-    except Exception as exc:  # openpyxl raises zipfile/xml errors for damaged files
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/xml/KeyError errors for damaged files
         raise LifecircleInputError(f"'{p.name}' cannot be read as an Excel workbook ({exc}).") from exc
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise LifecircleInputError(
+                f"'{p.name}' has no sheet '{sheet}'; its sheets are {', '.join(wb.sheetnames)}. Name one with --sheet."
+            )
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
 
 
 def _cell_text(value: object) -> str:

@@ -24,7 +24,6 @@ import pandas as pd
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.monitor.tabular import (
-    FIRST_DATA_ROW,
     RowProblem,
     file_sha256,
     map_columns,
@@ -115,15 +114,13 @@ def read_targets(path: str | Path, *, store: MonitorStore | None = None, sheet: 
         Listing every bad row (unknown indicator, bad value or period, share above 1, duplicate target...).
     """
     p = Path(path)
-    raw = map_columns(read_table(p, sheet), "targets", p.name)
+    raw = map_columns(read_table(p, "targets", sheet), "targets", p.name)
     known = known_indicators(store)
     problems: list[RowProblem] = []
     rows = []
     first: dict[tuple, int] = {}
-    for i in range(len(raw)):
-        row = FIRST_DATA_ROW + i
-        cells = raw.iloc[i]
-        r, bad = _parse_row(cells, row, known, problems)
+    for row, cells in raw.iterrows():
+        r, bad = _parse_row(cells, int(row), known, problems)
         if not bad:
             key = (r["profile"], r["indicator"], r["area"], r["period"])
             if key in first:
