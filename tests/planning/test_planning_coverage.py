@@ -122,3 +122,25 @@ def test_coverage_from_times_keeps_zero_times_and_threshold_inclusive():
         coverage_from_times(t.toarray(), 300.0)
     with pytest.raises(LifecircleInputError, match="exactly one"):
         times_from_graph(2, np.array([0]), np.array([1]), np.array([1.0]), np.array([0]), 10.0)
+
+
+def test_candidate_parcels_on_edges_hand_checked():
+    net = _line_network()
+    homes = gpd.GeoDataFrame({"edge_id": [0, 2], "edge_frac": [0.25, 0.5], "access_m": [12.0, 0.0],
+                              "access_s": [10.0, 0.0]}, geometry=[Point(25, 10), Point(150, 0)], crs="EPSG:32648")
+    # a parcel halfway along edge 1 (1->0, the reverse of edge 0), 5 s from the street; a second one on edge 3 at
+    # 90 % (2->1: 10 m from node 1), no access leg.
+    parcels = gpd.GeoDataFrame({"edge_id": [1, 3], "edge_frac": [0.5, 0.9], "access_m": [6.0, 0.0],
+                                "access_s": [5.0, 0.0]}, geometry=[Point(50, 6), Point(110, 0)], crs="EPSG:32648")
+    times, cover = coverage_from_network(net, SnappedPoints(homes, homes.iloc[:0]),
+                                         SnappedPoints(parcels, parcels.iloc[:0]), threshold_s=150.0)
+    t = times.toarray()
+    # home A -> parcel 0 on the same street: straight 25 m of edge 0 (25 s) + 10 + 5 = 40 s (via node 0: 90 s)
+    assert t[0, 0] == pytest.approx(40.0)
+    # home B (edge 2 at 50 %) -> node 1 in 50 s -> parcel 0 from node 1 (u of edge 1) in 50 s, + 5 s = 105 s
+    assert t[0, 1] == pytest.approx(105.0)
+    # home A -> node 1 in 75 + 10 s -> parcel 1 from node 1 (v of edge 3, reverse walk 10 s) = 95 s
+    assert t[1, 0] == pytest.approx(95.0)
+    # home B on the same street 2-1: position 0.5 along edge 2; parcel 1 at 1 - 0.9 = 0.1 along edge 2 -> 40 s
+    assert t[1, 1] == pytest.approx(40.0)
+    assert cover.toarray().all()
