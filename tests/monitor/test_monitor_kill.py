@@ -65,6 +65,8 @@ def test_record_killed_mid_write_leaves_store_unchanged(tmp_path, store_path):
     _wait_for(marker, child)
     with pytest.raises(LifecircleInputError, match="in use by another process"):
         open_store(store_path)
+    with pytest.raises(LifecircleInputError, match="in use by another process"):
+        open_store(store_path, read_only=True)
     _kill(child)
 
     assert dump(store_path) == before

@@ -248,3 +248,9 @@ def test_xlsx_title_row_and_missing_sheet(tmp_path, store):
     _assert_refused(store, path, "row 4, category: 'no such thing'")
     with pytest.raises(LifecircleInputError, match="has no sheet 'Sheet9'; its sheets are 清单"):
         import_ledger(store, path, sheet="Sheet9")
+
+
+def test_shipped_templates_lie_in_yuzhong(store, yuzhong_boundary):
+    # the templates' example coordinates are in Yuzhong (Jiefangbei area): they pass the real boundary check
+    for name in ("ledger_template.csv", "ledger_template_zh.csv"):
+        assert import_ledger(store, _template(name), boundary_path=yuzhong_boundary).n_rows == 3

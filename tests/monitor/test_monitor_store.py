@@ -97,3 +97,23 @@ def test_transaction_rolls_back_on_error(store):
     with store.transaction() as con:
         con.execute("INSERT INTO imports VALUES (1, 'projects', 'x.csv', 'cc', now()::TIMESTAMP, 3)")
     assert store.con.execute("SELECT count(*) FROM imports").fetchone() == (1,)
+
+
+def test_read_only_readers_share_the_store_and_cannot_write(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    init_store(path).close()
+    with open_store(path, read_only=True) as a, open_store(path, read_only=True) as b:
+        assert a.schema_version == b.schema_version == 2
+        with pytest.raises(duckdb.Error):
+            a.con.execute("INSERT INTO imports VALUES (1, 'projects', 'x.csv', 'cc', now()::TIMESTAMP, 3)")
+
+
+def test_read_only_open_upgrades_an_old_store_first(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    for sql in V1_SQL:
+        con.execute(sql)
+    con.close()
+    with open_store(path, read_only=True) as s:
+        assert s.schema_version == 2
+        assert s.con.execute("SELECT period FROM targets ORDER BY period").fetchall() == [("2025",), ("2026",)]

@@ -149,5 +149,5 @@ def status(as_of: str | None, width: int | None, store_path: Path) -> None:
     from lifecircle.monitor.status import render_status
 
     when = _date(as_of, "--as-of") or date.today()
-    with open_store(store_path) as store:
+    with open_store(store_path, read_only=True) as store:
         render_status(store, when, Console(width=width) if width else None)

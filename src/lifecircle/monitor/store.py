@@ -186,9 +186,9 @@ def _has_user_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT internal").fetchone()[0])
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path))
+        return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise LifecircleInputError(
@@ -224,7 +224,9 @@ def _migrate(store: MonitorStore) -> None:
             )
 
 
-def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, *, create: bool = False) -> MonitorStore:
+def open_store(
+    path: str | os.PathLike[str] = DEFAULT_STORE, *, create: bool = False, read_only: bool = False
+) -> MonitorStore:
     """Open the monitoring store at ``path``, upgrading an older schema in place.
 
     Parameters
@@ -233,6 +235,9 @@ def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, *, create: bool = F
         The DuckDB file (default ``./lifecircle.duckdb``).
     create
         Create the store when the file does not exist (else that is an error telling to run ``monitor init``).
+    read_only
+        Open for reading only (several readers may then read at once); an older schema is still upgraded first,
+        in a short read-write session.
 
     Raises
     ------
@@ -250,6 +255,13 @@ def open_store(path: str | os.PathLike[str] = DEFAULT_STORE, *, create: bool = F
         raise LifecircleInputError(f"The store path '{p}' is a folder; give a file name such as {p / DEFAULT_STORE}.")
     if create:
         p.parent.mkdir(parents=True, exist_ok=True)
+    if read_only:
+        store = MonitorStore(p, _connect(p, read_only=True))
+        if store.schema_version == SCHEMA_VERSION:
+            return store
+        store.close()
+        open_store(p).close()  # upgrade (or refuse) in a read-write session, then reopen for reading
+        return MonitorStore(p, _connect(p, read_only=True))
     store = MonitorStore(p, _connect(p))
     try:
         _migrate(store)
