@@ -86,3 +86,15 @@ def test_python_dash_m_entry_point(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert store.is_file()
+
+
+def test_templates_are_copied_and_never_overwritten(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(monitor, ["templates", "--out", str(tmp_path / "tpl")])
+    assert r.exit_code == 0, r.output
+    for name in ("ledger_template.csv", "ledger_template_zh.csv", "targets_template.csv", "targets_template_zh.csv"):
+        assert (tmp_path / "tpl" / name).read_bytes() == (DATA / name).read_bytes()
+    (tmp_path / "tpl" / "ledger_template.csv").write_text("my edits")
+    r = runner.invoke(monitor, ["templates", "--out", str(tmp_path / "tpl")])
+    assert r.exit_code == 2 and "already exist" in r.stderr
+    assert (tmp_path / "tpl" / "ledger_template.csv").read_text() == "my edits"

@@ -59,8 +59,9 @@ def monitor() -> None:
       lifecircle monitor targets import FILE        targets (CSV/XLSX; template: targets_template.csv)
       lifecircle monitor projects import FILE       the project list (template: ledger_template.csv)
       lifecircle monitor status                     targets vs latest values; projects done/late per unit
+      lifecircle monitor templates --out DIR        copy the templates (English and Chinese headers)
 
-    Templates with English or Chinese headers ship in lifecircle/data/; see docs/monitoring.md.
+    The columns are described in docs/monitoring.md.
     """
 
 
@@ -151,3 +152,28 @@ def status(as_of: str | None, width: int | None, store_path: Path) -> None:
     when = _date(as_of, "--as-of") or date.today()
     with open_store(store_path, read_only=True) as store:
         render_status(store, when, Console(width=width) if width else None)
+
+
+#: Template files of the package data that ``templates`` copies.
+TEMPLATE_FILES = ("ledger_template.csv", "ledger_template_zh.csv", "targets_template.csv", "targets_template_zh.csv")
+
+
+@monitor.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Folder to write the templates into.")
+def templates(out: Path) -> None:
+    """Copy the project-list and target templates (English and Chinese headers) into a folder."""
+    from importlib import resources
+
+    if out.exists() and not out.is_dir():
+        raise LifecircleInputError(f"--out '{out}' is a file; give a folder.")
+    existing = [n for n in TEMPLATE_FILES if (out / n).exists()]
+    if existing:
+        raise LifecircleInputError(
+            f"{', '.join(existing)} already exist in '{out}'; nothing was written. Choose another --out folder."
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    data = resources.files("lifecircle").joinpath("data")
+    for name in TEMPLATE_FILES:
+        (out / name).write_bytes(data.joinpath(name).read_bytes())
+        click.echo(str(out / name))
