@@ -1,0 +1,72 @@
+"""Run the bounded facility searches of :func:`lifecircle.engine.kernels.catchments` from Python arrays.
+
+Memory: per thread, scratch of 16 bytes per node, 16 per origin and 16 per edge (heap), plus the caller's outputs;
+never an origins × facilities matrix.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from lifecircle.engine.graph import Graph, Points, enter_legs
+from lifecircle.engine.kernels import catchments
+from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
+from lifecircle.errors import LifecircleInputError
+
+
+def _category_groups(cat: np.ndarray, n_categories: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Facilities split into ``n_groups`` sets of whole categories, balanced by facility count (longest first)."""
+    counts = np.bincount(cat, minlength=n_categories)
+    load = np.zeros(n_groups, np.int64)
+    owner = np.zeros(n_categories, np.int64)
+    for c in np.argsort(-counts, kind="stable"):
+        gi = int(np.argmin(load))
+        owner[c] = gi
+        load[gi] += counts[c]
+    grp = owner[cat]
+    order = np.argsort(grp, kind="stable").astype(np.int64)
+    ptr = np.zeros(n_groups + 1, np.int64)
+    np.cumsum(np.bincount(grp, minlength=n_groups), out=ptr[1:])
+    return ptr, order
+
+
+def _even_groups(n: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Facilities 0..n−1 dealt round-robin into ``n_groups`` groups (neighbouring ids cost alike)."""
+    order = np.concatenate([np.arange(i, n, n_groups, dtype=np.int64) for i in range(n_groups)])
+    ptr = np.zeros(n_groups + 1, np.int64)
+    np.cumsum([len(range(i, n, n_groups)) for i in range(n_groups)], out=ptr[1:])
+    return ptr, order
+
+
+def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int, bound: float,
+                   mode: int, thresholds=None, f_weight=None, kind: int = 0, scale: float = 1.0, o_weight=None,
+                   out_count=None, out_cap=None, out_sum=None, out_fac=None) -> None:
+    """Fill the given outputs in place (see :func:`lifecircle.engine.kernels.catchments` for the modes)."""
+    if not isinstance(g, Graph):
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
+    origins.check_on(g, "origins")
+    facilities.check_on(g, "facilities")
+    n_o, n_f = len(origins), len(facilities)
+    if n_o == 0 or n_f == 0:
+        return
+    f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
+    att_ptr, att_o, att_cost = origin_attachments(g, origins)
+    d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
+    d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
+    n_threads = max(1, numba.get_num_threads())
+    if mode == 2:
+        group_ptr, group_fac = _even_groups(n_f, n_threads)
+    else:
+        group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
+    z1 = np.zeros(1, np.float64)
+    thresholds = z1 if thresholds is None else np.ascontiguousarray(thresholds, np.float64)
+    f_weight = np.zeros(n_f) if f_weight is None else f_weight
+    o_weight = z1 if o_weight is None else o_weight
+    out_count = np.zeros((1, 1, 1), np.int32) if out_count is None else out_count
+    out_cap = np.zeros((1, 1, 1), np.float64) if out_cap is None else out_cap
+    out_sum = np.zeros((1, 1), np.float64) if out_sum is None else out_sum
+    out_fac = z1 if out_fac is None else out_fac
+    catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, cat, group_ptr, group_fac,
+               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), int(mode), thresholds, f_weight,
+               int(kind), float(scale), o_weight, out_count, out_cap, out_sum, out_fac)

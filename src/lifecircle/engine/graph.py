@@ -1,0 +1,219 @@
+"""The engine's inputs as arrays: a directed graph in CSR form and points placed on its edges.
+
+The walking-time definition (binding, from :mod:`lifecircle.network`): a point at fraction ``t`` on the directed edge
+``e = u→v`` *leaves* to ``v`` in ``(1 − t)·cost[e]`` and to ``u`` in ``t·cost[rev[e]]`` when the reverse exists; it is
+*reached* from ``u`` in ``t·cost[e]`` and from ``v`` in ``(1 − t)·cost[rev[e]]``. Two points on the same undirected
+edge (the pair ``e``/``rev[e]``) may also walk straight along it. Each point adds its ``access`` leg (seconds or
+metres, the same unit as ``cost``) once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lifecircle.errors import LifecircleInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lifecircle.network import SnappedPoints, WalkNetwork
+
+
+def _as_1d(name: str, values: Any, dtype) -> np.ndarray:
+    try:
+        arr = np.ascontiguousarray(np.asarray(values), dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise LifecircleInputError(f"{name} must be a 1-D numeric array ({exc}).") from exc
+    if arr.ndim != 1:
+        raise LifecircleInputError(f"{name} must be 1-D, got shape {arr.shape}.")
+    return arr
+
+
+def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compressed rows: ``indptr`` (n_rows + 1), ``cols`` and ``vals`` reordered by row (stable)."""
+    order = np.argsort(rows, kind="stable")
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return indptr, np.ascontiguousarray(cols[order]), np.ascontiguousarray(vals[order])
+
+
+@dataclass
+class Graph:
+    """A directed graph with non-negative edge costs (seconds or metres), stored for forward and backward searches.
+
+    Build it with :meth:`from_arrays` or :meth:`from_network`. ``in_indptr``/``in_from``/``in_cost`` list, for every
+    node, its incoming edges (the reversed graph the facility searches walk); ``out_*`` the outgoing ones.
+    ``pair[e]`` is the id of the undirected edge ``e`` belongs to (the lower id of ``e`` and ``rev[e]``).
+    ``net`` keeps the :class:`~lifecircle.network.WalkNetwork` the graph came from (edge geometries for isochrones).
+    """
+
+    n_nodes: int
+    u: np.ndarray
+    v: np.ndarray
+    cost: np.ndarray
+    rev: np.ndarray
+    pair: np.ndarray
+    in_indptr: np.ndarray
+    in_from: np.ndarray
+    in_cost: np.ndarray
+    out_indptr: np.ndarray
+    out_to: np.ndarray
+    out_cost: np.ndarray
+    net: Any = field(default=None, repr=False)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.u)
+
+    @classmethod
+    def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None) -> "Graph":
+        """A graph from directed edges ``u[e] → v[e]`` costing ``cost[e]`` (seconds or metres, ≥ 0).
+
+        Parameters
+        ----------
+        n_nodes
+            Number of nodes; node ids are 0..n_nodes−1.
+        u, v
+            int arrays (m,), the edge ends.
+        cost
+            float array (m,), finite and ≥ 0 (seconds, or metres for network distance).
+        rev
+            int array (m,): the id of the opposite directed edge ``v → u``, or −1 for a one-way edge. ``None``
+            means every edge is one-way.
+
+        Raises
+        ------
+        LifecircleInputError
+            Ids out of range, negative / non-finite costs, or a ``rev`` that is not a consistent pairing.
+        """
+        try:
+            n_nodes = int(n_nodes)
+        except (TypeError, ValueError) as exc:
+            raise LifecircleInputError(f"n_nodes must be an integer, got {n_nodes!r}.") from exc
+        if n_nodes < 0:
+            raise LifecircleInputError(f"n_nodes must be >= 0, got {n_nodes}.")
+        u = _as_1d("u", u, np.int64)
+        v = _as_1d("v", v, np.int64)
+        cost = _as_1d("cost", cost, np.float64)
+        m = len(u)
+        rev = np.full(m, -1, np.int64) if rev is None else _as_1d("rev", rev, np.int64)
+        if not (len(v) == len(cost) == len(rev) == m):
+            raise LifecircleInputError(
+                f"u, v, cost and rev must have the same length (got {m}, {len(v)}, {len(cost)}, {len(rev)})."
+            )
+        if m and (u.min() < 0 or v.min() < 0 or u.max() >= n_nodes or v.max() >= n_nodes):
+            raise LifecircleInputError(f"edge end ids must lie in 0..{n_nodes - 1} (n_nodes={n_nodes}).")
+        if m and (not np.isfinite(cost).all() or cost.min() < 0):
+            bad = np.flatnonzero(~np.isfinite(cost) | (cost < 0))[:5]
+            raise LifecircleInputError(
+                f"edge costs must be finite and >= 0 (seconds or metres); bad edges {bad.tolist()}. "
+                "Drop impassable edges instead of giving them an infinite cost."
+            )
+        has = rev >= 0
+        if m and (rev.min() < -1 or rev.max() >= m):
+            raise LifecircleInputError(f"rev must be -1 or an edge id in 0..{m - 1}.")
+        if has.any():
+            e = np.flatnonzero(has)
+            r = rev[e]
+            ok = (rev[r] == e) & (u[r] == v[e]) & (v[r] == u[e]) & (r != e)
+            if not ok.all():
+                bad = e[~ok][:5]
+                raise LifecircleInputError(
+                    f"rev is not a consistent pairing at edges {bad.tolist()}: rev[rev[e]] must be e and rev[e] must "
+                    "run v[e] → u[e]. Use -1 for one-way edges."
+                )
+        pair = np.where(has, np.minimum(np.arange(m, dtype=np.int64), rev), np.arange(m, dtype=np.int64))
+        in_indptr, in_from, in_cost = _csr(n_nodes, v, u, cost)
+        out_indptr, out_to, out_cost = _csr(n_nodes, u, v, cost)
+        return cls(n_nodes, u, v, cost, rev, pair, in_indptr, in_from, in_cost, out_indptr, out_to, out_cost, net)
+
+    @classmethod
+    def from_network(cls, net: "WalkNetwork", weight: str = "time_s") -> "Graph":
+        """The graph of a :class:`~lifecircle.network.WalkNetwork`; ``weight`` ``"time_s"`` (seconds) or ``"length_m"`` (metres)."""
+        if weight not in ("time_s", "length_m"):
+            raise LifecircleInputError(f"weight must be 'time_s' (seconds) or 'length_m' (metres), got {weight!r}.")
+        u, v, cost, rev = net.edge_arrays(weight)
+        return cls.from_arrays(net.n_nodes, u, v, cost, rev, net=net)
+
+    def reversed_direction(self) -> "Graph":
+        """The same graph with every edge turned around (for searches *towards* a point)."""
+        return Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None)
+
+
+@dataclass
+class Points:
+    """Points on directed edges: ``edge`` (int64 edge id), ``frac`` (0–1 from the edge's ``u``), ``access`` (≥ 0).
+
+    ``access`` is the straight leg between the point and the network, in the unit of the graph's cost (seconds or
+    metres); it is added once to every walk that starts or ends at the point.
+    """
+
+    edge: np.ndarray
+    frac: np.ndarray
+    access: np.ndarray
+
+    def __init__(self, edge, frac, access=None):
+        self.edge = _as_1d("edge", edge, np.int64)
+        self.frac = _as_1d("frac", frac, np.float64)
+        n = len(self.edge)
+        self.access = np.zeros(n, np.float64) if access is None else _as_1d("access", access, np.float64)
+        if not (len(self.frac) == len(self.access) == n):
+            raise LifecircleInputError(
+                f"edge, frac and access must have the same length (got {n}, {len(self.frac)}, {len(self.access)})."
+            )
+        if n and (not np.isfinite(self.frac).all() or self.frac.min() < 0 or self.frac.max() > 1):
+            raise LifecircleInputError("frac must lie in 0..1 (fraction of the edge from its u node).")
+        if n and (not np.isfinite(self.access).all() or self.access.min() < 0):
+            raise LifecircleInputError("access must be finite and >= 0 (seconds or metres of the straight leg).")
+
+    def __len__(self) -> int:
+        return len(self.edge)
+
+    @classmethod
+    def from_snapped(cls, snapped: "SnappedPoints", access: str = "access_s") -> "Points":
+        """Points of a :class:`~lifecircle.network.SnappedPoints`; ``access`` ``"access_s"`` or ``"access_m"``."""
+        if access not in ("access_s", "access_m"):
+            raise LifecircleInputError(f"access must be 'access_s' (seconds) or 'access_m' (metres), got {access!r}.")
+        return cls(*snapped.arrays(access))
+
+    def check_on(self, g: Graph, what: str) -> None:
+        """Raise when an edge id is not an edge of ``g``."""
+        if len(self) and (self.edge.min() < 0 or self.edge.max() >= g.n_edges):
+            raise LifecircleInputError(f"{what}: edge ids must lie in 0..{g.n_edges - 1}; snap the points on this network.")
+
+
+def leave_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How each point leaves onto the network: ``(node_a, cost_a, node_b, cost_b)``, access included; node −1 = none.
+
+    ``a`` is the edge's ``v`` at ``(1 − t)·cost[e] + access``; ``b`` its ``u`` at ``t·cost[rev[e]] + access``.
+    """
+    e, t, acc = pts.edge, pts.frac, pts.access
+    r = g.rev[e]
+    node_a = g.v[e].copy()
+    cost_a = (1.0 - t) * g.cost[e] + acc
+    node_b = np.where(r >= 0, g.u[e], -1)
+    cost_b = np.where(r >= 0, t * g.cost[np.maximum(r, 0)] + acc, np.inf)
+    return node_a, cost_a, node_b, cost_b
+
+
+def enter_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """How each point is reached from the network: ``(node_a, cost_a, node_b, cost_b)``, access included.
+
+    ``a`` is the edge's ``u`` at ``t·cost[e] + access``; ``b`` its ``v`` at ``(1 − t)·cost[rev[e]] + access``
+    (node −1 when the edge is one-way).
+    """
+    e, t, acc = pts.edge, pts.frac, pts.access
+    r = g.rev[e]
+    node_a = g.u[e].copy()
+    cost_a = t * g.cost[e] + acc
+    node_b = np.where(r >= 0, g.v[e], -1)
+    cost_b = np.where(r >= 0, (1.0 - t) * g.cost[np.maximum(r, 0)] + acc, np.inf)
+    return node_a, cost_a, node_b, cost_b
+
+
+def pair_position(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray]:
+    """``(pair id, fraction along the pair's lower-id edge)`` of each point (a point on ``rev`` sits at ``1 − t``)."""
+    pair = g.pair[pts.edge]
+    pos = np.where(pair == pts.edge, pts.frac, 1.0 - pts.frac)
+    return pair, pos

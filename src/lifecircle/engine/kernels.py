@@ -1,0 +1,460 @@
+"""Compiled search kernels (numba): binary heaps with lazy deletion on CSR arrays, no Python objects inside.
+
+Every kernel works on the *reversed* graph (``in_indptr``/``in_from``/``in_cost``): a search seeded at facilities
+gives, at every node, the walking cost from that node *to* the facility, which is the direction the user walks.
+Units are those of the graph's cost (seconds or metres).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# ----------------------------------------------------------------------------------------------------------- heaps
+
+
+@njit(cache=True, inline="always")
+def _push(hk, hv, size, key, val):
+    """Push ``(key, val)`` onto the binary min-heap ``hk``/``hv`` of ``size`` items; returns the new size."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop(hk, hv, size):
+    """Remove the top of the heap (read ``hk[0]``, ``hv[0]`` first); returns the new size."""
+    size -= 1
+    key = hk[size]
+    val = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if hk[c] >= key:
+            break
+        hk[i] = hk[c]
+        hv[i] = hv[c]
+        i = c
+    hk[i] = key
+    hv[i] = val
+    return size
+
+
+@njit(cache=True, inline="always")
+def _push2(hk, hv, hw, size, key, val, val2):
+    """:func:`_push` with two payloads."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        hw[i] = hw[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    hw[i] = val2
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop2(hk, hv, hw, size):
+    """:func:`_pop` with two payloads."""
+    size -= 1
+    key = hk[size]
+    val = hv[size]
+    val2 = hw[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if hk[c] >= key:
+            break
+        hk[i] = hk[c]
+        hv[i] = hv[c]
+        hw[i] = hw[c]
+        i = c
+    hk[i] = key
+    hv[i] = val
+    hw[i] = val2
+    return size
+
+
+# ------------------------------------------------------------------------------------------- same-edge direct legs
+
+
+@njit(cache=True)
+def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
+    """Every (origin, facility) on the same undirected edge with the straight walk between them, access included.
+
+    ``f_ptr``/``f_idx`` list the facilities of each pair id (CSR); positions are fractions along the pair's lower-id
+    edge. Returns ``(origin, facility, cost)`` arrays ordered by origin.
+    """
+    n_o = len(o_pair)
+    total = 0
+    for o in range(n_o):
+        k = o_pair[o]
+        total += f_ptr[k + 1] - f_ptr[k]
+    out_o = np.empty(total, np.int64)
+    out_f = np.empty(total, np.int64)
+    out_t = np.empty(total, np.float64)
+    n = 0
+    for o in range(n_o):
+        k = o_pair[o]
+        so = o_pos[o]
+        for j in range(f_ptr[k], f_ptr[k + 1]):
+            f = f_idx[j]
+            sf = f_pos[f]
+            if sf >= so:
+                d = (sf - so) * cost[k]
+            elif rev[k] >= 0:
+                d = (so - sf) * cost[rev[k]]
+            else:
+                continue
+            out_o[n] = o
+            out_f[n] = f
+            out_t[n] = o_acc[o] + d + f_acc[f]
+            n += 1
+    return out_o[:n], out_f[:n], out_t[:n]
+
+
+# ------------------------------------------------------------------------------------- nearest: one search per class
+
+
+@njit(cache=True)
+def multi_source(in_indptr, in_from, in_cost, n_nodes, seed_node, seed_cost, seed_label, dist, label):
+    """Multi-source Dijkstra on the reversed graph: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label`` its id.
+
+    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored.
+    """
+    cap = len(in_from) + len(seed_node) + 1
+    hk = np.empty(cap, np.float64)
+    hv = np.empty(cap, np.int64)
+    size = 0
+    for i in range(len(seed_node)):
+        x = seed_node[i]
+        if x < 0:
+            continue
+        d = seed_cost[i]
+        if d < dist[x]:
+            dist[x] = d
+            label[x] = seed_label[i]
+            size = _push(hk, hv, size, d, x)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        lx = label[x]
+        for k in range(in_indptr[x], in_indptr[x + 1]):
+            y = in_from[k]
+            nd = d + in_cost[k]
+            if nd < dist[y]:
+                dist[y] = nd
+                label[y] = lx
+                size = _push(hk, hv, size, nd, y)
+
+
+@njit(cache=True, parallel=True)
+def nearest_all(in_indptr, in_from, in_cost, n_nodes, cat_ptr, seed_node, seed_cost, seed_label,
+                o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac):
+    """Nearest facility per category: one multi-source search per category (categories in parallel).
+
+    Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
+    ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin). With
+    ``node_out`` true the per-node results are written to ``out_time``/``out_fac`` of shape (n_nodes, C) instead.
+    """
+    n_cat = len(cat_ptr) - 1
+    n_o = len(o_na)
+    for c in prange(n_cat):
+        s0 = cat_ptr[c]
+        s1 = cat_ptr[c + 1]
+        if s0 == s1:
+            continue
+        dist = np.full(n_nodes, np.inf)
+        label = np.full(n_nodes, -1, np.int64)
+        multi_source(in_indptr, in_from, in_cost, n_nodes, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1],
+                     dist, label)
+        if node_out:
+            for x in range(n_nodes):
+                out_time[x, c] = dist[x]
+                out_fac[x, c] = label[x]
+            continue
+        for o in range(n_o):
+            best = np.inf
+            bf = -1
+            x = o_na[o]
+            t = o_ca[o] + dist[x]
+            if t < best:
+                best = t
+                bf = label[x]
+            x = o_nb[o]
+            if x >= 0:
+                t = o_cb[o] + dist[x]
+                if t < best:
+                    best = t
+                    bf = label[x]
+            for j in range(d_ptr[o], d_ptr[o + 1]):
+                f = d_fac[j]
+                if fac_cat[f] == c and d_cost[j] < best:
+                    best = d_cost[j]
+                    bf = f
+            out_time[o, c] = best
+            out_fac[o, c] = bf
+
+
+# ----------------------------------------------------------------------------------------------- k nearest per class
+
+
+@njit(cache=True)
+def _insert_k(bt, bf, n, k, t, f):
+    """Insert candidate (t, f) into the sorted top list ``bt``/``bf`` of ``n`` items (distinct f); returns new n."""
+    for i in range(n):
+        if bf[i] == f:
+            if t >= bt[i]:
+                return n
+            # remove the worse copy, then insert below
+            for j in range(i, n - 1):
+                bt[j] = bt[j + 1]
+                bf[j] = bf[j + 1]
+            n -= 1
+            break
+    if n == k and t >= bt[n - 1]:
+        return n
+    if n < k:
+        n += 1
+    i = n - 1
+    while i > 0 and bt[i - 1] > t:
+        bt[i] = bt[i - 1]
+        bf[i] = bf[i - 1]
+        i -= 1
+    bt[i] = t
+    bf[i] = f
+    return n
+
+
+@njit(cache=True, parallel=True)
+def k_nearest_all(in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, seed_cost, seed_label,
+                  o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac):
+    """The ``k`` nearest distinct facilities per category: a k-label multi-source search per category.
+
+    Each node keeps the first ``k`` distinct facilities settled at it; a facility among an origin's k nearest is
+    among the k nearest of the node its shortest walk leaves by (up to ties, which do not change the times).
+    """
+    n_cat = len(cat_ptr) - 1
+    n_o = len(o_na)
+    for c in prange(n_cat):
+        s0 = cat_ptr[c]
+        s1 = cat_ptr[c + 1]
+        if s0 == s1:
+            continue
+        kt = np.full((n_nodes, k), np.inf)
+        kf = np.full((n_nodes, k), -1, np.int64)
+        cnt = np.zeros(n_nodes, np.int64)
+        cap = len(in_from) * k + (s1 - s0) + 1
+        hk = np.empty(cap, np.float64)
+        hv = np.empty(cap, np.int64)
+        hw = np.empty(cap, np.int64)
+        size = 0
+        for i in range(s0, s1):
+            if seed_node[i] >= 0:
+                size = _push2(hk, hv, hw, size, seed_cost[i], seed_node[i], seed_label[i])
+        while size > 0:
+            d = hk[0]
+            x = hv[0]
+            f = hw[0]
+            size = _pop2(hk, hv, hw, size)
+            n = cnt[x]
+            if n >= k:
+                continue
+            dup = False
+            for j in range(n):
+                if kf[x, j] == f:
+                    dup = True
+                    break
+            if dup:
+                continue
+            kt[x, n] = d
+            kf[x, n] = f
+            cnt[x] = n + 1
+            for e in range(in_indptr[x], in_indptr[x + 1]):
+                y = in_from[e]
+                if cnt[y] < k:
+                    size = _push2(hk, hv, hw, size, d + in_cost[e], y, f)
+        bt = np.empty(k, np.float64)
+        bf = np.empty(k, np.int64)
+        for o in range(n_o):
+            n = 0
+            x = o_na[o]
+            for j in range(cnt[x]):
+                n = _insert_k(bt, bf, n, k, o_ca[o] + kt[x, j], kf[x, j])
+            x = o_nb[o]
+            if x >= 0:
+                for j in range(cnt[x]):
+                    n = _insert_k(bt, bf, n, k, o_cb[o] + kt[x, j], kf[x, j])
+            for j in range(d_ptr[o], d_ptr[o + 1]):
+                if fac_cat[d_fac[j]] == c:
+                    n = _insert_k(bt, bf, n, k, d_cost[j], d_fac[j])
+            for j in range(n):
+                out_time[o, c, j] = bt[j]
+                out_fac[o, c, j] = bf[j]
+
+
+# ------------------------------------------------------------------------------- bounded searches from facilities
+
+#: Decay kinds understood by :func:`decay_weight` (same order as :data:`lifecircle.engine.decay.DECAY_KINDS`).
+STEP, LINEAR, EXPONENTIAL, GAUSSIAN = 0, 1, 2, 3
+
+#: What :func:`catchments` reduces: threshold counts, per-origin decayed sums, per-facility decayed demand.
+MODE_COUNTS, MODE_ORIGIN_SUM, MODE_FACILITY_SUM = 0, 1, 2
+
+
+@njit(cache=True, inline="always")
+def decay_weight(kind, scale, t):
+    """Weight of a walk of cost ``t`` (≤ cutoff, checked by the caller): step 1, linear 1 − t/scale (≥ 0),
+    exponential exp(−t/scale), Gaussian exp(−½ (t/scale)²)."""
+    if kind == STEP:
+        return 1.0
+    if kind == LINEAR:
+        w = 1.0 - t / scale
+        return w if w > 0.0 else 0.0
+    if kind == EXPONENTIAL:
+        return np.exp(-t / scale)
+    return np.exp(-0.5 * (t / scale) * (t / scale))
+
+
+@njit(cache=True, parallel=True)
+def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_cat, group_ptr, group_fac,
+               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, mode, thresholds, f_weight, kind, scale,
+               o_weight, out_count, out_cap, out_sum, out_fac):
+    """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
+
+    Work is split into groups (``group_ptr``/``group_fac``), one per thread; in the per-origin modes no two groups
+    share a category, so no two threads write the same output cell. Each thread keeps scratch arrays reset through
+    touched lists (never O(n) per search). For each facility the exact cost from every origin within ``bound`` is
+    the minimum over the origin's attachments (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge
+    direct legs (``d_*``: CSR facility → (origin, cost)); then
+
+    * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for every threshold
+      ``thresholds[j] ≥ cost``;
+    * ``MODE_ORIGIN_SUM``: ``out_sum[o, c] += f_weight[f]·w(cost)``;
+    * ``MODE_FACILITY_SUM``: ``out_fac[f] += o_weight[o]·w(cost)``.
+    """
+    n_groups = len(group_ptr) - 1
+    n_thr = len(thresholds)
+    for g in prange(n_groups):
+        dist = np.full(n_nodes, np.inf)
+        touched = np.empty(n_nodes, np.int64)
+        best = np.full(n_o, np.inf)
+        o_touched = np.empty(n_o, np.int64)
+        cap = len(in_from) + 3
+        hk = np.empty(cap, np.float64)
+        hv = np.empty(cap, np.int64)
+        for i in range(group_ptr[g], group_ptr[g + 1]):
+            f = group_fac[i]
+            c = f_cat[f]
+            nt = 0
+            no = 0
+            size = 0
+            for side in range(2):
+                x = f_na[f] if side == 0 else f_nb[f]
+                d = f_ca[f] if side == 0 else f_cb[f]
+                if x >= 0 and d <= bound and d < dist[x]:
+                    if dist[x] == np.inf:
+                        touched[nt] = x
+                        nt += 1
+                    dist[x] = d
+                    size = _push(hk, hv, size, d, x)
+            while size > 0:
+                d = hk[0]
+                x = hv[0]
+                size = _pop(hk, hv, size)
+                if d > dist[x]:
+                    continue
+                for j in range(att_ptr[x], att_ptr[x + 1]):
+                    t = d + att_cost[j]
+                    o = att_o[j]
+                    if t <= bound and t < best[o]:
+                        if best[o] == np.inf:
+                            o_touched[no] = o
+                            no += 1
+                        best[o] = t
+                for e in range(in_indptr[x], in_indptr[x + 1]):
+                    y = in_from[e]
+                    nd = d + in_cost[e]
+                    if nd <= bound and nd < dist[y]:
+                        if dist[y] == np.inf:
+                            touched[nt] = y
+                            nt += 1
+                        dist[y] = nd
+                        size = _push(hk, hv, size, nd, y)
+            for j in range(d_ptr[f], d_ptr[f + 1]):
+                t = d_cost[j]
+                o = d_org[j]
+                if t <= bound and t < best[o]:
+                    if best[o] == np.inf:
+                        o_touched[no] = o
+                        no += 1
+                    best[o] = t
+            acc = 0.0
+            for j in range(no):
+                o = o_touched[j]
+                t = best[o]
+                best[o] = np.inf
+                if mode == MODE_COUNTS:
+                    for q in range(n_thr):
+                        if t <= thresholds[q]:
+                            out_count[o, c, q] += 1
+                            out_cap[o, c, q] += f_weight[f]
+                elif mode == MODE_ORIGIN_SUM:
+                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
+                else:
+                    acc += o_weight[o] * decay_weight(kind, scale, t)
+            if mode == MODE_FACILITY_SUM:
+                out_fac[f] = acc
+            for j in range(nt):
+                dist[touched[j]] = np.inf
+
+
+@njit(cache=True)
+def reach_from(out_indptr, out_to, out_cost, n_nodes, seed_node, seed_cost, bound, dist):
+    """Forward single-source search bounded by ``bound`` (``dist`` +inf on entry): cost from the seeds to each node."""
+    cap = len(out_to) + len(seed_node) + 1
+    hk = np.empty(cap, np.float64)
+    hv = np.empty(cap, np.int64)
+    size = 0
+    for i in range(len(seed_node)):
+        x = seed_node[i]
+        d = seed_cost[i]
+        if x >= 0 and d <= bound and d < dist[x]:
+            dist[x] = d
+            size = _push(hk, hv, size, d, x)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        for k in range(out_indptr[x], out_indptr[x + 1]):
+            y = out_to[k]
+            nd = d + out_cost[k]
+            if nd <= bound and nd < dist[y]:
+                dist[y] = nd
+                size = _push(hk, hv, size, nd, y)

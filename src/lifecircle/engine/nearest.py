@@ -1,0 +1,112 @@
+"""The nearest (and k nearest) facility of every category for every origin: one multi-source search per category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lifecircle.engine.graph import Graph, Points, leave_legs
+from lifecircle.engine.kernels import k_nearest_all, nearest_all
+from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, same_edge_legs
+from lifecircle.errors import LifecircleInputError
+
+
+@dataclass
+class NearestResult:
+    """``time`` (n_origins, C) float64: cost (seconds, or metres) of the walk from each origin to the nearest facility
+    of each category, +inf when none is reachable; ``facility`` (n_origins, C) int64: its index in the facilities,
+    −1 when none. With :func:`k_nearest` both have a last axis of length k, sorted by time."""
+
+    time: np.ndarray
+    facility: np.ndarray
+
+
+def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
+    if not isinstance(g, Graph):
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
+    origins.check_on(g, "origins")
+    facilities.check_on(g, "facilities")
+    cat = check_categories(category, len(facilities), n_categories)
+    seeds = facility_seeds(g, facilities, cat, int(n_categories))
+    o_na, o_ca, o_nb, o_cb = leave_legs(g, origins)
+    d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
+    d_ptr, d_fac, d_cost = by_row(len(origins), d_o, d_f, d_t)
+    return cat, seeds, (o_na, o_ca, o_nb, o_cb), (d_ptr, d_fac, d_cost)
+
+
+def nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int) -> NearestResult:
+    """Walking cost from every origin to the nearest facility of each category.
+
+    One multi-source Dijkstra per category on the reversed graph, seeded at both ends of each facility's edge with
+    its partial-edge cost plus access, carries the facility's index; each origin then takes the best of its two
+    leave legs and any facility on its own edge (direct walk). Categories run in parallel (numba ``prange``).
+
+    Parameters
+    ----------
+    g
+        The graph (costs in seconds, or metres for network distance).
+    origins, facilities
+        Points on ``g``'s edges; access legs in the unit of the costs.
+    category
+        int array, one per facility, 0..n_categories−1.
+    n_categories
+        Number of categories C (empty categories give +inf / −1).
+
+    Returns
+    -------
+    NearestResult
+        ``time`` (n_origins, C) and ``facility`` (n_origins, C). Ties: any nearest facility; the time is exact.
+    """
+    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
+    n_o, C = len(origins), int(n_categories)
+    time = np.full((n_o, C), np.inf)
+    fac = np.full((n_o, C), -1, np.int64)
+    if n_o and C:
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, cat_ptr, s_node, s_cost, s_label, *legs, *direct,
+                    cat, False, time, fac)
+    return NearestResult(time, fac)
+
+
+def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cost from every *node* to the nearest facility of each category, and that facility.
+
+    Returns ``(time, facility)``, each (n_nodes, C): seconds (or metres), +inf / −1 when unreachable. This is what
+    ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` computes per category on the transposed graph.
+    """
+    if not isinstance(g, Graph):
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph.")
+    facilities.check_on(g, "facilities")
+    cat = check_categories(category, len(facilities), n_categories)
+    cat_ptr, s_node, s_cost, s_label = facility_seeds(g, facilities, cat, int(n_categories))
+    C = int(n_categories)
+    time = np.full((g.n_nodes, C), np.inf)
+    fac = np.full((g.n_nodes, C), -1, np.int64)
+    z_i = np.zeros(0, np.int64)
+    z_f = np.zeros(0, np.float64)
+    if g.n_nodes and C:
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, cat_ptr, s_node, s_cost, s_label,
+                    z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
+    return time, fac
+
+
+def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:
+    """The ``k`` nearest distinct facilities of each category for every origin, sorted by walking cost.
+
+    A k-label multi-source search per category (each node keeps its first k distinct facilities). Returns a
+    :class:`NearestResult` with ``time``/``facility`` of shape (n_origins, C, k); missing entries are +inf / −1.
+    """
+    try:
+        k = int(k)
+    except (TypeError, ValueError) as exc:
+        raise LifecircleInputError(f"k must be a positive integer, got {k!r}.") from exc
+    if k < 1:
+        raise LifecircleInputError(f"k must be >= 1, got {k}.")
+    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
+    n_o, C = len(origins), int(n_categories)
+    time = np.full((n_o, C, k), np.inf)
+    fac = np.full((n_o, C, k), -1, np.int64)
+    if n_o and C:
+        k_nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, k, cat_ptr, s_node, s_cost, s_label, *legs,
+                      *direct, cat, time, fac)
+    return NearestResult(time, fac)

@@ -1,0 +1,83 @@
+"""Array preparation shared by the searches: facility seeds per category, origin attachments, same-edge legs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, leave_legs, pair_position
+from lifecircle.engine.kernels import direct_pairs
+from lifecircle.errors import LifecircleInputError
+
+
+def check_categories(category, n_facilities: int, n_categories: int) -> np.ndarray:
+    """``category`` as int64 (one per facility, 0..n_categories−1), or a clear error."""
+    try:
+        n_categories = int(n_categories)
+    except (TypeError, ValueError) as exc:
+        raise LifecircleInputError(f"n_categories must be an integer, got {n_categories!r}.") from exc
+    if n_categories < 0:
+        raise LifecircleInputError(f"n_categories must be >= 0, got {n_categories}.")
+    cat = np.ascontiguousarray(np.asarray(category), dtype=np.int64).reshape(-1)
+    if len(cat) != n_facilities:
+        raise LifecircleInputError(f"category must give one value per facility ({n_facilities}), got {len(cat)}.")
+    if len(cat) and (cat.min() < 0 or cat.max() >= n_categories):
+        raise LifecircleInputError(
+            f"category values must lie in 0..{n_categories - 1} (n_categories={n_categories}); map category names to "
+            "codes first."
+        )
+    return cat
+
+
+def per_point(name: str, values, n: int, default: float | None = None) -> np.ndarray:
+    """A float64 array with one finite value ≥ 0 per point (``default`` everywhere when ``values`` is None)."""
+    if values is None:
+        if default is None:
+            raise LifecircleInputError(f"{name} is required (one value per point).")
+        return np.full(n, float(default))
+    arr = np.ascontiguousarray(np.asarray(values), dtype=np.float64).reshape(-1)
+    if len(arr) != n:
+        raise LifecircleInputError(f"{name} must give one value per point ({n}), got {len(arr)}.")
+    if n and (not np.isfinite(arr).all() or arr.min() < 0):
+        raise LifecircleInputError(f"{name} must be finite and >= 0.")
+    return arr
+
+
+def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categories: int):
+    """Seeds of the per-category searches: ``(cat_ptr, node, cost, facility)``, two per facility, grouped by category."""
+    na, ca, nb, cb = enter_legs(g, facilities)
+    n = len(facilities)
+    node = np.concatenate([na, nb])
+    cost = np.concatenate([ca, cb])
+    label = np.concatenate([np.arange(n, dtype=np.int64)] * 2)
+    cat2 = np.concatenate([category, category])
+    keep = node >= 0
+    node, cost, label, cat2 = node[keep], cost[keep], label[keep], cat2[keep]
+    order = np.argsort(cat2, kind="stable")
+    cat_ptr = np.zeros(n_categories + 1, np.int64)
+    np.cumsum(np.bincount(cat2, minlength=n_categories), out=cat_ptr[1:])
+    return cat_ptr, np.ascontiguousarray(node[order]), np.ascontiguousarray(cost[order]), np.ascontiguousarray(label[order])
+
+
+def origin_attachments(g: Graph, origins: Points):
+    """CSR node → (origin, leave-leg cost incl. access): where each origin joins the network."""
+    na, ca, nb, cb = leave_legs(g, origins)
+    n = len(origins)
+    idx = np.arange(n, dtype=np.int64)
+    keep = nb >= 0
+    nodes = np.concatenate([na, nb[keep]])
+    orgs = np.concatenate([idx, idx[keep]])
+    costs = np.concatenate([ca, cb[keep]])
+    return _csr(g.n_nodes, nodes, orgs, costs)
+
+
+def same_edge_legs(g: Graph, origins: Points, facilities: Points):
+    """Direct walks between origins and facilities on one undirected edge: ``(origin, facility, cost)`` by origin."""
+    f_pair, f_pos = pair_position(g, facilities)
+    o_pair, o_pos = pair_position(g, origins)
+    f_ptr, f_idx, _ = _csr(g.n_edges, f_pair, np.arange(len(facilities), dtype=np.int64), f_pos)
+    return direct_pairs(o_pair, o_pos, origins.access, f_ptr, f_idx, f_pos, facilities.access, g.cost, g.rev)
+
+
+def by_row(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
+    """CSR of (cols, vals) by ``rows``."""
+    return _csr(n_rows, rows, cols, vals)
