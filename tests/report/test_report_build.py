@@ -205,3 +205,17 @@ def test_per_area_table_lists_each_area_with_its_value_and_status(report):
     # Area A: 300/300 = 100 % ≥ 80 % target; area B: 300/700 = 42.9 % < 80 %.
     assert cells[:4] == [("West block A", None), ("100.0%", "c-num status-met"),
                          ("East block B", None), ("42.9%", "c-num status-unmet")]
+
+
+def test_indicator_notes_are_shown_in_both_languages(small_results):
+    import pandas as pd
+
+    ind = pd.read_csv(small_results / "indicators.csv")
+    ind["note"] = ""
+    ind.loc[ind["indicator"] == "park_5min", "note"] = (
+        "no facility of 'park' reachable from any home (category absent from the data?); "
+        "no facility of 'plaza' reachable from any home (category absent from the data?)")
+    ind.to_csv(small_results / "indicators.csv", index=False)
+    doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
+    notes = [doc.text(i) for i in doc.find("div", class_="note")]
+    assert notes == ["数据中没有可达的设施：公园绿地、广场。No facility reachable in the data: Park / green space, Plaza."]

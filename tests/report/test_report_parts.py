@@ -146,3 +146,14 @@ def test_confidence_marks_become_dots_and_text_stays_escaped():
     assert '<span class="conf-dot conf-verified" title="verified"></span>' in html
     assert '<span class="conf-dot conf-probable" title="probable"></span>' in html
     assert "&lt;b&gt;" in html and "✅" not in html
+
+
+def test_notes_about_absent_categories_are_gathered_and_named_in_both_languages():
+    names = {"kindergarten": ("幼儿园", "Kindergarten"), "park": ("公园绿地", "Park / green space")}
+    note = ("no facility of 'kindergarten' reachable from any home (category absent from the data?); "
+            "no facility of 'park' reachable from any home (category absent from the data?); 3 homes without area")
+    assert tables.condense_note(note, names) == (
+        "数据中没有可达的设施：幼儿园、公园绿地。3 homes without area",
+        "No facility reachable in the data: Kindergarten, Park / green space. 3 homes without area",
+    )
+    assert tables.condense_note("floor area missing", names) == ("floor area missing", "floor area missing")

@@ -26,7 +26,7 @@ import pandas as pd
 from lifecircle.errors import LifecircleInputError
 from lifecircle.report import charts, mapdata
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
-from lifecircle.report.inputs import ReportInputs, read_results
+from lifecircle.report.inputs import ReportInputs, known_categories, read_results
 from lifecircle.report.tables import (
     WHOLE_AREA,
     AreaTable,
@@ -109,7 +109,8 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     )
     env.globals.update(t=label, bi=bilingual_html)
     env.filters["marks"] = marks_html
-    rows = indicator_rows(inputs.indicators)
+    names = {c.id: (c.name_zh, c.name_en) for c in known_categories().values()}
+    rows = indicator_rows(inputs.indicators, names)
     categories = inputs.categories
     weights, weight_is_population = _weights(inputs.homes)
     context = {

@@ -7,6 +7,7 @@ its ``threshold_kind`` names: ``walk_time_s`` seconds, ``network_distance_m`` or
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,6 +27,9 @@ _CONFIDENCE_SIGNS = {
     "probable": ("🟡", "probable"),
     "uncertain": ("🔴", "uncertain"),
 }
+
+#: The indicators' note for a category no home reaches (lifecircle.indicators.coverage).
+_NO_FACILITY = re.compile(r"no facility of '([^']+)' reachable from any home(?: \(category absent from the data\?\))?")
 
 #: Unit of the numerator and denominator per denominator kind: (zh, en).
 _QUANTITY_UNITS = {
@@ -56,7 +60,8 @@ class IndicatorRow:
     source: str
     confidence: str
     confidence_level: str  # "verified", "probable", "uncertain" or "" (unknown mark)
-    note: str
+    note_zh: str
+    note_en: str
 
 
 def is_share(value: float, unit: object, threshold_kind: object) -> bool:
@@ -143,8 +148,25 @@ def target_status(value: float, target: float) -> str:
     return "met" if value >= target - 1e-12 else "unmet"
 
 
-def indicator_rows(indicators: pd.DataFrame) -> list[IndicatorRow]:
-    """The whole-study-area rows of ``indicators.csv``, formatted, in file order."""
+def condense_note(note: str, category_names: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """An indicator's note in (zh, en), the "no facility of 'c' reachable from any home" parts gathered in one
+    sentence naming the categories (``category_names``: id → (zh, en)); any other text is kept as written."""
+    found = _NO_FACILITY.findall(note)
+    if not found:
+        return note, note
+    rest = "; ".join(p.strip() for p in _NO_FACILITY.sub("", note).split(";") if p.strip())
+    ids = list(dict.fromkeys(found))
+    zh = "数据中没有可达的设施：" + "、".join(category_names.get(c, (c, c))[0] for c in ids)
+    en = "No facility reachable in the data: " + ", ".join(category_names.get(c, (c, c))[1] for c in ids)
+    return (f"{zh}。{rest}" if rest else zh + "。"), (f"{en}. {rest}" if rest else en + ".")
+
+
+def indicator_rows(indicators: pd.DataFrame,
+                   category_names: dict[str, tuple[str, str]] | None = None) -> list[IndicatorRow]:
+    """The whole-study-area rows of ``indicators.csv``, formatted, in file order.
+
+    ``category_names`` (id → (zh, en)) names the categories in the notes.
+    """
     df = indicators[indicators["area"].astype(str) == WHOLE_AREA]
     rows = []
     for r in df.to_dict("records"):
@@ -174,7 +196,7 @@ def indicator_rows(indicators: pd.DataFrame) -> list[IndicatorRow]:
             source=_text(r.get("source")),
             confidence=_text(r.get("confidence")),
             confidence_level=confidence_level(r.get("confidence")),
-            note=_text(r.get("note")),
+            **dict(zip(("note_zh", "note_en"), condense_note(_text(r.get("note")), category_names or {}))),
         ))
     return rows
 

@@ -37,11 +37,15 @@
   }
   function colorOf(c) { return c < 0 ? CLS.unreachable : CLS.colors[c]; }
 
-  /* ---------- map and panes (drawing order: areas < gaps < network < homes < facilities) ---------- */
+  /* ---------- map: ONE canvas for every layer (browsers print stacked canvases as opaque images, so a second
+     canvas would hide the first on paper); drawing order areas < gaps < network < homes < facilities is kept by
+     restack() ---------- */
   var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
-  function pane(name, z) { map.createPane(name); map.getPane(name).style.zIndex = z; return L.canvas({ pane: name, padding: 0.3 }); }
-  var rAreas = pane("lc-areas", 380), rGaps = pane("lc-gaps", 390), rNet = pane("lc-network", 400),
-      rHomes = pane("lc-homes", 410), rFac = pane("lc-facilities", 420);
+  var canvas = L.canvas({ padding: 0.3 });
+  var b = DATA.bounds;  /* the view is set before any layer joins the shared canvas */
+  if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
+  else map.fitBounds(b, { padding: [16, 16] });
+  var rAreas = canvas, rGaps = canvas, rNet = canvas, rHomes = canvas, rFac = canvas;
   map.attributionControl.setPrefix("Leaflet");
   if (DATA.attribution) map.attributionControl.addAttribution(esc(DATA.attribution));
   L.control.scale({ imperial: false, maxWidth: 180 }).addTo(map);
@@ -236,6 +240,12 @@
     layerControl = L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   }
 
+  function restack() {
+    [areasLayer, gapsLayer, networkLayer, homesLayer, facilitiesLayer].forEach(function (layer) {
+      if (layer && map.hasLayer(layer)) layer.bringToFront();
+    });
+  }
+
   /* ---------- assembling ---------- */
   if (areasLayer) { updateAreaRange(); areasLayer.addTo(map); }
   if (gapsLayer) gapsLayer.addTo(map);
@@ -247,10 +257,8 @@
   drawGaps();
   buildLayerControl();
   renderLegend();
+  map.on("overlayadd", restack);
   map.on("overlayadd overlayremove", renderLegend);
-  var b = DATA.bounds;
-  if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
-  else map.fitBounds(b, { padding: [16, 16] });
 
   function setCategory(id) {
     currentCat = id;
@@ -259,6 +267,7 @@
     recolourHomes();
     drawFacilities();
     drawGaps();
+    restack();
     renderLegend();
   }
   if (categorySelect) categorySelect.addEventListener("change", function () { setCategory(categorySelect.value); });
@@ -291,11 +300,20 @@
   });
   var printButton = document.getElementById("print-button");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
+  /* Printing: open folded tables, and show the screen's extent on the paper's map. The print layout resizes the
+     map; when the "print" media query starts or stops matching, the map is refitted to the last extent seen on
+     screen (Leaflet redraws its canvas synchronously on the moveend this fires, so the print shows it). */
+  var printQuery = window.matchMedia ? window.matchMedia("print") : null;
+  var screenBounds = map.getBounds();
+  map.on("moveend", function () { if (!(printQuery && printQuery.matches)) screenBounds = map.getBounds(); });
+  function refit() {
+    map.invalidateSize({ pan: false });
+    map.fitBounds(screenBounds, { animate: false, padding: [2, 2] });
+  }
+  if (printQuery && printQuery.addEventListener) printQuery.addEventListener("change", refit);
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.setAttribute("open", ""); });
-    map.invalidateSize();
   });
-  window.addEventListener("afterprint", function () { map.invalidateSize(); });
 
   /* For tests and scripting: what is drawn, and the switches. */
   window.lifecircleReport = {
