@@ -27,7 +27,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except LifecircleInputError as exc:
-            _err.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            _err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
             ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             _err.print("[yellow]Interrupted: nothing was written to the results folder.[/]")
@@ -85,11 +85,17 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
 @click.option("--osm", type=click.Path(path_type=Path), help="OpenStreetMap file (.osm.pbf or .osm): network, facilities, homes.")
 @click.option("--network", type=click.Path(path_type=Path), help="Your walking network: a line layer (GeoPackage, Shapefile, GeoJSON, GeoParquet).")
 @click.option("--facilities", type=click.Path(path_type=Path), help="Your facilities: points or polygons with a 'category' column (ids: lifecircle categories), or a CSV with lon/lat.")
+@click.option("--facility-category", help="One category id for every row of --facilities (a layer of schools, of clinics...), instead of its 'category' column.")
 @click.option("--homes", type=click.Path(path_type=Path), help="Your homes (origins): residential buildings or land polygons, or points; optional 'population' column.")
 @click.option("--boundary", type=click.Path(path_type=Path), help="Study-area polygon: the network is clipped to it.")
 @click.option("--areas", help="Sub-areas to report per area: a polygon layer (街道/社区) with an id column, or h3:8, or grid:500 (metres).")
 @click.option("--population", type=click.Path(path_type=Path), help="Population grid (GeoTIFF or polygon layer) spread over homes by floor area.")
 @click.option("--population-column", help="Column of --homes (or of a polygon --population grid) holding people.")
+@click.option("--m2-per-person", default="cn-urban", show_default=True,
+              help="Floor area per resident (m²) to estimate population from building floor area when no population is given: "
+                   "a number, or an id of lifecircle/data/floor_area_per_person.csv (cn-urban, cn, fi, fi-uusimaa...).")
+@click.option("--unspecified-buildings-as-homes", is_flag=True,
+              help="Count OSM buildings of unmapped use (building=yes with no shop/amenity/office... tag) as homes.")
 @click.option("--dem", type=click.Path(path_type=Path), help="Elevation GeoTIFF: slope changes walking times (Tobler).")
 @click.option("--profile", "profiles", multiple=True, default=("cn-health-check",), show_default=True,
               help="Indicator profile name or TOML file; repeat for several.")
@@ -132,6 +138,15 @@ def profiles() -> None:
         p = load_profile(name)
         title = getattr(p, "title", "") or getattr(p, "name_en", "")
         click.echo(f"{name:18s} {title}")
+
+
+def _attach_monitor() -> None:
+    from lifecircle.monitor.cli import monitor
+
+    main.add_command(monitor)
+
+
+_attach_monitor()
 
 
 def _report_done(result_dir: Path, quiet: bool) -> None:

@@ -39,11 +39,14 @@ class AssessConfig:
     osm: Path | None = None
     network: Path | None = None
     facilities: Path | None = None
+    facility_category: str | None = None
     homes: Path | None = None
     boundary: Path | None = None
     areas: str | None = None
     population: Path | None = None
     population_column: str | None = None
+    m2_per_person: str = "cn-urban"
+    unspecified_buildings_as_homes: bool = False
     dem: Path | None = None
     profiles: tuple[str, ...] = ("cn-health-check",)
     walk_profile: str = "planning"
@@ -85,3 +88,249 @@ def _validate(cfg: AssessConfig) -> None:
         raise LifecircleInputError(f"The output '{cfg.out}' exists and is not a folder; choose another --out.")
     if cfg.snap_max_m <= 0:
         raise LifecircleInputError(f"--snap-max must be a positive distance in metres, got {cfg.snap_max_m}.")
+
+
+def demo_config(out: Path, walk_profile: str = "planning") -> AssessConfig:
+    """The README's main job: the embedded Helsinki extract with the cn-health-check and bruno-15min profiles."""
+    from lifecircle.sample_data import helsinki_pbf
+
+    return AssessConfig(
+        out=Path(out),
+        osm=helsinki_pbf(),
+        profiles=("cn-health-check", "bruno-15min"),
+        walk_profile=walk_profile,
+        areas="grid:500",
+        m2_per_person="fi-uusimaa",
+        unspecified_buildings_as_homes=True,
+        study_area="Helsinki (embedded OpenStreetMap extract)",
+    )
+
+
+def _nearest_columns(
+    g: engine.Graph,
+    homes: SnappedPoints,
+    facilities: SnappedPoints,
+    categories: list[str],
+    access: str,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per category: value to the nearest facility (seconds or metres, +inf when none) and that facility's id."""
+    fac = facilities.frame
+    codes = {c: i for i, c in enumerate(categories)}
+    keep = fac["category"].isin(codes).to_numpy()
+    fac_edge, fac_frac, fac_acc = facilities.arrays(access)
+    fpts = engine.Points(fac_edge[keep], fac_frac[keep], fac_acc[keep])
+    cat = fac.loc[keep, "category"].map(codes).to_numpy(np.int64)
+    ids = fac.loc[keep, "id"].astype(str).to_numpy()
+    res = engine.nearest(g, engine.Points(*homes.arrays(access)), fpts, cat, len(categories))
+    values, which = {}, {}
+    for c, j in codes.items():
+        values[c] = res.time[:, j].astype(np.float64)
+        idx = res.facility[:, j]
+        which[c] = np.where(idx >= 0, ids[np.clip(idx, 0, None)] if len(ids) else "", "")
+    return values, which
+
+
+def _straight_columns(homes: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, categories: list[str]) -> dict[str, np.ndarray]:
+    """Per category: straight-line metres from each home's point to the nearest facility point (+inf when none)."""
+    hx = np.column_stack([homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy()])
+    out = {}
+    for c in categories:
+        f = facilities.loc[facilities["category"] == c]
+        if f.empty or len(hx) == 0:
+            out[c] = np.full(len(hx), np.inf)
+            continue
+        tree = cKDTree(np.column_stack([f.geometry.x.to_numpy(), f.geometry.y.to_numpy()]))
+        out[c] = tree.query(hx)[0].astype(np.float64)
+    return out
+
+
+def _read_boundary(path: Path | None):
+    """The study-area polygon (WGS-84 lon/lat) from a polygon layer, or None."""
+    if path is None:
+        return None
+    from lifecircle.layers import read_layer
+
+    layer = read_layer(path)
+    polys = layer.geometry[layer.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        raise LifecircleInputError(f"The boundary '{path}' holds no polygon; give the study area as a polygon layer.")
+    return polys.union_all()
+
+
+def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
+    """Facilities from the user's layer or from the OSM file, in the network's CRS, polygon gates applied."""
+    from lifecircle.features import facilities_from_layer, read_facilities
+    from lifecircle.snapping import apply_polygon_gates
+
+    if cfg.facilities is not None:
+        from lifecircle.layers import read_layer
+
+        layer = read_layer(cfg.facilities, coords=cfg.coords)
+        fac = facilities_from_layer(layer, category=cfg.facility_category)
+    else:
+        fac = read_facilities(cfg.osm)
+    return apply_polygon_gates(net, fac)
+
+
+def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
+    """Homes with population, from the user's layer or the OSM file; those outside the boundary are left out."""
+    from lifecircle.homes import assign_population, homes_from_layer, homes_from_osm
+
+    if cfg.homes is not None:
+        from lifecircle.layers import read_layer
+
+        homes = homes_from_layer(read_layer(cfg.homes, coords=cfg.coords))
+    else:
+        homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
+    if boundary is not None:
+        inside = homes.to_crs("EPSG:4326").geometry.within(boundary).to_numpy()
+        homes = homes.loc[inside].reset_index(drop=True)
+        if homes.empty:
+            raise LifecircleInputError("No home lies inside the boundary polygon: check that the boundary covers the study area.")
+    grid = None
+    if cfg.population is not None:
+        grid = cfg.population if cfg.population.suffix.lower() in (".tif", ".tiff") else None
+        if grid is None:
+            from lifecircle.layers import read_layer
+
+            grid = read_layer(cfg.population, coords=cfg.coords)
+    try:
+        m2: float | str = float(cfg.m2_per_person)
+    except ValueError:
+        m2 = cfg.m2_per_person
+    if grid is not None and cfg.population_column:
+        return assign_population(homes, grid=grid, grid_column=cfg.population_column)
+    column = cfg.population_column if grid is None else None
+    return assign_population(homes, column=column, grid=grid, m2_per_person=m2)
+
+
+def _categories_needed(profiles) -> tuple[list[str], list[str], list[str]]:
+    """Categories for walking time (all known ones), network distance and straight radius (those profiles ask for)."""
+    from lifecircle.indicators import known_categories, required_columns
+
+    cols: set[str] = set()
+    for p in profiles:
+        cols |= required_columns(p)
+    known = list(known_categories())
+    dist = [c for c in known if f"d_{c}" in cols]
+    radius = [c for c in known if f"r_{c}" in cols]
+    return known, dist, radius
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version(), "lifecircle": lifecircle.__version__}
+    for pkg in ("numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio", "osmium", "numba", "rasterio"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:  # pragma: no cover
+            out[pkg] = "absent"
+    return out
+
+
+def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame without its extra geometry columns (``footprint``): a GeoPackage layer holds one geometry."""
+    extra = [c for c in frame.columns if c != frame.geometry.name and isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+    return frame.drop(columns=extra)
+
+
+def run(cfg: AssessConfig, quiet: bool = False) -> Path:
+    """Run the whole job and publish the results folder ``cfg.out``; returns its path.
+
+    Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
+    indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
+    """
+    from lifecircle.indicators import compute_indicators, load_profile
+    from lifecircle.osm import read_walk_network
+    from lifecircle.report import build_report
+    from lifecircle.snapping import snap_points
+
+    _validate(cfg)
+    profiles = [load_profile(p) for p in cfg.profiles]
+    counts: dict[str, object] = {}
+    with Steps(quiet=quiet) as steps, staged_results(cfg.out) as stage:
+        boundary = _read_boundary(cfg.boundary)
+        with steps.step("Walking network") as update:
+            if cfg.osm is None:
+                raise LifecircleInputError(
+                    "A network from your own line layer (--network) is not supported yet; give an OpenStreetMap file "
+                    "with --osm (your --facilities and --homes layers are still used)."
+                )
+            net = read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
+                                    progress=lambda _step, fraction: update(fraction))
+        counts.update(nodes=net.n_nodes, edges=net.n_edges)
+        with steps.step("Facilities"):
+            facilities = _facilities(cfg, net)
+        with steps.step("Homes and population"):
+            homes = _homes(cfg, boundary)
+        with steps.step("Snapping homes and facilities to the network"):
+            snapped_homes = snap_points(net, homes, cfg.snap_max_m)
+            snapped_fac = snap_points(net, facilities, cfg.snap_max_m)
+        counts.update(
+            homes=len(snapped_homes.frame), homes_unsnapped=len(snapped_homes.unsnapped),
+            facilities=len(snapped_fac.frame), facilities_unsnapped=len(snapped_fac.unsnapped),
+            facilities_by_category=snapped_fac.frame.groupby("category")["id"].nunique().to_dict(),
+            population=float(snapped_homes.frame["population"].sum()),
+            population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
+        )
+        with steps.step("Walking times to every category (engine)"):
+            cats, dist_cats, radius_cats = _categories_needed(profiles)
+            home_frame = snapped_homes.frame.copy()
+            g_time = engine.Graph.from_network(net, weight="time_s")
+            t, f = _nearest_columns(g_time, snapped_homes, snapped_fac, cats, "access_s")
+            for c in cats:
+                home_frame[f"t_{c}"] = t[c]
+                home_frame[f"f_{c}"] = f[c]
+            if dist_cats:
+                g_len = engine.Graph.from_network(net, weight="length_m")
+                d, _ = _nearest_columns(g_len, snapped_homes, snapped_fac, dist_cats, "access_m")
+                for c in dist_cats:
+                    home_frame[f"d_{c}"] = d[c]
+            for c, r in _straight_columns(home_frame, snapped_fac.frame, radius_cats).items():
+                home_frame[f"r_{c}"] = r
+        with steps.step("Indicators"):
+            indicators = pd.concat(
+                [compute_indicators(home_frame, p, areas=cfg.areas) for p in profiles], ignore_index=True
+            )
+        with steps.step("Writing results"):
+            from lifecircle.io import save_network
+
+            save_network(net, stage.staging)
+            fac_out = snapped_fac.frame
+            homes_out = home_frame
+            unsnapped = pd.concat(
+                [snapped_homes.unsnapped.assign(kind="home"), snapped_fac.unsnapped.assign(kind="facility")],
+                ignore_index=True,
+            )
+            unsnapped = (gpd.GeoDataFrame(unsnapped, geometry="geometry").to_crs(net.crs) if len(unsnapped)
+                         else gpd.GeoDataFrame({"kind": [], "id": [], "reason": []}, geometry=[], crs=net.crs))
+            stage.write_parquet(fac_out, "facilities.parquet")
+            stage.write_parquet(homes_out, "homes.parquet")
+            stage.write_parquet(unsnapped, "unsnapped.parquet")
+            indicators.to_csv(stage.path("indicators.csv"), index=False)
+            gpkg = stage.path("lifecircle.gpkg")
+            net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")
+            for name, frame in (("facilities", fac_out), ("homes", homes_out), ("unsnapped", unsnapped)):
+                if len(frame):
+                    _single_geometry(frame).to_file(gpkg, layer=name, driver="GPKG")
+            stage.write_json(
+                {
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "study_area": cfg.study_area,
+                    "inputs": {k: {"path": str(p.resolve()), "sha256": sha256_of(p)} for k, p in cfg.input_files().items()},
+                    "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
+                    "profiles": [p.id for p in profiles],
+                    "walk_profile": net.walk_profile,
+                    "crs": net.crs,
+                    "counts": counts,
+                    "network": net.meta,
+                    "versions": _versions(),
+                    "timings_s": steps.timings_s,
+                    "attribution": [OSM_ATTRIBUTION] if cfg.osm is not None else [],
+                },
+                "run.json",
+            )
+        with steps.step("Report"):
+            build_report(stage.staging, out_path=stage.path("report.html"))
+    return cfg.out

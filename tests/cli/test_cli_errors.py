@@ -1,0 +1,91 @@
+"""Bad input gets a clear message, exit status 2, no traceback and no output file; an interrupted run publishes
+nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lifecircle.cli import main
+
+
+def _run(args: list[str]):
+    return CliRunner().invoke(main, args)
+
+
+def _assert_user_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+
+
+def test_missing_osm_file(tmp_path: Path):
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(tmp_path / "nope.osm.pbf"), "--out", str(out)])
+    _assert_user_error(r, "does not exist")
+    assert not out.exists()
+
+
+def test_no_input_at_all(tmp_path: Path):
+    r = _run(["assess", "--out", str(tmp_path / "out")])
+    _assert_user_error(r, "--osm")
+
+
+def test_unknown_profile(tmp_path: Path, helsinki_path: Path):
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(helsinki_path), "--profile", "no-such-profile", "--out", str(out)])
+    _assert_user_error(r, "no-such-profile", "cn-health-check")
+    assert not out.exists()
+
+
+def test_corrupt_osm_file(tmp_path: Path):
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"this is not a protobuf file" * 10)
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(bad), "--out", str(out), "--quiet"])
+    _assert_user_error(r, "broken.osm.pbf")
+    assert not out.exists() or not any(out.iterdir())
+    assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_report_of_a_folder_that_is_not_there(tmp_path: Path):
+    r = _run(["report", str(tmp_path / "nothing")])
+    _assert_user_error(r, "not a results folder")
+
+
+def test_facilities_layer_without_category_column(tmp_path: Path, helsinki_path: Path):
+    csv = tmp_path / "pois.csv"
+    csv.write_text("name,lon,lat\nA,24.94,60.17\n", encoding="utf-8")
+    homes = tmp_path / "homes.csv"
+    homes.write_text("id,lon,lat,population\nh1,24.941,60.171,10\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(helsinki_path), "--facilities", str(csv), "--homes", str(homes),
+              "--out", str(out), "--quiet"])
+    _assert_user_error(r, "category")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_interrupted_run_publishes_nothing(tmp_path: Path):
+    out = tmp_path / "results"
+    proc = subprocess.Popen([sys.executable, "-m", "lifecircle.cli", "demo", "--out", str(out), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".results.partial-*")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail(f"the demo ended before it could be interrupted: {proc.communicate()[1][-2000:]}")
+    time.sleep(1.0)  # well inside the run: the network is being built
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
+    assert not list(tmp_path.glob(".results.partial-*"))
