@@ -113,7 +113,11 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     page.emulate_media(media="print")
+    page.wait_for_timeout(100)
+    assert _painted_pixels(page)[0] > 0
     page.screenshot(path=str(tmp_path / "report-print.png"), full_page=True)
+    page.pdf(path=str(tmp_path / "report.pdf"), format="A4", print_background=True)
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000
     page.close()
 
     assert events["errors"] == []
