@@ -261,3 +261,31 @@ def test_bad_input_messages():
     capped = CoverageProblem(w, sp.csr_matrix(np.ones((2, 2), bool)), capacity=np.array([1.0, 1.0]))
     with pytest.raises(LifecircleInputError, match="ignores capacities"):
         solve_mclp(capped, 1, method="greedy")
+
+
+@pytest.fixture(scope="module")
+def limited_case():
+    # a bigger instance HiGHS cannot close at once, and its proven optima (solved once for the module)
+    w, cover, already, times = random_instance(3, m=40, n=400, density=0.08, existing=0.1)
+    times = np.where(cover, times, np.inf)  # each site reaches 8 % of the homes
+    prob = CoverageProblem(w, sparse(cover), already, cost=sparse_times(times), cost_limit_s=900.0)
+    exact = (solve_mclp(prob, 6, method="exact", time_limit_s=30), solve_lscp(prob, 0.7, time_limit_s=30),
+             solve_pmedian(prob, 4, time_limit_s=30))
+    assert all(r.status == "optimal" for r in exact)
+    return w, cover, already, times, prob, exact
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.05])
+def test_time_limit_still_returns_a_valid_plan_with_a_true_bound(limited_case, limit):
+    # whatever HiGHS returns at the limit must be consistent, and its bound must hold against the true optimum
+    w, cover, already, times, prob, (m_exact, l_exact, p_exact) = limited_case
+    r = solve_mclp(prob, 6, method="exact", time_limit_s=limit)
+    assert r.status in ("optimal", "time_limit", "heuristic")
+    assert newly_covered(w, cover, already, r.sites) == pytest.approx(r.objective)
+    assert r.objective <= m_exact.objective + 1e-6 <= r.bound + 2e-6
+    lr = solve_lscp(prob, 0.7, method="exact", time_limit_s=limit)
+    assert lr.coverage_rate >= 0.7 - 1e-9 and lr.bound <= l_exact.objective <= lr.objective
+    pr = solve_pmedian(prob, 4, method="exact", time_limit_s=limit)
+    base = np.full(len(w), 900.0)
+    assert median_cost(w, times, base, pr.sites) == pytest.approx(pr.objective)
+    assert pr.bound <= p_exact.objective + 1e-6 <= pr.objective + 2e-6

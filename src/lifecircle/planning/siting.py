@@ -517,6 +517,12 @@ def solve_lscp(prob: CoverageProblem, target_rate: float = 1.0, method: str = "a
                      col_upper=np.concatenate([useful.astype(float), np.ones(n_g)]),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(n_g, bool)]), maximize=False,
                      time_limit_s=time_limit_s)
+    if res.x is None:  # nothing found in time: the greedy plan, with the better of the two lower bounds
+        if np.isfinite(res.bound):
+            greedy.bound = max(greedy.bound, float(np.ceil(res.bound - 1e-6)))
+        greedy.gap = _gap(greedy.objective, greedy.bound)
+        greedy.notes.append(f"exact solver found no solution ({res.status}); greedy result returned")
+        return greedy
     out = _finish_cover("lscp", prob, res, m, None, t0, maximize=False)
     if out.objective > greedy.objective:  # time limit with a worse incumbent than the greedy start
         greedy.bound = max(greedy.bound, out.bound)
@@ -689,9 +695,15 @@ def solve_pmedian(prob: CoverageProblem, p: int, method: str = "auto", time_limi
                      row_upper=hi, col_lower=np.zeros(m + nnz), col_upper=np.ones(m + nnz),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(nnz, bool)]), maximize=True,
                      time_limit_s=time_limit_s)
-    if res.x is None:
-        raise LifecircleInputError(f"HiGHS found no p-median solution ({res.status}); raise time_limit_s or use "
-                                   "method='greedy'.")
+    if res.x is None and capacitated:
+        raise LifecircleInputError(f"HiGHS found no capacitated p-median solution ({res.status}); raise "
+                                   "time_limit_s.")
+    if res.x is None:  # nothing found in time: fall back to the greedy plan
+        res.x = start.copy()
+        res.objective = float(np.sum(gains))
+        res.status = "time_limit"
+        if not np.isfinite(res.bound):
+            res.bound = sav_bound
     if not capacitated and res.status != "optimal" and res.objective < float(np.sum(gains)) - 1e-9:
         res.x[:m] = start[:m]  # the greedy start beats the incumbent found before the time limit
     sites = np.flatnonzero(res.x[:m] > 0.5)
@@ -705,7 +717,10 @@ def solve_pmedian(prob: CoverageProblem, p: int, method: str = "auto", time_limi
         served = np.bincount(np.where(who >= 0, who, m), weights=w, minlength=m + 1)[:m]
     sites = sites[served[sites] > 0] if not capacitated else sites
     order = sites[np.argsort(-served[sites], kind="stable")]
-    bound = obj if res.status == "optimal" else base_total - res.bound
+    sav_upper = res.bound if np.isfinite(res.bound) else np.inf
+    if not capacitated:
+        sav_upper = min(sav_upper, sav_bound)  # the greedy's online bound holds as well
+    bound = obj if res.status == "optimal" else base_total - sav_upper
     notes = []
     if capacitated:
         notes.append("capacitated: demand may be split between sites; existing facilities are uncapacitated")
