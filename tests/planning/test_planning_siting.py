@@ -25,6 +25,8 @@ from lifecircle.planning import (
     CoverageProblem,
     coverage_from_times,
     greedy_mclp,
+    rank_candidates,
+    sites_table,
     solve_lscp,
     solve_mclp,
     solve_pmedian,
@@ -289,3 +291,14 @@ def test_time_limit_still_returns_a_valid_plan_with_a_true_bound(limited_case, l
     base = np.full(len(w), 900.0)
     assert median_cost(w, times, base, pr.sites) == pytest.approx(pr.objective)
     assert pr.bound <= p_exact.objective + 1e-6 <= pr.objective + 2e-6
+
+
+def test_rank_candidates_and_sites_table():
+    w = np.array([10, 10, 50, 10, 10], float)
+    cover = sp.csr_matrix(np.array([[1, 1, 0, 0, 0], [0, 1, 1, 1, 0], [0, 0, 0, 1, 1]], bool))
+    prob = CoverageProblem(w, cover, already_covered=np.array([0, 0, 0, 0, 1], bool))
+    ranking = rank_candidates(prob)
+    assert ranking["candidate"].tolist() == [1, 0, 2]
+    assert ranking["newly_covered_alone"].tolist() == [70, 20, 10]
+    table = sites_table(solve_mclp(prob, 2))
+    assert table.to_dict("list") == {"order": [1, 2], "candidate": [1, 0], "newly_covered": [70.0, 10.0]}

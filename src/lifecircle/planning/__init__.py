@@ -17,7 +17,15 @@ from lifecircle.planning.coverage import (
     times_from_graph,
 )
 from lifecircle.planning.gaps import gap_areas, gap_labels
-from lifecircle.planning.siting import SitingResult, greedy_mclp, solve_lscp, solve_mclp, solve_pmedian
+from lifecircle.planning.siting import (
+    SitingResult,
+    greedy_mclp,
+    rank_candidates,
+    sites_table,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
 
 __all__ = [
     "CoverageProblem",
@@ -27,6 +35,8 @@ __all__ = [
     "gap_areas",
     "gap_labels",
     "greedy_mclp",
+    "rank_candidates",
+    "sites_table",
     "solve_lscp",
     "solve_mclp",
     "solve_pmedian",

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from lifecircle.errors import LifecircleInputError
@@ -89,6 +90,28 @@ class SitingResult:
     coverage_rate: float = float("nan")
     solve_time_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+
+def sites_table(res: SitingResult) -> pd.DataFrame:
+    """The chosen sites as a table: ``order`` (1 = largest contribution), ``candidate`` (row of ``cover``) and
+    ``newly_covered`` (people, see :attr:`SitingResult.newly_covered`)."""
+    return pd.DataFrame({"order": np.arange(1, len(res.sites) + 1), "candidate": res.sites,
+                         "newly_covered": res.newly_covered})
+
+
+def rank_candidates(prob: CoverageProblem) -> pd.DataFrame:
+    """Every candidate ranked by the people it alone would newly cover (existing facilities honoured).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank`` (1 = most), ``candidate`` (row of ``cover``), ``newly_covered_alone`` (people), sorted by rank;
+        ties keep the lower candidate index first.
+    """
+    gains = _CoverState(prob).all_gains()
+    order = np.lexsort((np.arange(len(gains)), -gains))
+    return pd.DataFrame({"rank": np.arange(1, len(gains) + 1), "candidate": order,
+                         "newly_covered_alone": gains[order]})
 
 
 def _gap(objective: float, bound: float) -> float:
