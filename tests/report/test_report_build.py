@@ -99,6 +99,7 @@ def test_header_states_area_date_profiles_walking_crs_and_attribution(report):
     (facts,) = doc.find("section", id="facts")
     facts_text = doc.text(facts)
     for expected in ("Kamppi test street", "2026-11-27 02:00", "cn-health-check, bruno-15min", "planning", "1 m/s",
+                     "stairs time ×2.5",
                      "EPSG:32635", "© OpenStreetMap contributors (ODbL 1.0)", "not straight-line buffers"):
         assert expected in facts_text, expected
     # Summary cards: 4 homes, 10+20+30+40 = 100 people, 2 facilities, 5 × 300 m = 1.5 km of street.
@@ -219,3 +220,31 @@ def test_indicator_notes_are_shown_in_both_languages(small_results):
     doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
     notes = [doc.text(i) for i in doc.find("div", class_="note")]
     assert notes == ["数据中没有可达的设施：公园绿地、广场。No facility reachable in the data: Park / green space, Plaza."]
+
+
+def test_text_from_the_data_cannot_break_out_of_the_page(small_results):
+    import geopandas as gpd
+
+    evil = "</script><script>alert(1)</script><!--"
+    fac = gpd.read_parquet(small_results / "facilities.parquet")
+    fac["name"] = evil
+    fac.to_parquet(small_results / "facilities.parquet", index=False)
+    run = json.loads((small_results / "run.json").read_text(encoding="utf-8"))
+    run["study_area"] = "<b>Kamppi</b> & co"
+    (small_results / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    text = build_report(small_results).read_text(encoding="utf-8")
+    doc = ReportHTML(text)
+    assert doc.errors == []
+    assert len(doc.find("script")) == 3  # data, Leaflet, report: no injected one
+    assert "&lt;b&gt;Kamppi&lt;/b&gt; &amp; co" in text
+    assert {n for c in _data(doc)["facilities"].values() for n in c["name"]} == {evil}
+
+
+def test_a_folder_without_homes_still_reports(small_results):
+    import geopandas as gpd
+
+    homes = gpd.read_parquet(small_results / "homes.parquet")
+    homes.iloc[0:0].to_parquet(small_results / "homes.parquet", index=False)
+    doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
+    assert doc.errors == []
+    assert _data(doc)["homes"]["n"] == 0

@@ -199,6 +199,8 @@ def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
     if isinstance(walk, dict):
         walk = walk.get("name", "")
     speed = _find_key(run, ("walk_speed_m_s", "speed_m_s", "flat_speed_m_s", "walking_speed_m_s"))
+    stairs = _find_key(run, ("stairs_factor",))
+    inputs_named = run.get("inputs") if isinstance(run.get("inputs"), dict) else {}
     attribution = _as_list(_first(run.get("attribution"), run.get("attributions"), params.get("attribution")))
     if not attribution and _read_osm(run):
         attribution = [OSM_ATTRIBUTION]
@@ -208,6 +210,8 @@ def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
         "profiles": [str(p) for p in profiles],
         "walk_profile": str(walk or ""),
         "walk_speed": f"{float(speed):.2g} m/s" if _is_number(speed) else "",
+        "stairs_factor": f"×{float(stairs):g}" if _is_number(stairs) else "",
+        "slope_from_dem": "dem" in inputs_named,
         "crs": inputs.crs,
         "attribution": [str(a) for a in attribution],
         "inputs": _inputs_table(run.get("inputs")),
@@ -372,9 +376,10 @@ def _is_number(x: Any) -> bool:
 
 
 def _script_json(obj: Any) -> str:
-    """JSON safe inside ``<script type="application/json">`` (no ``</`` or ``<!--`` sequence)."""
+    """JSON safe inside ``<script type="application/json">``: every ``<`` is written ``\\u003c`` (still valid JSON),
+    so no ``</script>`` or ``<!--`` can end or alter the element."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")
 
 
 def _vendor_text(name: str) -> str:

@@ -20,6 +20,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "profiles": ("指标体系", "Indicator profiles"),
     "walk_profile": ("步行方案", "Walking profile"),
     "walk_speed": ("步行速度", "Walking speed"),
+    "stairs": ("台阶耗时", "stairs time"),
+    "slope_dem": ("坡度按高程模型（Tobler）", "slope from the DEM (Tobler)"),
     "crs": ("投影坐标系", "Projected CRS"),
     "attribution": ("数据来源与许可", "Data sources and licences"),
     "method": ("方法说明", "Method"),
