@@ -347,11 +347,11 @@ def _mclp_exact(prob: CoverageProblem, g: _Groups, k: int, time_limit_s: float, 
                      col_lower=np.zeros(m + n_g), col_upper=np.concatenate([useful.astype(float), np.ones(n_g)]),
                      integer=np.concatenate([np.ones(m, bool), np.zeros(n_g, bool)]), maximize=True,
                      time_limit_s=time_limit_s)
-    return _finish_cover("mclp", prob, res, m, greedy, t0, maximize=True, k=k)
+    return _finish_cover("mclp", prob, res, m, greedy, t0)
 
 
-def _finish_cover(problem: str, prob: CoverageProblem, res, m: int, greedy: SitingResult | None, t0: float,
-                  maximize: bool, k: int | None = None) -> SitingResult:
+def _finish_cover(problem: str, prob: CoverageProblem, res, m: int, greedy: SitingResult | None,
+                  t0: float) -> SitingResult:
     """Turn a MIP result over site variables into a SitingResult (uncapacitated MCLP/LSCP)."""
     notes: list[str] = []
     if res.x is None:
@@ -546,7 +546,7 @@ def solve_lscp(prob: CoverageProblem, target_rate: float = 1.0, method: str = "a
         greedy.gap = _gap(greedy.objective, greedy.bound)
         greedy.notes.append(f"exact solver found no solution ({res.status}); greedy result returned")
         return greedy
-    out = _finish_cover("lscp", prob, res, m, None, t0, maximize=False)
+    out = _finish_cover("lscp", prob, res, m, None, t0)
     if out.objective > greedy.objective:  # time limit with a worse incumbent than the greedy start
         greedy.bound = max(greedy.bound, out.bound)
         greedy.gap = _gap(greedy.objective, greedy.bound)
