@@ -241,7 +241,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
     """
-    from lifecircle.indicators import compute_indicators, load_profile
+    from lifecircle.indicators import area_polygons, assign_areas, compute_indicators, load_profile
     from lifecircle.osm import read_walk_network
     from lifecircle.report import build_report
     from lifecircle.snapping import snap_points
@@ -293,6 +293,9 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             indicators = pd.concat(
                 [compute_indicators(home_frame, p, areas=cfg.areas) for p in profiles], ignore_index=True
             )
+            areas = area_polygons(home_frame, cfg.areas)
+            if areas is not None:
+                home_frame["area_id"] = assign_areas(home_frame, cfg.areas).to_numpy()
         with steps.step("Writing results"):
             from lifecircle.io import save_network
 
@@ -308,6 +311,8 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             stage.write_parquet(fac_out, "facilities.parquet")
             stage.write_parquet(homes_out, "homes.parquet")
             stage.write_parquet(unsnapped, "unsnapped.parquet")
+            if areas is not None:
+                stage.write_parquet(areas, "areas.parquet")
             indicators.to_csv(stage.path("indicators.csv"), index=False)
             gpkg = stage.path("lifecircle.gpkg")
             net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")

@@ -8,7 +8,7 @@ The pipeline computes, per home, the ``t_``/``d_``/``r_`` columns that :func:`re
 only reads them.
 """
 
-from lifecircle.indicators.areas import ALL_AREAS, assign_areas
+from lifecircle.indicators.areas import ALL_AREAS, area_polygons, assign_areas
 from lifecircle.indicators.coverage import RESULT_COLUMNS, compute_indicators, uncovered_homes
 from lifecircle.indicators.distribution import (
     access_distribution,
@@ -38,6 +38,7 @@ __all__ = [
     "Indicator",
     "Profile",
     "access_distribution",
+    "area_polygons",
     "assign_areas",
     "bruno_access_time",
     "compute_indicators",

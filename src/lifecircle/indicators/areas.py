@@ -9,6 +9,7 @@ import geopandas as gpd
 import h3
 import numpy as np
 import pandas as pd
+import shapely
 
 from lifecircle.crs import is_metric
 from lifecircle.errors import LifecircleInputError
@@ -105,3 +106,33 @@ def assign_areas(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | str | None,
     raise LifecircleInputError(
         f"areas must be None, a GeoDataFrame of polygons, 'h3:<resolution>' or 'grid:<metres>', not {type(areas).__name__}."
     )
+
+
+def area_polygons(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | str | None,
+                  area_id_column: str = "id") -> gpd.GeoDataFrame | None:
+    """The polygons of the sub-areas that hold at least one home, for maps: ``area_id`` (the id
+    :func:`assign_areas` gives), ``name`` and ``geometry`` in the homes' CRS; ``None`` when ``areas`` is ``None``.
+
+    Grid cells are the squares ``[ix·S, (ix+1)·S) × [iy·S, (iy+1)·S)``; H3 cells their hexagon boundary; user polygons
+    are returned as given (every polygon, even one without homes, so the map shows the whole district).
+    """
+    ids = assign_areas(homes, areas, area_id_column)
+    if ids is None:
+        return None
+    present = sorted({i for i in ids.dropna()})
+    if isinstance(areas, str) and areas.startswith("grid:"):
+        size = float(areas.partition(":")[2])
+        boxes = []
+        for aid in present:
+            ix, iy = (int(p) for p in aid.rsplit("_", 2)[1:])
+            boxes.append(shapely.box(ix * size, iy * size, (ix + 1) * size, (iy + 1) * size))
+        return gpd.GeoDataFrame({"area_id": present, "name": present}, geometry=boxes, crs=homes.crs)
+    if isinstance(areas, str) and areas.startswith("h3:"):
+        hexes = [shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in present]
+        return gpd.GeoDataFrame({"area_id": present, "name": present}, geometry=hexes, crs="EPSG:4326").to_crs(homes.crs)
+    polys = gpd.read_file(areas) if isinstance(areas, str) else areas
+    name_col = next((c for c in ("name", "名称", "NAME") if c in polys.columns), area_id_column)
+    out = gpd.GeoDataFrame({"area_id": polys[area_id_column].astype(str).to_numpy(),
+                            "name": polys[name_col].astype(str).to_numpy()},
+                           geometry=polys.geometry.to_numpy(), crs=polys.crs)
+    return out.to_crs(homes.crs)
