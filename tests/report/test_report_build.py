@@ -36,6 +36,7 @@ def test_report_is_written_into_the_results_folder_and_parses(small_results, rep
     assert doc.doctype.lower() == "doctype html"
     assert doc.errors == []
     assert not list(small_results.glob(".report.html.*")), "temporary file left behind"
+    assert path.stat().st_mode & 0o044 == (small_results / "run.json").stat().st_mode & 0o044  # readable like the rest
 
 
 def test_indicator_values_appear_formatted(report):

@@ -91,11 +91,18 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(html)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is shared like the other results
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
