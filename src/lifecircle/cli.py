@@ -101,6 +101,7 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
               help="Indicator profile name or TOML file; repeat for several.")
 @click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
               help="Coordinate system of lon/lat in your layers: gcj02 for Amap/Tencent, bd09 for Baidu exports.")
+@click.option("--crs", "layer_crs", help="CRS of your layers that carry none (a Shapefile without .prj, a CSV of x/y): e.g. EPSG:4490 (CGCS2000), EPSG:4544.")
 @click.option("--snap-max", "snap_max_m", type=float, default=200.0, show_default=True,
               help="Homes and facilities farther than this (metres) from the network are reported as unsnapped.")
 @click.option("--name", "study_area", default="", help="Name of the study area, shown in the report.")

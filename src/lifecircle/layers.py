@@ -133,7 +133,7 @@ def _read_csv(path: Path, lon: str | None, lat: str | None, crs: CRS | None) -> 
     if crs is None:
         if projected_names:
             raise LifecircleInputError(
-                f"{path}: coordinates in columns '{lon_col}'/'{lat_col}' have no CRS. Say which with crs='EPSG:....' "
+                f"{path}: coordinates in columns '{lon_col}'/'{lat_col}' have no CRS. Say which with crs='EPSG:....' (on the command line: --crs EPSG:....) "
                 "(e.g. EPSG:4547 for CGCS2000 / 3-degree Gauss-Kruger CM 114E, EPSG:4326 for GPS degrees)."
             )
         crs = CRS.from_user_input(_WGS84)
@@ -252,7 +252,7 @@ def read_layer(
         if gdf.crs is None:
             if user_crs is None:
                 raise LifecircleInputError(
-                    f"{p} has no CRS (for a Shapefile: the .prj file is missing). Say which with crs='EPSG:....' "
+                    f"{p} has no CRS (for a Shapefile: the .prj file is missing). Say which with crs='EPSG:....' (on the command line: --crs EPSG:....) "
                     "(EPSG:4326 for GPS degrees, EPSG:4490 for CGCS2000)."
                 )
             gdf = gdf.set_crs(user_crs)

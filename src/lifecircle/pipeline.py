@@ -52,6 +52,7 @@ class AssessConfig:
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
     coords: str = "wgs84"
+    layer_crs: str | None = None
     study_area: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -165,7 +166,7 @@ def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
     if cfg.facilities is not None:
         from lifecircle.layers import read_layer
 
-        layer = read_layer(cfg.facilities, coords=cfg.coords)
+        layer = read_layer(cfg.facilities, crs=cfg.layer_crs, coords=cfg.coords)
         fac = facilities_from_layer(layer, category=cfg.facility_category)
     else:
         fac = read_facilities(cfg.osm)
@@ -179,7 +180,7 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     if cfg.homes is not None:
         from lifecircle.layers import read_layer
 
-        homes = homes_from_layer(read_layer(cfg.homes, coords=cfg.coords))
+        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords))
     else:
         homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
     if boundary is not None:
@@ -193,7 +194,7 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
         if grid is None:
             from lifecircle.layers import read_layer
 
-            grid = read_layer(cfg.population, coords=cfg.coords)
+            grid = read_layer(cfg.population, crs=cfg.layer_crs, coords=cfg.coords)
     try:
         m2: float | str = float(cfg.m2_per_person)
     except ValueError:

@@ -89,3 +89,37 @@ def test_interrupted_run_publishes_nothing(tmp_path: Path):
     assert "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
     assert not list(tmp_path.glob(".results.partial-*"))
+
+
+def test_boundary_that_misses_the_data(tmp_path: Path, helsinki_path: Path):
+    far = tmp_path / "far.geojson"
+    far.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": '
+                   '{"type": "Polygon", "coordinates": [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0.01], [0, 0]]]}}]}',
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(helsinki_path), "--boundary", str(far), "--out", str(out), "--quiet"])
+    _assert_user_error(r, "boundary")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_swapped_lon_lat_in_a_csv_layer(tmp_path: Path, helsinki_path: Path):
+    csv = tmp_path / "pois.csv"
+    csv.write_text("name,lon,lat\nA,29.56,106.55\n", encoding="utf-8")  # Chongqing with lon and lat swapped
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(helsinki_path), "--facilities", str(csv), "--facility-category", "park",
+              "--out", str(out), "--quiet"])
+    _assert_user_error(r, "pois.csv")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_layer_without_crs(tmp_path: Path, helsinki_path: Path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    shp = tmp_path / "schools.shp"
+    gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(385000, 6672000)]).to_file(shp)  # no .prj written
+    out = tmp_path / "out"
+    r = _run(["assess", "--osm", str(helsinki_path), "--facilities", str(shp), "--facility-category", "primary_school",
+              "--out", str(out), "--quiet"])
+    _assert_user_error(r, "schools.shp", "CRS")
+    assert not out.exists() or not any(out.iterdir())
