@@ -249,3 +249,11 @@ def test_a_folder_without_homes_still_reports(small_results):
     doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
     assert doc.errors == []
     assert _data(doc)["homes"]["n"] == 0
+
+
+def test_built_in_profiles_are_titled_from_their_files(report):
+    _, _, doc = report
+    titles = [doc.text(i) for i in doc.find("h3", class_="profile-title")]
+    # cn-health-check.toml names itself; bruno-15min too (both ship with lifecircle).
+    assert titles[0].startswith("城市体检") and "City health check" in titles[0] and titles[0].endswith("cn-health-check")
+    assert titles[1].endswith("bruno-15min") and len(titles[1]) > len("bruno-15min")

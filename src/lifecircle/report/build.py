@@ -99,6 +99,22 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     return out
 
 
+def profile_title(profile_id: str, run: dict[str, Any]) -> tuple[str, str] | None:
+    """(zh, en) name of an indicator profile: a built-in one, or a user TOML named in ``run.json``; None if unknown."""
+    from lifecircle.indicators import load_profile
+
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    candidates = [profile_id] + [str(p) for p in _as_list(params.get("profiles")) if str(p).lower().endswith(".toml")]
+    for candidate in candidates:
+        try:
+            p = load_profile(candidate)
+        except (LifecircleInputError, OSError, ValueError):
+            continue
+        if p.id == profile_id:
+            return p.name_zh, p.name_en
+    return None
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -125,6 +141,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "meta": run_metadata(inputs),
         "summary": _summary(inputs),
         "profiles": rows_by_profile(rows),
+        "profile_titles": {p: profile_title(p, inputs.run) for p in rows_by_profile(rows)},
         "categories": categories,
         "default_category": default_category(inputs),
         "cdf_svgs": [
