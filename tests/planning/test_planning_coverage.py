@@ -12,7 +12,8 @@ from shapely.geometry import LineString, Point
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network import SnappedPoints, WalkNetwork
-from lifecircle.planning import coverage_from_network, coverage_from_times, times_from_graph
+from lifecircle.engine import Graph, Points
+from lifecircle.planning import coverage_from_engine, coverage_from_network, coverage_from_times, times_from_graph
 
 
 def _random_graph(seed: int, n: int = 60, m: int = 200):
@@ -144,3 +145,82 @@ def test_candidate_parcels_on_edges_hand_checked():
     # home B on the same street 2-1: position 0.5 along edge 2; parcel 1 at 1 - 0.9 = 0.1 along edge 2 -> 40 s
     assert t[1, 1] == pytest.approx(40.0)
     assert cover.toarray().all()
+
+
+def _engine_points(frame) -> Points:
+    return Points(frame["edge_id"].to_numpy(), frame["edge_frac"].to_numpy(), frame["access_s"].to_numpy())
+
+
+def test_coverage_from_engine_hand_checked():
+    g = Graph.from_network(_line_network())
+    homes = gpd.GeoDataFrame({"edge_id": [0, 2], "edge_frac": [0.25, 0.5], "access_s": [10.0, 0.0]},
+                             geometry=[Point(25, 10), Point(150, 0)], crs="EPSG:32648")
+    # node candidates: the same hand-worked times as test_coverage_from_network_hand_checked
+    times, cover = coverage_from_engine(g, _engine_points(homes), np.array([0, 2]), threshold_s=150.0)
+    assert times[0, 0] == pytest.approx(35.0) and times[0, 1] == pytest.approx(150.0)
+    assert times[1, 1] == pytest.approx(50.0) and 0 not in times.getrow(1).indices.tolist()
+    # parcels: the same hand-worked times as test_candidate_parcels_on_edges_hand_checked
+    parcels = Points(np.array([1, 3]), np.array([0.5, 0.9]), np.array([5.0, 0.0]))
+    times, cover = coverage_from_engine(g, _engine_points(homes), parcels, threshold_s=150.0)
+    assert times.toarray() == pytest.approx(np.array([[40.0, 105.0], [95.0, 40.0]]))
+    with pytest.raises(LifecircleInputError, match="engine.Graph"):
+        coverage_from_engine(_line_network(), _engine_points(homes), np.array([0]), 100.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_coverage_from_engine_matches_networkx_on_random_graphs(seed):
+    n, u, v, cost = _random_graph(seed)
+    m = len(u)
+    half = m // 2  # the first half of the edges gets a reverse edge (30 % slower: uphill one way), the rest one-way
+    uu, vv = np.concatenate([u, v[:half]]), np.concatenate([v, u[:half]])
+    cc = np.concatenate([cost, cost[:half] * 1.3])
+    rev = np.full(len(uu), -1)
+    rev[:half] = np.arange(m, m + half)
+    rev[m:] = np.arange(half)
+    g = Graph.from_arrays(n, uu, vv, cc, rev)
+    rng = np.random.default_rng(seed)
+    # put some homes on the parcels' edges so that same-edge straight walks occur
+    p_edge = rng.integers(0, len(uu), 12)
+    h_edge = np.concatenate([rng.integers(0, len(uu), 40), p_edge[:6], rev[p_edge[:6]].clip(0)])
+    homes = Points(h_edge, rng.random(len(h_edge)), rng.random(len(h_edge)) * 20)
+    parcels = Points(p_edge, rng.random(12), rng.random(12) * 20)
+    limit = 500.0
+    times, _ = coverage_from_engine(g, homes, parcels, limit)
+
+    # reference: networkx with every home and parcel inserted as a node (legs per lifecircle.network)
+    ref = _nx_graph(n, uu, vv, cc)
+    low = lambda e: e if rev[e] < 0 or e < rev[e] else rev[e]  # noqa: E731
+    pos = lambda e, t: t if low(e) == e else 1.0 - t  # noqa: E731
+    for h in range(len(homes)):
+        e, t, a = int(homes.edge[h]), float(homes.frac[h]), float(homes.access[h])
+        ref.add_edge(("h", h), int(vv[e]), weight=(1 - t) * cc[e] + a)
+        if rev[e] >= 0:
+            ref.add_edge(("h", h), int(uu[e]), weight=t * cc[rev[e]] + a)
+    for j in range(len(parcels)):
+        e, t, a = int(parcels.edge[j]), float(parcels.frac[j]), float(parcels.access[j])
+        ref.add_edge(int(uu[e]), ("p", j), weight=t * cc[e] + a)
+        if rev[e] >= 0:
+            ref.add_edge(int(vv[e]), ("p", j), weight=(1 - t) * cc[rev[e]] + a)
+        for h in range(len(homes)):
+            eh = int(homes.edge[h])
+            if low(eh) != low(e):
+                continue
+            k = low(e)
+            d = pos(e, t) - pos(eh, float(homes.frac[h]))
+            straight = d * cc[k] if d >= 0 else (-d * cc[rev[k]] if rev[k] >= 0 else np.inf)
+            if np.isfinite(straight):
+                w = straight + homes.access[h] + a
+                if not ref.has_edge(("h", h), ("p", j)) or ref[("h", h)][("p", j)]["weight"] > w:
+                    ref.add_edge(("h", h), ("p", j), weight=float(w))
+    rr = ref.reverse(copy=True)
+    n_pairs = 0
+    for j in range(len(parcels)):
+        dist = nx.single_source_dijkstra_path_length(rr, ("p", j), cutoff=limit, weight="weight")
+        want = {k[1]: d for k, d in dist.items() if isinstance(k, tuple) and k[0] == "h"}
+        row = times.getrow(j)
+        got = dict(zip(row.indices.tolist(), row.data.tolist()))
+        assert got.keys() == want.keys()
+        for h, d in want.items():
+            assert got[h] == pytest.approx(d)
+        n_pairs += len(want)
+    assert n_pairs > 0

@@ -6,9 +6,17 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from lifecircle.engine import Graph, Points, nearest
 from lifecircle.homes import homes_from_osm, population_from_floor_area
 from lifecircle.osm import read_walk_network
-from lifecircle.planning import CoverageProblem, coverage_from_network, gap_areas, greedy_mclp, solve_mclp
+from lifecircle.planning import (
+    CoverageProblem,
+    coverage_from_engine,
+    coverage_from_network,
+    gap_areas,
+    greedy_mclp,
+    solve_mclp,
+)
 from lifecircle.snapping import snap_points
 
 THRESHOLD_S = 300.0  # the 5-minute circle (GB 50180-2018 §2.0.3)
@@ -79,3 +87,25 @@ def test_mclp_on_yuzhong_matches_spopt_and_greedy_bounds(yuzhong_case):
     assert gaps["population"].sum() == pytest.approx(pop[~covered].sum())
     assert gaps["n_homes"].sum() == int((~covered).sum())
     assert gaps["population"].is_monotonic_decreasing
+
+
+def test_engine_builder_equals_scipy_builder_and_engine_nearest(yuzhong_case):
+    net, snapped, cand, times, _ = yuzhong_case
+    g = Graph.from_network(net)
+    homes = Points.from_snapped(snapped)
+    e_times, e_cover = coverage_from_engine(g, homes, cand, THRESHOLD_S)
+    a, b = e_times.tocoo(), times.tocoo()
+    assert sorted(zip(a.row.tolist(), a.col.tolist())) == sorted(zip(b.row.tolist(), b.col.tolist()))
+    assert np.allclose(e_times.toarray(), times.toarray())
+    # parcels: the homes' own snapped positions as candidate sites; the nearest site of each home (engine.nearest,
+    # written independently) must be the column minimum whenever it is within the threshold
+    parcels = Points(homes.edge[::4], homes.frac[::4], homes.access[::4])
+    p_times, _ = coverage_from_engine(g, homes, parcels, THRESHOLD_S)
+    near = nearest(g, homes, parcels, np.zeros(len(parcels), np.int64), 1).time[:, 0]
+    dense = np.full(p_times.shape, np.inf)
+    coo = p_times.tocoo()
+    dense[coo.row, coo.col] = coo.data
+    col_min = dense.min(axis=0)
+    within = near <= THRESHOLD_S
+    assert np.allclose(col_min[within], near[within])
+    assert np.all(np.isinf(col_min[~within]))

@@ -12,6 +12,7 @@
 
 from lifecircle.planning.coverage import (
     CoverageProblem,
+    coverage_from_engine,
     coverage_from_network,
     coverage_from_times,
     times_from_graph,
@@ -30,6 +31,7 @@ from lifecircle.planning.siting import (
 __all__ = [
     "CoverageProblem",
     "SitingResult",
+    "coverage_from_engine",
     "coverage_from_network",
     "coverage_from_times",
     "gap_areas",

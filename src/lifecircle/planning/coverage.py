@@ -13,6 +13,8 @@ Builders:
   a node graph, in batches so memory stays ``batch × n_nodes``; demand either at nodes or snapped on edges
   (:class:`lifecircle.network.SnappedPoints` convention: the walk leaves a home along its edge to either end).
 * :func:`coverage_from_network` — the same on a :class:`lifecircle.network.WalkNetwork` with snapped homes.
+* :func:`coverage_from_engine` — the accessibility engine's graph and points, one compiled bounded search per
+  candidate emitting the pairs (the recommended builder; O(nodes + homes) memory).
 """
 
 from __future__ import annotations
@@ -364,4 +366,78 @@ def coverage_from_network(network, homes, candidates, threshold_s: float,
     else:
         times = times_from_graph(network.n_nodes, u, v, cost, np.asarray(candidates, np.int64), threshold_s,
                                  demand_exits=exits, demand_access_s=access)
+    return times, coverage_from_times(times, threshold_s)
+
+
+def _node_points(g, nodes: np.ndarray):
+    """Engine points standing exactly on the given nodes: at fraction 0 of an edge leaving each node (or, for a node
+    nothing leaves, at fraction 1 of an edge entering it)."""
+    from lifecircle.engine import Points
+
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if np.any((nodes < 0) | (nodes >= g.n_nodes)):
+        raise LifecircleInputError(f"candidate node ids must lie in 0..{g.n_nodes - 1}.")
+    first_out = np.full(g.n_nodes, -1, np.int64)
+    first_out[g.u[::-1]] = np.arange(g.n_edges)[::-1]
+    first_in = np.full(g.n_nodes, -1, np.int64)
+    first_in[g.v[::-1]] = np.arange(g.n_edges)[::-1]
+    edge = np.where(first_out[nodes] >= 0, first_out[nodes], first_in[nodes])
+    if np.any(edge < 0):
+        bad = nodes[edge < 0][:5].tolist()
+        raise LifecircleInputError(f"candidate nodes {bad} have no edge; pick nodes of the walking network.")
+    frac = np.where(first_out[nodes] >= 0, 0.0, 1.0)
+    return Points(edge, frac, np.zeros(len(nodes)))
+
+
+def coverage_from_engine(graph, homes, candidates, threshold_s: float) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Times and cover from the accessibility engine's bounded searches (:mod:`lifecircle.engine`).
+
+    One bounded search per candidate on the engine's reversed CSR graph (numba), emitting every home within
+    ``threshold_s`` with its exact walking time under the :mod:`lifecircle.network` definition (leave/enter legs,
+    access legs, same-edge straight walks) — the times behind the indicators' ``t_<c>`` columns. Memory is
+    O(nodes + homes) plus the pairs found.
+
+    Parameters
+    ----------
+    graph
+        :class:`lifecircle.engine.Graph` (``Graph.from_network(net)``; seconds on a ``time_s`` graph).
+    homes
+        :class:`lifecircle.engine.Points` of the demand points (``Points.from_snapped(snapped)``).
+    candidates
+        :class:`lifecircle.engine.Points` of candidate parcels, or an int array of candidate node ids.
+    threshold_s
+        Walking-time threshold (seconds; metres on a ``length_m`` graph), also the search bound.
+
+    Returns
+    -------
+    (times, cover)
+        ``(n_candidates, n_homes)`` sparse seconds within the threshold (explicit zeros kept) and the bool cover.
+    """
+    from lifecircle.engine import Graph, Points
+    from lifecircle.engine.graph import enter_legs
+    from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
+    from lifecircle.planning._pairs import bounded_pairs
+
+    if not isinstance(graph, Graph):
+        raise LifecircleInputError("graph must be a lifecircle.engine.Graph (Graph.from_network(net)).")
+    if not isinstance(homes, Points):
+        raise LifecircleInputError("homes must be lifecircle.engine.Points (Points.from_snapped(snapped_homes)).")
+    if not (np.isfinite(threshold_s) and threshold_s >= 0):
+        raise LifecircleInputError(f"threshold_s must be a finite number of seconds >= 0, got {threshold_s}.")
+    cand = candidates if isinstance(candidates, Points) else _node_points(graph, candidates)
+    homes.check_on(graph, "homes")
+    cand.check_on(graph, "candidates")
+    n_c, n_h = len(cand), len(homes)
+    if n_c == 0 or n_h == 0:
+        empty = sp.csr_matrix((n_c, n_h), dtype=np.float64)
+        return empty, coverage_from_times(empty, threshold_s)
+    f_na, f_ca, f_nb, f_cb = enter_legs(graph, cand)
+    att_ptr, att_o, att_cost = origin_attachments(graph, homes)
+    d_o, d_f, d_t = same_edge_legs(graph, homes, cand)
+    d_ptr, d_org, d_cost = by_row(n_c, d_f, d_o, d_t)
+    rows, cols, vals = bounded_pairs(graph.in_indptr, graph.in_from, graph.in_cost, graph.n_nodes, n_h,
+                                     f_na, f_ca, f_nb, f_cb, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost,
+                                     float(threshold_s))
+    times = sp.csr_matrix((vals, (rows, cols)), shape=(n_c, n_h))
+    times.sort_indices()
     return times, coverage_from_times(times, threshold_s)
