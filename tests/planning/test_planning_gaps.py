@@ -108,3 +108,26 @@ def test_gap_input_errors():
     assert left["population"].tolist() == [20, 7] and left["n_unreachable"].tolist() == [1, 0]
     none = gap_areas(homes, covered=np.ones(len(homes), bool))
     assert len(none) == 0 and list(none.columns)[-1] == "geometry"
+
+
+def test_indicator_gaps_for_a_profile():
+    from lifecircle.indicators import required_columns
+
+    from lifecircle.planning import indicator_gaps
+
+    xs = [0, 100, 1000, 5000]
+    cols = {c: [100.0] * 4 for c in required_columns("cn-health-check") if c.startswith(("t_", "r_"))}
+    cols["t_elderly_care"] = [400.0, 500.0, 100.0, 200.0]  # 5-minute (300 s) indicator: homes 0 and 1 uncovered
+    cols["r_rail_station"] = [100.0, 900.0, 900.0, 100.0]  # 800 m radius: homes 1 and 2 uncovered
+    homes = gpd.GeoDataFrame({"id": list("abcd"), "population": [10.0, 20.0, 30.0, 40.0], "area_m2": [1.0] * 4, **cols},
+                             geometry=[Point(x, 0) for x in xs], crs="EPSG:32648")
+    gaps = indicator_gaps(homes, "cn-health-check", indicators=["elderly_care_5min", "rail_800m"], link_m=150)
+    eld = gaps[gaps["indicator"] == "elderly_care_5min"]
+    assert eld["population"].tolist() == [30.0] and eld["n_homes"].tolist() == [2]
+    assert eld["threshold_s"].tolist() == [300.0] and eld["median_time_s"].tolist() == [450.0]
+    assert eld["category"].tolist() == ["elderly_care"]
+    rail = gaps[gaps["indicator"] == "rail_800m"]
+    assert rail["population"].tolist() == [30.0, 20.0] and rail["gap_id"].tolist() == [1, 2]
+    assert rail["threshold_s"].isna().all() and rail["median_time_s"].isna().all()  # metres, not seconds
+    everything = indicator_gaps(homes, "cn-health-check", link_m=150)
+    assert set(everything["indicator"]) == {"elderly_care_5min", "rail_800m", "life_circle_15min"}

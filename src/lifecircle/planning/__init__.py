@@ -17,7 +17,7 @@ from lifecircle.planning.coverage import (
     coverage_from_times,
     times_from_graph,
 )
-from lifecircle.planning.gaps import gap_areas, gap_labels
+from lifecircle.planning.gaps import gap_areas, gap_labels, indicator_gaps
 from lifecircle.planning.siting import (
     SitingResult,
     greedy_mclp,
@@ -37,6 +37,7 @@ __all__ = [
     "gap_areas",
     "gap_labels",
     "greedy_mclp",
+    "indicator_gaps",
     "rank_candidates",
     "sites_table",
     "solve_lscp",

@@ -22,7 +22,7 @@ from lifecircle.crs import is_metric
 from lifecircle.errors import LifecircleInputError
 
 #: Columns of the :func:`gap_areas` result besides ``geometry``.
-GAP_COLUMNS = ("gap_id", "category", "threshold_s", "population", "n_homes", "share_of_uncovered", "area_m2",
+GAP_COLUMNS = ("gap_id", "indicator", "category", "threshold_s", "population", "n_homes", "share_of_uncovered", "area_m2",
                "median_time_s", "n_unreachable")
 _SHAPES = ("buffer", "convex", "concave")
 
@@ -113,7 +113,7 @@ def _population(homes: gpd.GeoDataFrame) -> np.ndarray:
 
 def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s: float | None = None,
               link_m: float = 150.0, covered: np.ndarray | None = None, time_column: str | None = None,
-              shape: str = "buffer", concave_ratio: float = 0.3) -> gpd.GeoDataFrame:
+              shape: str = "buffer", concave_ratio: float = 0.3, indicator: str | None = None) -> gpd.GeoDataFrame:
     """Uncovered homes grouped into contiguous gap areas, ranked by population.
 
     Parameters
@@ -137,11 +137,13 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
         ``concave_ratio``) hull of the homes widened by ``link_m / 2``.
     concave_ratio
         0–1, for ``shape="concave"``: smaller is tighter.
+    indicator
+        Optional indicator id written in the ``indicator`` column (the report matches gaps to indicators by it).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per gap, in the homes' CRS, sorted by rank: ``gap_id`` (1 = most people), ``category``,
+        One row per gap, in the homes' CRS, sorted by rank: ``gap_id`` (1 = most people), ``indicator``, ``category``,
         ``threshold_s`` (seconds), ``population`` (people), ``n_homes``, ``share_of_uncovered`` (of the uncovered
         population, 0–1), ``area_m2`` (m²), ``median_time_s`` (seconds; inf when most are unreachable),
         ``n_unreachable`` (homes with no facility reachable), ``geometry``.
@@ -182,6 +184,7 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
         tm = tt[members]
         rows.append({
             "gap_id": int(rank[comp]),
+            "indicator": indicator,
             "category": category,
             "threshold_s": float(threshold_s) if threshold_s is not None else np.nan,
             "population": p,
@@ -193,3 +196,52 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
     out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(polys, crs=homes.crs), crs=homes.crs)
     out["area_m2"] = out.geometry.area
     return out[cols].reset_index(drop=True)
+
+
+def indicator_gaps(homes: gpd.GeoDataFrame, profile, indicators: list[str] | None = None, link_m: float = 150.0,
+                   shape: str = "buffer", denominator: str | None = None) -> gpd.GeoDataFrame:
+    """Gap areas of every coverage / composite / f15 indicator of a profile, as one layer (the report's
+    ``gaps.parquet``).
+
+    Parameters
+    ----------
+    homes
+        Homes in a metric CRS with ``population`` and the engine's ``t_``/``d_``/``r_`` columns the profile needs.
+    profile
+        A :class:`lifecircle.indicators.Profile` or the name/path of one.
+    indicators
+        Indicator ids; default every indicator except Gini coefficients.
+    link_m, shape
+        As for :func:`gap_areas`.
+    denominator
+        As for :func:`lifecircle.indicators.uncovered_homes`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The :func:`gap_areas` columns, ``gap_id`` ranked within each indicator; ``category`` holds the indicator's
+        categories joined by ``+``; ``threshold_s`` the indicator's threshold when it is a walking time (seconds).
+    """
+    from lifecircle.indicators import load_profile, uncovered_homes
+
+    p = load_profile(profile)
+    if not homes.index.is_unique:
+        raise LifecircleInputError("homes must have a unique index (homes.reset_index(drop=True)).")
+    ids = indicators if indicators is not None else [i.id for i in p.indicators if i.kind != "gini"]
+    parts = []
+    for code in ids:
+        ind = p.indicator(code)
+        unc = uncovered_homes(homes, p, code, denominator=denominator)
+        covered = ~homes.index.isin(unc.index)
+        frame = homes[["population", homes.geometry.name]].copy()
+        frame["_t"] = unc["nearest"].reindex(homes.index).to_numpy(np.float64)
+        is_time = ind.kind == "f15" or (ind.kind == "coverage" and ind.threshold_kind == "walk_time_s")
+        g = gap_areas(frame, covered=covered, time_column="_t", link_m=link_m, shape=shape, indicator=code)
+        g["category"] = "+".join(ind.categories) if ind.categories else None
+        g["threshold_s"] = float(ind.threshold) if is_time else np.nan
+        if not is_time:
+            g["median_time_s"] = np.nan  # the nearest values are metres (or absent), not seconds
+        parts.append(g)
+    if not parts:
+        return gap_areas(homes[["population", homes.geometry.name]], covered=np.ones(len(homes), bool))
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=homes.crs)
