@@ -59,12 +59,15 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         group_ptr, group_fac = _even_groups(n_f, n_threads)
     else:
         group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
+    # within a group, run the searches in node order: consecutive searches then share the cached part of the graph
+    grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
+    group_fac = group_fac[np.lexsort((f_na[group_fac], grp))]
     z1 = np.zeros(1, np.float64)
     thresholds = z1 if thresholds is None else np.ascontiguousarray(thresholds, np.float64)
     f_weight = np.zeros(n_f) if f_weight is None else f_weight
     o_weight = z1 if o_weight is None else o_weight
     out_count = np.zeros((1, 1, 1), np.int32) if out_count is None else out_count
-    out_cap = np.zeros((1, 1, 1), np.float64) if out_cap is None else out_cap
+    out_cap = np.zeros((0, 0, 0), np.float64) if out_cap is None else out_cap
     out_sum = np.zeros((1, 1), np.float64) if out_sum is None else out_sum
     out_fac = z1 if out_fac is None else out_fac
     catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, cat, group_ptr, group_fac,

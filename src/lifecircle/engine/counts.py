@@ -59,7 +59,7 @@ def counts_within(g: Graph, origins: Points, facilities: Points, category, n_cat
     C, n_o = int(n_categories), len(origins)
     cap = per_point("capacity", capacity, len(facilities), default=1.0)
     count = np.zeros((n_o, C, len(thr)), np.int32)
-    cap_sum = np.zeros((n_o, C, len(thr)), np.float64) if capacity is not None else np.zeros((1, 1, 1))
+    cap_sum = np.zeros((n_o, C, len(thr)), np.float64) if capacity is not None else None
     if C:
         run_catchments(g, origins, facilities, cat, C, float(thr.max()), MODE_COUNTS, thresholds=thr, f_weight=cap,
                        out_count=count, out_cap=cap_sum)

@@ -91,8 +91,8 @@ class Graph:
             n_nodes = int(n_nodes)
         except (TypeError, ValueError) as exc:
             raise LifecircleInputError(f"n_nodes must be an integer, got {n_nodes!r}.") from exc
-        if n_nodes < 0:
-            raise LifecircleInputError(f"n_nodes must be >= 0, got {n_nodes}.")
+        if n_nodes < 0 or n_nodes >= 2**31:
+            raise LifecircleInputError(f"n_nodes must be in 0..2^31 - 1 (node ids are int32 in the heaps), got {n_nodes}.")
         u = _as_1d("u", u, np.int64)
         v = _as_1d("v", v, np.int64)
         cost = _as_1d("cost", cost, np.float64)

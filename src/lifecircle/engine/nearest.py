@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from lifecircle.engine.graph import Graph, Points, leave_legs
@@ -20,6 +21,11 @@ class NearestResult:
 
     time: np.ndarray
     facility: np.ndarray
+
+
+def _threads(n_tasks: int) -> int:
+    """How many threads to deal ``n_tasks`` categories to (numba's thread count, at most one per task)."""
+    return max(1, min(numba.get_num_threads(), n_tasks))
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
@@ -60,12 +66,12 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     """
     cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
     n_o, C = len(origins), int(n_categories)
-    time = np.full((n_o, C), np.inf)
-    fac = np.full((n_o, C), -1, np.int64)
+    time = np.full((C, n_o), np.inf)
+    fac = np.full((C, n_o), -1, np.int64)
     if n_o and C:
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, cat_ptr, s_node, s_cost, s_label, *legs, *direct,
-                    cat, False, time, fac)
-    return NearestResult(time, fac)
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
+                    *legs, *direct, cat, False, time, fac)
+    return NearestResult(np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T))
 
 
 def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
@@ -80,14 +86,14 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     cat = check_categories(category, len(facilities), n_categories)
     cat_ptr, s_node, s_cost, s_label = facility_seeds(g, facilities, cat, int(n_categories))
     C = int(n_categories)
-    time = np.full((g.n_nodes, C), np.inf)
-    fac = np.full((g.n_nodes, C), -1, np.int64)
+    time = np.full((C, g.n_nodes), np.inf)
+    fac = np.full((C, g.n_nodes), -1, np.int64)
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, cat_ptr, s_node, s_cost, s_label,
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
                     z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
-    return time, fac
+    return np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T)
 
 
 def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:
