@@ -302,3 +302,32 @@ def test_rank_candidates_and_sites_table():
     assert ranking["newly_covered_alone"].tolist() == [70, 20, 10]
     table = sites_table(solve_mclp(prob, 2))
     assert table.to_dict("list") == {"order": [1, 2], "candidate": [1, 0], "newly_covered": [70.0, 10.0]}
+
+
+def test_fano_plane_needs_the_mip():
+    # 7 homes (1 person each), 7 candidate sites covering the 7 lines of the Fano plane. Any two lines meet in one
+    # point, so k=2 covers 5 people at best. The LP relaxation (x = 2/7 everywhere, each point on 3 lines) reaches 6
+    # and the greedy's online bound is 6 too: only the MIP proves 5.
+    lines = [(0, 1, 2), (0, 3, 4), (0, 5, 6), (1, 3, 5), (1, 4, 6), (2, 3, 6), (2, 4, 5)]
+    cover = np.zeros((7, 7), bool)
+    for j, line in enumerate(lines):
+        cover[j, list(line)] = True
+    prob = CoverageProblem(np.ones(7), sparse(cover))
+    g = greedy_mclp(prob, 2)
+    assert g.objective == 5 and g.bound == 6
+    res = solve_mclp(prob, 2, method="exact")
+    assert res.objective == 5 and res.status == "optimal" and res.method == "exact" and res.bound == 5
+    assert any("LP relaxation bound 6.0" in n for n in res.notes)
+
+
+def test_lp_rounding_beats_a_wrong_greedy():
+    # homes a, b (3 people each), c, d (2.5 each). X covers a+b (6), Y covers a+c (5.5), Z covers b+d (5.5).
+    # k=2: greedy takes X (6) then adds 2.5 -> 8.5; Y+Z covers everyone, 11. The LP relaxation is integral here,
+    # so its rounding finds Y+Z and its bound (11) proves it without the MIP.
+    w = np.array([3.0, 3.0, 2.5, 2.5])
+    cover = sparse(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1]], bool))
+    prob = CoverageProblem(w, cover)
+    assert greedy_mclp(prob, 2).objective == 8.5
+    res = solve_mclp(prob, 2)
+    assert res.objective == 11 and sorted(res.sites) == [1, 2] and res.status == "optimal"
+    assert res.method == "lp_rounding"

@@ -42,7 +42,7 @@ def _quiet_stdout():
 def _solve_mip(cost: np.ndarray, a: sp.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray,
                col_lower: np.ndarray, col_upper: np.ndarray, integer: np.ndarray, maximize: bool,
                time_limit_s: float, start: np.ndarray | None = None, mip_rel_gap: float = 1e-9,
-               threads: int = 1) -> _MipResult:
+               threads: int = 1, options: dict | None = None) -> _MipResult:
     """Solve ``opt cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, ``col_lower ≤ x ≤ col_upper``, ``x[integer]`` integral.
 
     ``start`` is a feasible column vector handed to HiGHS as the first incumbent. Not used by the solvers: with
@@ -76,6 +76,8 @@ def _solve_mip(cost: np.ndarray, a: sp.spmatrix, row_lower: np.ndarray, row_uppe
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("random_seed", 0)
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
     h.passModel(lp)
     if start is not None:
         sol = highspy.HighsSolution()
