@@ -5,16 +5,19 @@ and honour existing facilities (``already_covered`` / ``existing_cost``). Each r
 the objective, a proven *bound* on the optimum and the relative *gap* between them:
 
 * ``method="exact"`` — a mixed-integer programme solved by HiGHS (``highspy``); the bound is HiGHS's MIP dual bound
-  (equal to the objective when proven optimal).
+  (equal to the objective when proven optimal). For MCLP the solve is staged, cheapest proof first: lazy greedy
+  (optimal when its online bound meets it) → LP relaxation by interior point (its value bounds the optimum; its
+  ``k`` largest site values are rounded into a second plan; optimal when a plan meets the LP value) → the MIP with
+  the time left.
 * ``method="greedy"`` — lazy greedy (Minoux 1978, "accelerated greedy"; Leskovec et al. 2007, CELF). For MCLP and the
   p-median *savings* the objective is monotone submodular, so greedy reaches at least (1 − 1/e) ≈ 63.2 % of the optimum
   (SOURCE: Nemhauser, Wolsey & Fisher 1978, Math. Programming 14:265–294). Its bound is the online bound
   ``f(S) + Σ top-k marginal gains w.r.t. S`` (SOURCE: Leskovec et al. 2007, KDD, §3 "data-dependent bound";
   Minoux 1978), taken at the empty set and at the final set.
-* ``method="auto"`` — exact when the model is small enough (see ``_EXACT_MAX_NNZ``), else greedy; when the exact
-  solve stops at the time limit, the better of its incumbent and the greedy solution is returned. (No warm start:
-  with highspy 1.16, ``setSolution`` makes ``getSolution`` return the start vector even when HiGHS reports a better
-  objective.)
+* ``method="auto"`` — exact when the model is small enough (see ``_EXACT_MAX_NNZ``), else greedy tightened by the LP
+  relaxation (up to ``_LP_MAX_NNZ``); when the exact solve stops at the time limit, the best of its incumbent and the
+  heuristic plans is returned with the tightest bound. (No warm start: with highspy 1.16, ``setSolution`` makes
+  ``getSolution`` return the start vector even when HiGHS reports a better objective.)
 
 Demand points with identical candidate sets are merged before the MIP (their weights add), which leaves the optimum
 unchanged and shrinks typical district instances many times.
@@ -66,7 +69,7 @@ class SitingResult:
         earlier-listed site covers (sums to the newly covered total); capacitated — people the site serves;
         p-median — people for whom the site is the nearest facility and nearer than before.
     method
-        ``"exact"`` or ``"greedy"``.
+        ``"exact"`` (the MIP), ``"greedy"`` or ``"lp_rounding"`` (the plan that produced the result).
     status
         ``"optimal"`` (proven, by HiGHS or by the greedy's online bound), ``"time_limit"`` (best found when the time ran out) or ``"heuristic"`` (greedy).
     objective_unit
