@@ -183,11 +183,12 @@ def multi_source(in_indptr, in_from, in_cost, n_nodes, seed_node, seed_cost, see
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
-                o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac):
+                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac):
     """Nearest facility per category: one multi-source search per category (categories dealt to the threads).
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
-    ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin). Outputs are
+    ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
+    in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs are
     category-major, ``out_time``/``out_fac`` of shape (C, n_origins) — or (C, n_nodes) with ``node_out`` true.
     Each thread allocates its scratch once (fresh pages for every category would cost as much as the search).
     """
@@ -209,7 +210,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
                 out_time[c, :] = dist
                 out_fac[c, :] = label
                 continue
-            for o in range(n_o):
+            for oi in range(n_o):
+                o = o_order[oi]
                 best = np.inf
                 bf = -1
                 x = o_na[o]

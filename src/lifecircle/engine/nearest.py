@@ -69,8 +69,9 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     time = np.full((C, n_o), np.inf)
     fac = np.full((C, n_o), -1, np.int64)
     if n_o and C:
+        order = np.argsort(legs[0], kind="stable").astype(np.int64)
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    *legs, *direct, cat, False, time, fac)
+                    order, *legs, *direct, cat, False, time, fac)
     return NearestResult(np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T))
 
 
@@ -92,7 +93,7 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
+                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
     return np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T)
 
 
