@@ -133,8 +133,13 @@ def _scipy_nearest(s, fnode, C):
     from scipy.sparse.csgraph import dijkstra
 
     t0 = time.perf_counter()
-    A = sp.csr_matrix((np.concatenate([s["length"], s["length"]]),
-                       (np.concatenate([s["a"], s["b"]]), np.concatenate([s["b"], s["a"]]))), shape=(s["n"], s["n"]))
+    r, c, w = (np.concatenate([s["a"], s["b"]]), np.concatenate([s["b"], s["a"]]),
+               np.concatenate([s["length"], s["length"]]))
+    o = np.lexsort((w, c, r))  # parallel links: keep the shortest (a sparse matrix would add them up)
+    first = np.ones(len(o), bool)
+    first[1:] = (r[o][1:] != r[o][:-1]) | (c[o][1:] != c[o][:-1])
+    o = o[first]
+    A = sp.csr_matrix((w[o], (r[o], c[o])), shape=(s["n"], s["n"]))
     out = np.full((s["n"], C), np.inf)
     for c in range(C):
         idx = np.unique(fnode[s["f_cat"] == c])
