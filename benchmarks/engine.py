@@ -274,7 +274,7 @@ def _run(contender: str, size: str, env=None) -> dict | None:
     if p.returncode != 0:
         print(f"  {contender} {size} failed: {p.stderr[-800:]}", file=sys.stderr)
         return None
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    return json.loads(p.stdout[p.stdout.rindex("RESULT ") + len("RESULT "):].strip())
 
 
 def _cold_compile_s() -> float:
@@ -317,7 +317,7 @@ def main(argv=None) -> None:
     ap.add_argument("--write", action="store_true", help="write docs/benchmarks.md (default when all sizes run)")
     args = ap.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(*args.worker)))
+        print("\nRESULT " + json.dumps(worker(*args.worker)))
         return
     rows = []
     for size in args.sizes:
