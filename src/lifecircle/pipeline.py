@@ -244,6 +244,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     """
     from lifecircle.indicators import area_polygons, assign_areas, compute_indicators, load_profile
     from lifecircle.osm import read_walk_network
+    from lifecircle.planning.gaps import indicator_gaps
     from lifecircle.report import build_report
     from lifecircle.snapping import snap_points
 
@@ -294,6 +295,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             indicators = pd.concat(
                 [compute_indicators(home_frame, p, areas=cfg.areas) for p in profiles], ignore_index=True
             )
+            gaps = pd.concat([indicator_gaps(home_frame, p).assign(profile=p.id) for p in profiles], ignore_index=True)
             areas = area_polygons(home_frame, cfg.areas)
             if areas is not None:
                 home_frame["area_id"] = assign_areas(home_frame, cfg.areas).to_numpy()
@@ -314,6 +316,8 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             stage.write_parquet(unsnapped, "unsnapped.parquet")
             if areas is not None:
                 stage.write_parquet(areas, "areas.parquet")
+            if len(gaps):
+                stage.write_parquet(gpd.GeoDataFrame(gaps, geometry="geometry", crs=net.crs), "gaps.parquet")
             indicators.to_csv(stage.path("indicators.csv"), index=False)
             gpkg = stage.path("lifecircle.gpkg")
             net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")

@@ -20,7 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 RESULT_FILES = ("network_nodes.parquet", "network_edges.parquet", "facilities.parquet", "homes.parquet",
-                "indicators.csv", "lifecircle.gpkg", "run.json", "report.html", "unsnapped.parquet")
+                "indicators.csv", "lifecircle.gpkg", "run.json", "report.html", "unsnapped.parquet", "areas.parquet", "gaps.parquet")
 
 
 @pytest.fixture(scope="module")
