@@ -236,13 +236,43 @@ def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.drop(columns=extra)
 
 
+def walking_columns(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, profiles) -> gpd.GeoDataFrame:
+    """The homes frame with, per category, ``t_<c>`` (seconds) and ``f_<c>`` (facility id) for every known category,
+    ``d_<c>`` (network metres) and ``r_<c>`` (straight metres) for the categories the profiles' indicators need.
+
+    This is the engine step of :func:`run`, reused by scenarios that change facilities or the network.
+    """
+    cats, dist_cats, radius_cats = _categories_needed(profiles)
+    home_frame = homes.frame.copy()
+    g_time = engine.Graph.from_network(net, weight="time_s")
+    t, f = _nearest_columns(g_time, homes, facilities, cats, "access_s")
+    for c in cats:
+        home_frame[f"t_{c}"] = t[c]
+        home_frame[f"f_{c}"] = f[c]
+    if dist_cats:
+        g_len = engine.Graph.from_network(net, weight="length_m")
+        d, _ = _nearest_columns(g_len, homes, facilities, dist_cats, "access_m")
+        for c in dist_cats:
+            home_frame[f"d_{c}"] = d[c]
+    for c, r in _straight_columns(home_frame, facilities.frame, radius_cats).items():
+        home_frame[f"r_{c}"] = r
+    return home_frame
+
+
+def indicator_table(homes: gpd.GeoDataFrame, profiles, areas: str | None) -> pd.DataFrame:
+    """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``)."""
+    from lifecircle.indicators import compute_indicators, load_profile
+
+    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas) for p in profiles], ignore_index=True)
+
+
 def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     """Run the whole job and publish the results folder ``cfg.out``; returns its path.
 
     Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
     """
-    from lifecircle.indicators import area_polygons, assign_areas, compute_indicators, load_profile
+    from lifecircle.indicators import area_polygons, assign_areas, load_profile
     from lifecircle.osm import read_walk_network
     from lifecircle.planning.gaps import indicator_gaps
     from lifecircle.report import build_report
@@ -277,24 +307,9 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
         )
         with steps.step("Walking times to every category (engine)"):
-            cats, dist_cats, radius_cats = _categories_needed(profiles)
-            home_frame = snapped_homes.frame.copy()
-            g_time = engine.Graph.from_network(net, weight="time_s")
-            t, f = _nearest_columns(g_time, snapped_homes, snapped_fac, cats, "access_s")
-            for c in cats:
-                home_frame[f"t_{c}"] = t[c]
-                home_frame[f"f_{c}"] = f[c]
-            if dist_cats:
-                g_len = engine.Graph.from_network(net, weight="length_m")
-                d, _ = _nearest_columns(g_len, snapped_homes, snapped_fac, dist_cats, "access_m")
-                for c in dist_cats:
-                    home_frame[f"d_{c}"] = d[c]
-            for c, r in _straight_columns(home_frame, snapped_fac.frame, radius_cats).items():
-                home_frame[f"r_{c}"] = r
+            home_frame = walking_columns(net, snapped_homes, snapped_fac, profiles)
         with steps.step("Indicators"):
-            indicators = pd.concat(
-                [compute_indicators(home_frame, p, areas=cfg.areas) for p in profiles], ignore_index=True
-            )
+            indicators = indicator_table(home_frame, profiles, cfg.areas)
             gaps = pd.concat([indicator_gaps(home_frame, p).assign(profile=p.id) for p in profiles], ignore_index=True)
             areas = area_polygons(home_frame, cfg.areas)
             if areas is not None:
