@@ -50,6 +50,13 @@ class WalkNetwork:
         Name of the walking profile ``time_s`` was computed with.
     meta
         Free-form provenance: input file, what was dropped (components, impassable edges), parameters.
+    dropped
+        The pieces the builder left out, or None when unknown (a network loaded from files or made by hand):
+        GeoDataFrame in ``crs``, one row per undirected piece, ``way_id``, ``highway``, ``reason`` (``"component"``:
+        not in the kept connected component; ``"boundary"``: no end inside the study boundary;
+        ``"wheelchair_steps"``: steps the walking profile cannot pass), ``geometry`` (LineString). Not saved by
+        :func:`lifecircle.io.save_network`. :func:`lifecircle.snapping.points_on_dropped` finds the homes and
+        facilities that sat on them.
     """
 
     crs: str
@@ -57,6 +64,7 @@ class WalkNetwork:
     edges: gpd.GeoDataFrame
     walk_profile: str = "planning"
     meta: dict[str, Any] = field(default_factory=dict)
+    dropped: gpd.GeoDataFrame | None = None
 
     @property
     def n_nodes(self) -> int:

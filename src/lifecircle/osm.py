@@ -25,29 +25,32 @@ Pedestrian-access rules (issue 2), applied to every way with a ``highway`` tag:
 Ways are split at every node shared with another walkable way (or used twice by the same way) and at their ends;
 intermediate nodes stay in the edge's LineString. Nodes whose location is missing from the file (a clipped extract)
 break the way there.
+
+This module reads the file and applies the rules; everything after "walkable ways with node ids and coordinates"
+(splitting, boundary, wheelchair steps, components, metric CRS, DEM, directed edges, times) is
+:func:`lifecircle.network_build.build_walk_network`, shared with :func:`lifecircle.lines.network_from_lines`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
-import shapely
-from pyproj import Transformer
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from lifecircle.crs import metric_crs_for
-from lifecircle.elevation import edge_elevation, read_dem
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network import WalkNetwork
-from lifecircle.walking import edge_times, get_walk_profile, load_slope_model
+from lifecircle.network_build import (  # noqa: F401  (EDGE_TAGS and _reverse_incline were defined here before)
+    EDGE_TAGS,
+    WAY_COLUMNS,
+    WayVertices,
+    _reverse_incline,
+    build_walk_network,
+)
+from lifecircle.walking import get_walk_profile
 
 #: Highway values pedestrians may use unless a foot/access tag says otherwise.
 WALKABLE_HIGHWAYS = frozenset({
@@ -61,8 +64,6 @@ FOOT_PERMISSION_HIGHWAYS = frozenset({"motorway", "motorway_link", "trunk", "tru
 FOOT_YES = frozenset({"yes", "designated", "permissive"})
 #: Values of ``sidewalk`` meaning a footway is part of this (trunk) way.
 SIDEWALK_ON_WAY = frozenset({"yes", "both", "left", "right"})
-#: Tags copied onto the edges (besides highway and way_id).
-EDGE_TAGS = ("name", "footway", "incline", "layer", "bridge", "tunnel", "area")
 #: File name endings pyosmium reads.
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osc")
 
@@ -188,60 +189,6 @@ def _read_walkable_ways(path: Path) -> tuple[_WayBuffer, dict]:
     return buf, {"excluded_ways": dict(excluded.most_common()), **stats}
 
 
-def _split_at_junctions(buf: _WayBuffer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split way parts at shared nodes.
-
-    Returns ``(start, end, part_of_piece, vertex_index)``: piece ``k`` runs over global vertices
-    ``start[k]..end[k]`` (inclusive) of part ``part_of_piece[k]``; ``vertex_index`` lists, piece after piece, the
-    global vertex indices of every piece's LineString.
-    """
-    refs = np.asarray(buf.refs, dtype=np.int64)
-    part_len = np.asarray(buf.part_len, dtype=np.int64)
-    part_end = np.cumsum(part_len)
-    part_start = part_end - part_len
-    _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
-    split = counts[inverse] >= 2
-    split[part_start] = True
-    split[part_end - 1] = True
-    part_of_vertex = np.repeat(np.arange(len(part_len)), part_len)
-    split_idx = np.flatnonzero(split)
-    # Consecutive split vertices of the same part bound one piece.
-    same_part = part_of_vertex[split_idx[:-1]] == part_of_vertex[split_idx[1:]]
-    start = split_idx[:-1][same_part]
-    end = split_idx[1:][same_part]
-    lengths = end - start + 1
-    offsets = np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
-    vertex_index = offsets + np.arange(int(lengths.sum()))
-    return start, end, part_of_vertex[start], vertex_index
-
-
-def _largest_component(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Label of each node's weakly connected component, relabelled so 0 is the largest (by nodes)."""
-    graph = coo_matrix((np.ones(len(u)), (u, v)), shape=(n_nodes, n_nodes))
-    _, labels = connected_components(graph, directed=True, connection="weak")
-    sizes = np.bincount(labels)
-    order = np.argsort(-sizes, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[labels]
-
-
-def _reverse_incline(value):
-    """The ``incline`` tag seen from the other end: up↔down, 10%↔-10%; other values unchanged."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return value
-    s = str(value).strip()
-    if s == "up":
-        return "down"
-    if s == "down":
-        return "up"
-    if s[:1] == "-":
-        return s[1:]
-    if s[:1].isdigit():
-        return "-" + s
-    return s
-
-
 def read_walk_network(
     path: str | Path,
     walk_profile: str = "planning",
@@ -279,6 +226,7 @@ def read_walk_network(
         input, the rules' counts (``excluded_ways`` by reason, ``area_outlines``, ``missing_node_locations``), what the
         boundary and the profile dropped, ``dropped_components`` (``components``, ``nodes``, directed ``edges`` dropped,
         ``kept_nodes``) and the DEM report ``elevation`` (:func:`lifecircle.elevation.edge_elevation`).
+        ``dropped`` holds the pieces the boundary, the profile (wheelchair steps) and the component filter left out.
 
     Raises
     ------
@@ -301,173 +249,13 @@ def read_walk_network(
             f"'{p}' contains no walkable way ({read_stats.get('highway_ways', 0)} highway ways read, excluded: "
             f"{read_stats['excluded_ways'] or 'none'}). Check that the extract covers a built-up area."
         )
-    tell("Splitting ways at junctions", 0.4)
-    start, end, part, vidx = _split_at_junctions(buf)
-    refs = np.asarray(buf.refs, dtype=np.int64)
-    lon = np.asarray(buf.lon, dtype=np.float64)
-    lat = np.asarray(buf.lat, dtype=np.float64)
-    attrs = pd.DataFrame.from_records(buf.rows, columns=["way_id", "highway", "fwd", "bwd", *EDGE_TAGS])
-    pieces = attrs.iloc[part].reset_index(drop=True)
-    u_osm = refs[start]
-    v_osm = refs[end]
-    n_vertices = end - start + 1
-    piece_of_vertex = np.repeat(np.arange(len(start)), n_vertices)
-
-    meta: dict = {"source": str(p), "walk_profile": profile.name, "keep": keep, **read_stats}
-    keep_piece = np.ones(len(pieces), bool)
-    if boundary is not None:
-        if not hasattr(boundary, "geom_type") or boundary.geom_type not in ("Polygon", "MultiPolygon"):
-            raise LifecircleInputError("boundary must be a shapely Polygon or MultiPolygon in WGS-84 lon/lat.")
-        inside_u = shapely.contains_xy(boundary, lon[start], lat[start])
-        inside_v = shapely.contains_xy(boundary, lon[end], lat[end])
-        keep_piece &= inside_u | inside_v
-        meta["boundary_dropped_pieces"] = int((~keep_piece).sum())
-        if not keep_piece.any():
-            b = boundary.bounds
-            raise LifecircleInputError(
-                f"The boundary (lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}) contains no walkable node of '{p}' "
-                f"(data lon {lon.min():.4f}–{lon.max():.4f}, lat {lat.min():.4f}–{lat.max():.4f}). Is it the right area, "
-                "in WGS-84 lon/lat order?"
-            )
-    steps_mask = pieces["highway"].to_numpy() == "steps"
-    if not profile.steps_passable:
-        meta["impassable_steps_pieces_dropped"] = int((steps_mask & keep_piece).sum())
-        keep_piece &= ~steps_mask
-    zero = (u_osm == v_osm) & (n_vertices <= 2)
-    keep_piece &= ~zero
-    if not keep_piece.any():
-        raise LifecircleInputError(f"No walkable edge of '{p}' is left for profile '{profile.name}'.")
-
-    # Nodes of the kept pieces, numbered by OSM id order.
-    osm_ids, node_of = np.unique(np.concatenate([u_osm[keep_piece], v_osm[keep_piece]]), return_inverse=True)
-    k = int(keep_piece.sum())
-    pu, pv = node_of[:k], node_of[k:]
-    kept = np.flatnonzero(keep_piece)
-
-    if keep == "largest":
-        tell("Keeping the largest connected piece", 0.5)
-        comp = _largest_component(len(osm_ids), pu, pv)
-        in_main = comp[pu] == 0
-        edges_per_piece = pieces["fwd"].to_numpy(bool)[kept].astype(int) + pieces["bwd"].to_numpy(bool)[kept].astype(int)
-        meta["dropped_components"] = {
-            "components": int(comp.max()),
-            "nodes": int((comp != 0).sum()),
-            "edges": int(edges_per_piece[~in_main].sum()),
-            "kept_nodes": int((comp == 0).sum()),
-        }
-        kept = kept[in_main]
-        osm_ids, node_of = np.unique(np.concatenate([u_osm[kept], v_osm[kept]]), return_inverse=True)
-        pu, pv = node_of[: len(kept)], node_of[len(kept):]
-    else:
-        meta["dropped_components"] = {"components": 0, "nodes": 0, "edges": 0, "kept_nodes": len(osm_ids)}
-
-    # Metric CRS at the centre of the kept nodes, projected coordinates.
-    node_first_vertex = np.empty(len(osm_ids), np.int64)
-    node_first_vertex[pu] = start[kept]
-    node_first_vertex[pv] = end[kept]
-    nlon, nlat = lon[node_first_vertex], lat[node_first_vertex]
-    crs = metric_crs_for(float((nlon.min() + nlon.max()) / 2), float((nlat.min() + nlat.max()) / 2))
-    to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    nx_, ny_ = to_metric.transform(nlon, nlat)
-    nodes = pd.DataFrame({
-        "node_id": np.arange(len(osm_ids), dtype=np.int64),
-        "osm_id": osm_ids.astype(np.int64),
-        "x": np.asarray(nx_, np.float64),
-        "y": np.asarray(ny_, np.float64),
-        "lon": nlon,
-        "lat": nlat,
-    })
-
-    tell("Building edge geometries", 0.6)
-    keep_vertex = np.isin(piece_of_vertex, kept)
-    gv = vidx[keep_vertex]
-    gx, gy = to_metric.transform(lon[gv], lat[gv])
-    # renumber piece indices 0..len(kept)-1 in kept order
-    piece_pos = np.full(len(start), -1, np.int64)
-    piece_pos[kept] = np.arange(len(kept))
-    lines = shapely.linestrings(np.column_stack([gx, gy]), indices=piece_pos[piece_of_vertex[keep_vertex]])
-    und = pieces.iloc[kept].reset_index(drop=True)
-    und["u"] = pu
-    und["v"] = pv
-    und = gpd.GeoDataFrame(und, geometry=lines, crs=crs)
-    und["length_m"] = shapely.length(lines).astype(np.float64)
-    und["steps"] = und["highway"].to_numpy() == "steps"
-    und["area"] = und["area"].to_numpy() == "yes"
-
-    flat_fwd = und["length_m"].to_numpy()
-    flat_bwd = flat_fwd
-    rise = np.full(len(und), np.nan)
-    elev_source = np.full(len(und), "none", dtype=object)
-    if dem is not None:
-        tell("Sampling the DEM", 0.7)
-        terrain = read_dem(dem, nodes["x"].to_numpy(), nodes["y"].to_numpy(), crs=crs)
-        cols, report = edge_elevation(nodes, und, crs, terrain, load_slope_model())
-        nodes["z"] = cols["z"]
-        flat_fwd, flat_bwd = cols["flat_equiv_fwd_m"], cols["flat_equiv_bwd_m"]
-        rise, elev_source = cols["rise_m"], cols["elev_source"]
-        meta["elevation"] = report
-        if report["nodes_outside_dem"] == len(nodes):
-            raise LifecircleInputError(
-                f"DEM '{dem}' covers none of the network's {len(nodes)} nodes. Check that it is the right area and that its CRS is set correctly."
-            )
-
-    tell("Directed edges and walking times", 0.85)
-    edges = _directed_edges(und, flat_fwd, flat_bwd, rise, elev_source)
-    edges["time_s"] = edge_times(edges, profile)
-    meta.update({"crs": crs, "n_nodes": len(nodes), "n_edges": len(edges), "speed_m_s": profile.speed_m_s,
-                 "stairs_factor": profile.stairs_factor})
-    tell("Walking network ready", 1.0)
-    return WalkNetwork(crs=crs, nodes=nodes, edges=edges, walk_profile=profile.name, meta=meta)
-
-
-def _directed_edges(und: gpd.GeoDataFrame, flat_fwd, flat_bwd, rise, elev_source) -> gpd.GeoDataFrame:
-    """Two directed edges per two-way piece (u→v then v→u, each other's ``rev``), one for one-direction pieces."""
-    fwd = und["fwd"].to_numpy(bool)
-    bwd = und["bwd"].to_numpy(bool)
-    n_per = fwd.astype(np.int64) + bwd.astype(np.int64)
-    first = np.cumsum(n_per) - n_per
-    f_ids = np.flatnonzero(fwd)
-    b_ids = np.flatnonzero(bwd)
-    f_edge = first[f_ids]
-    b_edge = first[b_ids] + fwd[b_ids].astype(np.int64)
-    m = int(n_per.sum())
-    piece = np.empty(m, np.int64)
-    piece[f_edge] = f_ids
-    piece[b_edge] = b_ids
-    is_back = np.zeros(m, bool)
-    is_back[b_edge] = True
-    rev = np.full(m, -1, np.int64)
-    both = fwd & bwd
-    rev[first[both]] = first[both] + 1
-    rev[first[both] + 1] = first[both]
-
-    base = und.drop(columns=["fwd", "bwd", "u", "v", "geometry"]).iloc[piece].reset_index(drop=True)
-    u = np.where(is_back, und["v"].to_numpy()[piece], und["u"].to_numpy()[piece])
-    v = np.where(is_back, und["u"].to_numpy()[piece], und["v"].to_numpy()[piece])
-    geoms = und.geometry.to_numpy()[piece]
-    geoms = np.where(is_back, shapely.reverse(geoms), geoms)
-    incline = base["incline"].to_numpy(dtype=object)
-    incline = np.where(is_back, [_reverse_incline(x) for x in incline], incline)
-    rise = np.asarray(rise, np.float64)[piece]
-    out = pd.DataFrame({
-        "edge_id": np.arange(m, dtype=np.int64),
-        "u": u.astype(np.int64),
-        "v": v.astype(np.int64),
-        "rev": rev,
-        "length_m": base["length_m"].to_numpy(np.float64),
-        "time_s": np.zeros(m),
-        "highway": base["highway"].to_numpy(dtype=object),
-        "way_id": base["way_id"].to_numpy(np.int64),
-        "name": base["name"].to_numpy(dtype=object),
-        "footway": base["footway"].to_numpy(dtype=object),
-        "steps": base["steps"].to_numpy(bool),
-        "incline": incline,
-        "layer": base["layer"].to_numpy(dtype=object),
-        "bridge": base["bridge"].to_numpy(dtype=object),
-        "tunnel": base["tunnel"].to_numpy(dtype=object),
-        "area": base["area"].to_numpy(bool),
-        "flat_equiv_m": np.where(is_back, np.asarray(flat_bwd, np.float64)[piece], np.asarray(flat_fwd, np.float64)[piece]),
-        "rise_m": np.where(is_back, -rise, rise),
-        "elev_source": np.asarray(elev_source, dtype=object)[piece],
-    })
-    return gpd.GeoDataFrame(out, geometry=geoms, crs=und.crs)
+    ways = WayVertices(
+        node_key=np.asarray(buf.refs, dtype=np.int64),
+        lon=np.asarray(buf.lon, dtype=np.float64),
+        lat=np.asarray(buf.lat, dtype=np.float64),
+        part_len=np.asarray(buf.part_len, dtype=np.int64),
+        attrs=pd.DataFrame.from_records(buf.rows, columns=list(WAY_COLUMNS)),
+        node_keys_are_osm_ids=True,
+    )
+    return build_walk_network(ways, profile, dem=dem, boundary=boundary, keep=keep, source=str(p), meta=read_stats,
+                              progress=progress)
