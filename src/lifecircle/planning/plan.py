@@ -1,0 +1,620 @@
+"""``lifecircle plan``: from a results folder to new facility sites for one category, with before/after indicators.
+
+Reads a results folder (``docs/outputs.md``), builds the sparse coverage of every candidate site within the
+category's walking threshold with the engine's bounded searches (:func:`~lifecircle.planning.coverage_from_engine`,
+never a dense home × candidate matrix), honours the existing facilities (homes they already serve are
+``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.siting`) and writes the plan folder:
+
+* ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
+  (row of the candidate list), ``candidate_id``, ``node_id`` (−1 for parcels), ``newly_covered`` (people), ``x``,
+  ``y`` (metres), ``lon``, ``lat`` (degrees), point geometry;
+* ``candidates.parquet`` — every candidate that would newly cover someone on its own, ranked: ``rank``,
+  ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
+* ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, parameters, counts, timings (s);
+* ``comparison.csv`` — every indicator of the run's profiles, whole area and per sub-area, before and after the new
+  sites are added as facilities of the category (walking times recomputed with :func:`lifecircle.engine.nearest`
+  over existing + new facilities, indicators with :func:`lifecircle.pipeline.indicator_table`).
+
+Files appear only when the whole plan succeeded (:func:`lifecircle.results.staged_results`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from lifecircle import engine
+from lifecircle.errors import LifecircleInputError
+from lifecircle.network import WalkNetwork
+from lifecircle.planning.coverage import CoverageProblem, coverage_from_engine
+from lifecircle.planning.siting import SitingResult, rank_candidates, solve_lscp, solve_mclp, solve_pmedian
+from lifecircle.progress import Steps
+from lifecircle.results import sha256_of, staged_results
+
+#: Files of a results folder the plan reads.
+PLAN_INPUTS = ("run.json", "homes.parquet", "facilities.parquet", "network_nodes.parquet", "network_edges.parquet",
+               "network_meta.json")
+
+#: Prefix of the id given to each new site in the after-plan ``f_<category>`` column.
+NEW_SITE_PREFIX = "plan-"
+
+#: Comparison columns, in order.
+COMPARISON_COLUMNS = ("profile", "indicator", "area", "value_before", "value_after", "change", "numerator_before",
+                      "numerator_after", "denominator", "threshold", "threshold_kind", "unit", "name_zh", "name_en")
+
+
+@dataclass
+class PlanOptions:
+    """What to plan. Exactly one of ``sites``, ``target_rate`` and ``p_median`` is given.
+
+    Attributes
+    ----------
+    category
+        Facility category id of the new sites (``data/categories.csv``), e.g. ``"elderly_care"``.
+    sites
+        MCLP: number of new sites maximising the newly covered population (people).
+    target_rate
+        LSCP: share (0–1] of the population to cover (existing facilities included) with the fewest new sites.
+    p_median
+        p-median: number of new sites minimising the population-weighted walking time (person-seconds); homes
+        nothing reaches within the threshold are charged the threshold.
+    profile, indicator
+        Where the threshold comes from: a coverage indicator of a profile (default: the first coverage indicator of
+        the run's profiles measuring ``category`` alone, else the first one that includes it).
+    threshold_min
+        Walking-time threshold in minutes, overriding the indicator's.
+    candidates
+        A layer of available parcels (points or polygons; their centroid is snapped to the network); default every
+        network node.
+    every_kth_node
+        With node candidates, keep node ids 0, k, 2k, ... (fewer candidates, faster).
+    method
+        ``auto``, ``exact`` (HiGHS) or ``greedy``.
+    time_limit_s
+        Seconds the solver may spend.
+    capacity_column
+        Column of the ``candidates`` layer: people a site may serve at most.
+    snap_max_m
+        Parcels farther than this from the network (metres) are left out.
+    out
+        The plan folder; default ``<results_dir>/plan-<category>``.
+    update_report
+        Rebuild ``<results_dir>/report.html`` (which then shows the plan) when the plan folder is inside the
+        results folder and a report exists.
+    """
+
+    category: str
+    sites: int | None = None
+    target_rate: float | None = None
+    p_median: int | None = None
+    profile: str | None = None
+    indicator: str | None = None
+    threshold_min: float | None = None
+    candidates: Path | None = None
+    every_kth_node: int = 1
+    method: str = "auto"
+    time_limit_s: float = 60.0
+    capacity_column: str | None = None
+    snap_max_m: float = 200.0
+    out: Path | None = None
+    update_report: bool = True
+
+
+@dataclass
+class PlanResult:
+    """What :func:`plan` wrote and found.
+
+    Attributes
+    ----------
+    out
+        The plan folder.
+    result
+        The solver's :class:`~lifecircle.planning.siting.SitingResult` (objective, bound, gap...).
+    sites
+        ``sites.parquet`` as a GeoDataFrame.
+    candidates
+        ``candidates.parquet``.
+    comparison
+        ``comparison.csv``.
+    threshold
+        The threshold used: seconds (``walk_time_s``) or metres (``network_distance_m``).
+    threshold_kind
+        ``walk_time_s`` or ``network_distance_m``.
+    summary
+        ``plan.json`` as a dict.
+    """
+
+    out: Path
+    result: SitingResult
+    sites: gpd.GeoDataFrame
+    candidates: gpd.GeoDataFrame
+    comparison: pd.DataFrame
+    threshold: float
+    threshold_kind: str
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Threshold:
+    value: float
+    kind: str  # walk_time_s or network_distance_m
+    categories: tuple[str, ...]  # what "already covered" is measured against
+    profile: str | None
+    indicator: str | None
+
+
+@dataclass
+class _Candidates:
+    points: engine.Points
+    ids: np.ndarray  # str ids
+    node_id: np.ndarray  # int64, −1 for parcels
+    geometry: gpd.GeoSeries  # run CRS
+    access_m: np.ndarray  # metres of the access leg (for network-distance indicators)
+    capacity: np.ndarray | None
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# validation and reading
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _check_options(opt: PlanOptions) -> str:
+    """Validate the options; return the problem name (``mclp``, ``lscp`` or ``pmedian``)."""
+    from lifecircle.indicators import known_categories
+
+    known = known_categories()
+    if opt.category not in known:
+        raise LifecircleInputError(f"Unknown category '{opt.category}'. Use one of the category ids of "
+                                   f"lifecircle/data/categories.csv: {', '.join(known)}.")
+    given = {"--sites": opt.sites, "--target-rate": opt.target_rate, "--p-median": opt.p_median}
+    chosen = [k for k, v in given.items() if v is not None]
+    if len(chosen) != 1:
+        raise LifecircleInputError("Give exactly one of --sites K (maximal covering: K new sites covering the most "
+                                   "people), --target-rate R (fewest sites reaching a coverage rate R) or --p-median P "
+                                   f"(P sites minimising walking time); got {', '.join(chosen) or 'none'}.")
+    for name, k in (("--sites", opt.sites), ("--p-median", opt.p_median)):
+        if k is not None and (not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1):
+            raise LifecircleInputError(f"{name} must be a whole number of new sites >= 1, got {k!r}.")
+    if opt.target_rate is not None and not (0.0 < float(opt.target_rate) <= 1.0):
+        raise LifecircleInputError(f"--target-rate must be a share in (0, 1], e.g. 0.9 for 90 % of the population; "
+                                   f"got {opt.target_rate}.")
+    if opt.threshold_min is not None and not (np.isfinite(opt.threshold_min) and opt.threshold_min > 0):
+        raise LifecircleInputError(f"--threshold-min must be a positive number of minutes, got {opt.threshold_min}.")
+    if not isinstance(opt.every_kth_node, (int, np.integer)) or opt.every_kth_node < 1:
+        raise LifecircleInputError(f"--every-kth-node must be a whole number >= 1, got {opt.every_kth_node!r}.")
+    if opt.method not in ("auto", "exact", "greedy"):
+        raise LifecircleInputError(f"--method must be auto, exact or greedy; got {opt.method!r}.")
+    if not (np.isfinite(opt.time_limit_s) and opt.time_limit_s > 0):
+        raise LifecircleInputError(f"--time-limit must be a positive number of seconds, got {opt.time_limit_s}.")
+    if opt.capacity_column is not None and opt.candidates is None:
+        raise LifecircleInputError("--capacity-column names a column of the --candidates layer (people each parcel's "
+                                   "facility could serve); give --candidates too.")
+    if opt.candidates is not None and not Path(opt.candidates).is_file():
+        raise LifecircleInputError(f"The candidates layer '{opt.candidates}' does not exist; give a file of "
+                                   "available parcels (GeoPackage, GeoJSON, Shapefile, GeoParquet or CSV).")
+    return "mclp" if opt.sites is not None else ("lscp" if opt.target_rate is not None else "pmedian")
+
+
+def _read_run(results_dir: Path) -> dict:
+    if not results_dir.is_dir():
+        raise LifecircleInputError(f"'{results_dir}' is not a results folder; give the --out folder of a "
+                                   "'lifecircle assess' or 'lifecircle demo' run.")
+    missing = [n for n in PLAN_INPUTS if not (results_dir / n).is_file()]
+    if missing:
+        raise LifecircleInputError(f"The results folder '{results_dir}' lacks {', '.join(missing)}; run "
+                                   "'lifecircle assess ... --out FOLDER' again to write a complete folder.")
+    try:
+        run = json.loads((results_dir / "run.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LifecircleInputError(f"{results_dir / 'run.json'} is not valid JSON ({exc}); rerun the assessment.") from exc
+    return run if isinstance(run, dict) else {}
+
+
+def _run_profiles(run: dict) -> list:
+    """The run's indicator profiles (built-in names or the user's TOML files named in run.json)."""
+    from lifecircle.indicators import load_profile
+
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    names = params.get("profiles") or run.get("profiles") or []
+    out = []
+    for name in names:
+        try:
+            out.append(load_profile(name))
+        except (LifecircleInputError, OSError) as exc:
+            raise LifecircleInputError(f"The run's profile '{name}' cannot be read ({exc}); restore the file or rerun "
+                                       "the assessment.") from exc
+    return out
+
+
+def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
+    """The threshold and the indicator it comes from (``--threshold-min`` wins over the indicator's)."""
+    from lifecircle.indicators import load_profile
+
+    pool = profiles
+    if opt.profile is not None:
+        pool = [load_profile(opt.profile)]
+    ind = prof = None
+    if opt.indicator is not None:
+        for p in pool:
+            if any(i.id == opt.indicator for i in p.indicators):
+                prof, ind = p, p.indicator(opt.indicator)
+                break
+        if ind is None:
+            if len(pool) == 1:
+                pool[0].indicator(opt.indicator)  # raises, naming the profile's indicators
+            raise LifecircleInputError(f"No profile of the run ({', '.join(p.id for p in pool) or 'none'}) has an "
+                                       f"indicator '{opt.indicator}'; name its profile with --profile.")
+        if ind.kind != "coverage":
+            raise LifecircleInputError(f"Indicator '{ind.id}' is a {ind.kind} indicator; siting needs a coverage "
+                                       "indicator (one category set within one threshold).")
+        if opt.category not in ind.categories:
+            raise LifecircleInputError(f"Indicator '{ind.id}' measures {', '.join(ind.categories)}, not "
+                                       f"'{opt.category}'; choose an indicator of that category or give --threshold-min.")
+    elif opt.threshold_min is None:
+        found = [(p, i) for p in pool for i in p.indicators if i.kind == "coverage" and opt.category in i.categories
+                 and i.threshold_kind in ("walk_time_s", "network_distance_m")]
+        alone = [(p, i) for p, i in found if i.categories == (opt.category,)]
+        if not (alone or found):
+            raise LifecircleInputError(f"No walking indicator of the profiles {', '.join(p.id for p in pool)} measures "
+                                       f"'{opt.category}'; give the threshold with --threshold-min (minutes).")
+        prof, ind = (alone or found)[0]
+    if opt.threshold_min is not None:
+        cats = ind.categories if ind is not None else (opt.category,)
+        return _Threshold(60.0 * float(opt.threshold_min), "walk_time_s", cats, prof.id if prof else None,
+                          ind.id if ind else None)
+    if ind.threshold_kind not in ("walk_time_s", "network_distance_m"):
+        raise LifecircleInputError(f"Indicator '{ind.id}' uses a straight-line radius, which no walking network "
+                                   "changes; give a walking threshold with --threshold-min (minutes).")
+    return _Threshold(float(ind.threshold), ind.threshold_kind, ind.categories, prof.id, ind.id)
+
+
+def _load_results(results_dir: Path) -> tuple[WalkNetwork, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    from lifecircle.io import load_network
+
+    net = load_network(results_dir)
+    homes = gpd.read_parquet(results_dir / "homes.parquet")
+    fac = gpd.read_parquet(results_dir / "facilities.parquet")
+    for name, frame, cols in (("homes.parquet", homes, ("id", "population", "edge_id", "edge_frac", "access_s", "access_m")),
+                              ("facilities.parquet", fac, ("id", "category", "edge_id", "edge_frac", "access_s", "access_m"))):
+        absent = [c for c in cols if c not in frame.columns]
+        if absent:
+            raise LifecircleInputError(f"{results_dir / name} lacks {', '.join(absent)}; rerun the assessment.")
+    if homes.crs is None:
+        homes = homes.set_crs(net.crs)
+    elif homes.crs != net.crs:
+        homes = homes.to_crs(net.crs)
+    if fac.crs is None:
+        fac = fac.set_crs(net.crs)
+    elif fac.crs != net.crs:
+        fac = fac.to_crs(net.crs)
+    return net, homes, fac
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# candidates
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _node_candidates(net: WalkNetwork, g: engine.Graph, every_k: int) -> _Candidates:
+    """Every k-th network node as a candidate, standing on the node: fraction 0 of an edge leaving it (or 1 of one
+    entering it), no access leg."""
+    n = net.n_nodes
+    nodes = np.arange(0, n, every_k, dtype=np.int64)
+    first_out = np.full(n, -1, np.int64)
+    first_out[g.u[::-1]] = np.arange(g.n_edges)[::-1]
+    first_in = np.full(n, -1, np.int64)
+    first_in[g.v[::-1]] = np.arange(g.n_edges)[::-1]
+    nodes = nodes[(first_out[nodes] >= 0) | (first_in[nodes] >= 0)]
+    edge = np.where(first_out[nodes] >= 0, first_out[nodes], first_in[nodes])
+    frac = np.where(first_out[nodes] >= 0, 0.0, 1.0)
+    xy = net.nodes[["x", "y"]].to_numpy(np.float64)[nodes]
+    geom = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=net.crs)
+    return _Candidates(engine.Points(edge, frac, np.zeros(len(nodes))), np.array([f"node{k}" for k in nodes], object),
+                       nodes, geom, np.zeros(len(nodes)), None)
+
+
+def _parcel_candidates(net: WalkNetwork, path: Path, capacity_column: str | None, snap_max_m: float) -> _Candidates:
+    """Parcels of the user's layer, each snapped (centroid) to the network like a facility."""
+    from lifecircle.layers import read_layer
+    from lifecircle.snapping import snap_points
+
+    layer = read_layer(path)
+    if len(layer) == 0:
+        raise LifecircleInputError(f"The candidates layer '{path}' is empty; give at least one available parcel.")
+    if capacity_column is not None:
+        if capacity_column not in layer.columns:
+            raise LifecircleInputError(f"The candidates layer '{path}' has no column '{capacity_column}'; its columns "
+                                       f"are {', '.join(c for c in layer.columns if c != layer.geometry.name)}.")
+        cap = pd.to_numeric(layer[capacity_column], errors="coerce")
+        if cap.isna().any() or (cap < 0).any():
+            raise LifecircleInputError(f"Column '{capacity_column}' of '{path}' must hold numbers >= 0 (people a site "
+                                       "can serve) in every row.")
+        layer = layer.assign(_capacity=cap.to_numpy(np.float64))
+    ids = layer["id"].astype(str) if "id" in layer.columns else pd.Series([f"parcel{i}" for i in range(len(layer))])
+    layer = layer.assign(id=ids.to_numpy())
+    metric = layer.to_crs(net.crs)
+    metric = metric.set_geometry(metric.geometry.representative_point())
+    snapped = snap_points(net, metric, snap_max_m)
+    frame = snapped.frame
+    if len(frame) == 0:
+        raise LifecircleInputError(f"No parcel of '{path}' lies within {snap_max_m:g} m of the walking network; check "
+                                   "the layer's CRS and extent, or raise --snap-max.")
+    edge, frac, acc = snapped.arrays("access_s")
+    return _Candidates(engine.Points(edge, frac, acc), frame["id"].astype(str).to_numpy(object),
+                       np.full(len(frame), -1, np.int64), frame.geometry.reset_index(drop=True),
+                       frame["access_m"].to_numpy(np.float64),
+                       frame["_capacity"].to_numpy(np.float64) if capacity_column is not None else None)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# walking costs before / after
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _existing_cost(homes: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, net: WalkNetwork, thr: _Threshold,
+                   graph: engine.Graph) -> np.ndarray:
+    """Per home, the cost (s or m) to the nearest existing facility of the threshold's categories."""
+    prefix = "t_" if thr.kind == "walk_time_s" else "d_"
+    cols = [f"{prefix}{c}" for c in thr.categories]
+    if all(c in homes.columns for c in cols):
+        return np.min(np.column_stack([homes[c].to_numpy(np.float64) for c in cols]), axis=1)
+    access = "access_s" if thr.kind == "walk_time_s" else "access_m"
+    keep = fac["category"].astype(str).isin(thr.categories).to_numpy()
+    f = fac.loc[keep]
+    pts = engine.Points(f["edge_id"].to_numpy(np.int64), f["edge_frac"].to_numpy(np.float64), f[access].to_numpy(np.float64))
+    origins = engine.Points(homes["edge_id"].to_numpy(np.int64), homes["edge_frac"].to_numpy(np.float64),
+                            homes[access].to_numpy(np.float64))
+    return engine.nearest(graph, origins, pts, np.zeros(len(f), np.int64), 1).time[:, 0]
+
+
+def homes_after(homes: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, net: WalkNetwork, category: str,
+                new_points: engine.Points, new_access_m: np.ndarray, new_geometry: gpd.GeoSeries,
+                new_ids: np.ndarray) -> gpd.GeoDataFrame:
+    """The homes frame with ``category``'s columns recomputed over the existing facilities plus new ones.
+
+    ``t_<c>`` (seconds) and ``f_<c>`` always; ``d_<c>`` (network metres) and ``r_<c>`` (straight metres) when the
+    frame has them. Times come from :func:`lifecircle.engine.nearest`, as in the assessment.
+
+    Parameters
+    ----------
+    homes, facilities
+        ``homes.parquet`` and ``facilities.parquet`` of a results folder (run CRS).
+    net
+        The run's walking network.
+    category
+        The category the new facilities belong to.
+    new_points
+        The new facilities on the network (access legs in seconds).
+    new_access_m
+        Their access legs in metres.
+    new_geometry
+        Their points (run CRS), for straight-line radii.
+    new_ids
+        Their ids (written to ``f_<c>`` for the homes they now serve best).
+    """
+    out = homes.copy()
+    fac = facilities.loc[facilities["category"].astype(str) == category]
+    ids = np.concatenate([fac["id"].astype(str).to_numpy(object), np.asarray(new_ids, dtype=object)])
+    origin_edge = homes["edge_id"].to_numpy(np.int64)
+    origin_frac = homes["edge_frac"].to_numpy(np.float64)
+    edge = np.concatenate([fac["edge_id"].to_numpy(np.int64), new_points.edge])
+    frac = np.concatenate([fac["edge_frac"].to_numpy(np.float64), new_points.frac])
+    cat = np.zeros(len(edge), np.int64)
+    for weight, access, new_acc, col in (("time_s", "access_s", new_points.access, "t_"),
+                                         ("length_m", "access_m", np.asarray(new_access_m, np.float64), "d_")):
+        if col == "d_" and f"d_{category}" not in homes.columns:
+            continue
+        g = engine.Graph.from_network(net, weight=weight)
+        acc = np.concatenate([fac[access].to_numpy(np.float64), new_acc])
+        res = engine.nearest(g, engine.Points(origin_edge, origin_frac, homes[access].to_numpy(np.float64)),
+                             engine.Points(edge, frac, acc), cat, 1)
+        out[f"{col}{category}"] = res.time[:, 0].astype(np.float64)
+        if col == "t_":
+            idx = res.facility[:, 0]
+            out[f"f_{category}"] = np.where(idx >= 0, ids[np.clip(idx, 0, None)] if len(ids) else "", "")
+    if f"r_{category}" in homes.columns:
+        pts = np.concatenate([np.column_stack([fac.geometry.x, fac.geometry.y]).reshape(-1, 2),
+                              np.column_stack([new_geometry.x, new_geometry.y]).reshape(-1, 2)])
+        hx = np.column_stack([homes.geometry.x, homes.geometry.y])
+        out[f"r_{category}"] = cKDTree(pts).query(hx)[0] if len(pts) and len(hx) else np.full(len(hx), np.inf)
+    return out
+
+
+def _areas_for(results_dir: Path, run: dict):
+    """The sub-areas the run reported on: its ``grid:``/``h3:`` spec, else ``areas.parquet`` (id column ``id``)."""
+    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
+    spec = params.get("areas")
+    if isinstance(spec, str) and spec.startswith(("grid:", "h3:")):
+        return spec
+    if spec and (results_dir / "areas.parquet").is_file():
+        areas = gpd.read_parquet(results_dir / "areas.parquet")
+        return areas.rename(columns={"area_id": "id"})
+    return None
+
+
+def comparison_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Join two indicator tables (``indicators.csv`` rows) into the before/after comparison (:data:`COMPARISON_COLUMNS`)."""
+    key = ["profile", "indicator", "area"]
+    b = before.rename(columns={"value": "value_before", "numerator": "numerator_before"})
+    a = after[key + ["value", "numerator"]].rename(columns={"value": "value_after", "numerator": "numerator_after"})
+    merged = b.merge(a, on=key, how="outer", sort=False)
+    merged["change"] = merged["value_after"] - merged["value_before"]
+    for c in COMPARISON_COLUMNS:
+        if c not in merged.columns:
+            merged[c] = np.nan
+    return merged[list(COMPARISON_COLUMNS)]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the plan
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _solve(problem: str, prob: CoverageProblem, opt: PlanOptions) -> SitingResult:
+    if problem == "mclp":
+        return solve_mclp(prob, int(opt.sites), method=opt.method, time_limit_s=opt.time_limit_s)
+    if problem == "lscp":
+        return solve_lscp(prob, float(opt.target_rate), method=opt.method, time_limit_s=opt.time_limit_s)
+    return solve_pmedian(prob, int(opt.p_median), method=opt.method, time_limit_s=opt.time_limit_s)
+
+
+def _json_number(x: float) -> float | str | None:
+    x = float(x)
+    if np.isnan(x):
+        return None
+    return x if np.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def _wgs84(geom: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    w = geom.to_crs("EPSG:4326")
+    return w.x.to_numpy(np.float64), w.y.to_numpy(np.float64)
+
+
+def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> PlanResult:
+    """Choose new sites for ``options.category`` on a results folder and write the plan folder.
+
+    Parameters
+    ----------
+    results_dir
+        A results folder of ``lifecircle assess`` / ``demo`` (``docs/outputs.md``).
+    options
+        What to plan (:class:`PlanOptions`).
+    quiet
+        No progress bars.
+
+    Returns
+    -------
+    PlanResult
+
+    Raises
+    ------
+    LifecircleInputError
+        Unknown category, profile or indicator; not exactly one of sites / target rate / p-median; k < 1; a target
+        rate outside (0, 1] or out of reach; no candidate; a folder that is not a results folder.
+    """
+    from lifecircle.pipeline import indicator_table
+
+    results_dir = Path(results_dir)
+    problem = _check_options(options)
+    run = _read_run(results_dir)
+    profiles = _run_profiles(run)
+    thr = _threshold(options, profiles)
+    out = Path(options.out) if options.out is not None else results_dir / f"plan-{options.category}"
+    if out.exists() and not out.is_dir():
+        raise LifecircleInputError(f"The output '{out}' exists and is not a folder; choose another --out.")
+    t_start = time.perf_counter()
+    with Steps(quiet=quiet) as steps, staged_results(out) as stage:
+        with steps.step("Reading the results folder"):
+            net, homes, fac = _load_results(results_dir)
+            weight = "time_s" if thr.kind == "walk_time_s" else "length_m"
+            graph = engine.Graph.from_network(net, weight=weight)
+            access = "access_s" if weight == "time_s" else "access_m"
+            home_pts = engine.Points(homes["edge_id"].to_numpy(np.int64), homes["edge_frac"].to_numpy(np.float64),
+                                     homes[access].to_numpy(np.float64))
+        with steps.step("Candidate sites"):
+            if options.candidates is not None:
+                cand = _parcel_candidates(net, Path(options.candidates), options.capacity_column, options.snap_max_m)
+            else:
+                cand = _node_candidates(net, graph, options.every_kth_node)
+            if len(cand.ids) == 0:
+                raise LifecircleInputError("There is no candidate site: the network has no node with an edge (or the "
+                                           "parcels layer none near it).")
+            cand_pts = cand.points
+            if weight == "length_m":
+                cand_pts = engine.Points(cand.points.edge, cand.points.frac, cand.access_m)
+        with steps.step("Coverage of every candidate (bounded searches)"):
+            existing = _existing_cost(homes, fac, net, thr, graph)
+            times, cover = coverage_from_engine(graph, home_pts, cand_pts, thr.value)
+            pop = pd.to_numeric(homes["population"], errors="coerce").fillna(0.0).to_numpy(np.float64)
+            prob = CoverageProblem(demand_weight=pop, cover=cover, already_covered=existing <= thr.value,
+                                   cost=times if problem == "pmedian" else None, capacity=cand.capacity,
+                                   existing_cost=existing if problem == "pmedian" else None,
+                                   cost_limit_s=thr.value if problem == "pmedian" else None)
+        with steps.step("Solving"):
+            res = _solve(problem, prob, options)
+            ranking = rank_candidates(prob)
+        with steps.step("Indicators before and after"):
+            chosen = np.asarray(res.sites, np.int64)
+            new_ids = np.array([f"{NEW_SITE_PREFIX}{options.category}-{k}" for k in range(1, len(chosen) + 1)], object)
+            new_pts = engine.Points(cand.points.edge[chosen], cand.points.frac[chosen], cand.points.access[chosen])
+            new_geom = cand.geometry.iloc[chosen].reset_index(drop=True)
+            after_homes = homes_after(homes, fac, net, options.category, new_pts, cand.access_m[chosen], new_geom,
+                                      new_ids)
+            areas = _areas_for(results_dir, run)
+            before = indicator_table(homes, profiles, areas) if profiles else pd.DataFrame()
+            after = indicator_table(after_homes, profiles, areas) if profiles else pd.DataFrame()
+            comparison = comparison_table(before, after) if profiles else pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+        with steps.step("Writing the plan"):
+            lon, lat = _wgs84(new_geom)
+            sites = gpd.GeoDataFrame({
+                "order": np.arange(1, len(chosen) + 1, dtype=np.int64),
+                "site_id": new_ids.astype(str),
+                "candidate": chosen,
+                "candidate_id": cand.ids[chosen].astype(str),
+                "node_id": cand.node_id[chosen],
+                "category": options.category,
+                "newly_covered": np.asarray(res.newly_covered, np.float64),
+                "x": new_geom.x.to_numpy(np.float64), "y": new_geom.y.to_numpy(np.float64),
+                "lon": lon, "lat": lat,
+            }, geometry=new_geom.values, crs=net.crs)
+            keep = ranking["newly_covered_alone"].to_numpy() > 0
+            rk = ranking.loc[keep].reset_index(drop=True)
+            ci = rk["candidate"].to_numpy(np.int64)
+            candidates = gpd.GeoDataFrame({
+                "rank": rk["rank"].to_numpy(np.int64), "candidate": ci, "candidate_id": cand.ids[ci].astype(str),
+                "node_id": cand.node_id[ci], "newly_covered_alone": rk["newly_covered_alone"].to_numpy(np.float64),
+                "chosen": np.isin(ci, chosen),
+            }, geometry=cand.geometry.iloc[ci].values, crs=net.crs)
+            stage.write_parquet(sites, "sites.parquet")
+            stage.write_parquet(candidates, "candidates.parquet")
+            comparison.to_csv(stage.path("comparison.csv"), index=False)
+            total = float(pop.sum())
+            covered_before = float(pop[prob.already_covered].sum())
+            summary = {
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "results_dir": str(results_dir.resolve()),
+                "category": options.category,
+                "problem": res.problem,
+                "objective": _json_number(res.objective),
+                "objective_unit": res.objective_unit,
+                "bound": _json_number(res.bound),
+                "gap": _json_number(res.gap),
+                "method": res.method,
+                "status": res.status,
+                "n_sites": int(len(chosen)),
+                "newly_covered_people": float(np.sum(res.newly_covered)) if res.problem != "pmedian" else None,
+                "coverage_rate_before": covered_before / total if total > 0 else None,
+                "coverage_rate_after": _json_number(res.coverage_rate) if res.problem != "pmedian" else None,
+                "threshold": thr.value,
+                "threshold_kind": thr.kind,
+                "threshold_from": {"profile": thr.profile, "indicator": thr.indicator,
+                                   "categories": list(thr.categories),
+                                   "override_min": options.threshold_min},
+                "counts": {"homes": int(len(homes)), "population": total, "candidates": int(len(cand.ids)),
+                           "candidate_pairs": int(cover.nnz),
+                           "homes_already_covered": int(prob.already_covered.sum()),
+                           "people_already_covered": covered_before},
+                "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
+                "inputs": ({"candidates": {"path": str(Path(options.candidates).resolve()),
+                                           "sha256": sha256_of(options.candidates)}}
+                           if options.candidates is not None else {}),
+                "notes": list(res.notes),
+                "solve_time_s": round(res.solve_time_s, 3),
+                "timings_s": dict(steps.timings_s),
+            }
+            summary["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
+            stage.write_json(summary, "plan.json")
+    if options.update_report and out.resolve().parent == results_dir.resolve() and (results_dir / "report.html").is_file():
+        from lifecircle.report import build_report
+
+        build_report(results_dir)
+    return PlanResult(out=out, result=res, sites=sites, candidates=candidates, comparison=comparison,
+                      threshold=thr.value, threshold_kind=thr.kind, summary=summary)
