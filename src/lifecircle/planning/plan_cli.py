@@ -1,0 +1,98 @@
+"""The ``lifecircle plan`` command: where new facilities of a category should go (issue 6).
+
+Attach it to the main group with ``main.add_command(plan)``. Bad input prints one paragraph and exits with status 2
+(also when the command runs on its own, outside the main group).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from lifecircle.errors import LifecircleInputError
+
+#: Exit status of bad input (as the main command line).
+EXIT_BAD_INPUT = 2
+
+_err = Console(stderr=True)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--category", required=True, help="Category id of the new facilities (lifecircle/data/categories.csv), e.g. elderly_care.")
+@click.option("--profile", help="Profile whose indicator gives the threshold (default: the run's profiles).")
+@click.option("--indicator", help="Coverage indicator giving the threshold, e.g. elderly_care_5min (default: the first one of the category).")
+@click.option("--threshold-min", type=float, help="Walking-time threshold in minutes, instead of the indicator's.")
+@click.option("--sites", type=int, help="Maximal covering: this many new sites covering the most people.")
+@click.option("--target-rate", type=float, help="Set covering: the fewest new sites so this share (0-1] of people is covered.")
+@click.option("--p-median", "p_median", type=int, help="p-median: this many new sites minimising people's walking time.")
+@click.option("--candidates", type=click.Path(path_type=Path), help="Layer of available parcels (points or polygons); default every network node.")
+@click.option("--every-kth-node", type=int, default=1, show_default=True, help="With node candidates, keep every k-th node (faster).")
+@click.option("--method", type=click.Choice(["auto", "exact", "greedy"]), default="auto", show_default=True,
+              help="exact = HiGHS MIP, greedy = lazy greedy with a bound; auto picks by instance size.")
+@click.option("--time-limit", "time_limit_s", type=float, default=60.0, show_default=True, help="Seconds the solver may spend.")
+@click.option("--capacity-column", help="Column of --candidates: people a site can serve at most.")
+@click.option("--snap-max", "snap_max_m", type=float, default=200.0, show_default=True,
+              help="Parcels farther than this (metres) from the network are left out.")
+@click.option("--out", type=click.Path(path_type=Path), help="Plan folder (default RESULTS_DIR/plan-CATEGORY).")
+@click.option("--no-report", is_flag=True, help="Do not rebuild RESULTS_DIR/report.html with the plan.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def plan(results_dir: Path, category: str, profile: str | None, indicator: str | None, threshold_min: float | None,
+         sites: int | None, target_rate: float | None, p_median: int | None, candidates: Path | None,
+         every_kth_node: int, method: str, time_limit_s: float, capacity_column: str | None, snap_max_m: float,
+         out: Path | None, no_report: bool, quiet: bool) -> None:
+    """Where new facilities of a CATEGORY should go, on the results folder of an assessment.
+
+    \b
+    Examples:
+      lifecircle plan results --category elderly_care --sites 3
+      lifecircle plan results --category health_station --target-rate 0.9 --candidates parcels.gpkg
+      lifecircle plan results --category primary_school --p-median 2 --every-kth-node 5
+
+    Homes already within the threshold of an existing facility count as covered. Writes sites.parquet,
+    candidates.parquet, plan.json (objective, bound, gap) and comparison.csv (every indicator before and after).
+    """
+    from lifecircle.planning.plan import PlanOptions
+    from lifecircle.planning.plan import plan as run_plan
+
+    opts = PlanOptions(category=category, sites=sites, target_rate=target_rate, p_median=p_median, profile=profile,
+                       indicator=indicator, threshold_min=threshold_min, candidates=candidates,
+                       every_kth_node=every_kth_node, method=method, time_limit_s=time_limit_s,
+                       capacity_column=capacity_column, snap_max_m=snap_max_m, out=out, update_report=not no_report)
+    try:
+        res = run_plan(results_dir, opts, quiet=quiet)
+    except LifecircleInputError as exc:
+        _err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_BAD_INPUT)
+    s = res.summary
+    if not quiet:
+        unit = s["objective_unit"]
+        _err.print(f"[green]Done.[/] {s['n_sites']} new {category} site(s) ({s['problem']}, {s['method']}, "
+                   f"{s['status']}): objective {_fmt(s['objective'])} {unit}, bound {_fmt(s['bound'])}, "
+                   f"gap {_fmt_gap(s['gap'])}.")
+        if s.get("newly_covered_people") is not None:
+            _err.print(f"Newly covered: {s['newly_covered_people']:,.0f} people; coverage "
+                       f"{_pct(s['coverage_rate_before'])} → {_pct(s['coverage_rate_after'])}.")
+        for note in s.get("notes", []):
+            _err.print(f"  note: {note}", highlight=False)
+    click.echo(str(res.out))
+
+
+def _fmt(x) -> str:
+    return f"{x:,.1f}" if isinstance(x, (int, float)) else str(x)
+
+
+def _fmt_gap(x) -> str:
+    return f"{100 * x:.2f} %" if isinstance(x, (int, float)) else str(x)
+
+
+def _pct(x) -> str:
+    return f"{100 * x:.1f} %" if isinstance(x, (int, float)) else "n/a"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(plan())
