@@ -22,7 +22,7 @@ def test_whole_workflow_from_the_command_line(tmp_path):
     runner = CliRunner()
     r = runner.invoke(monitor, ["init", "--store", store])
     assert r.exit_code == 0, r.output
-    assert "schema version 2" in r.stderr
+    assert "schema version 3" in r.stderr
     run = write_run(tmp_path / "run", created="2025-09-30", values={("health_15min", "ALL"): 0.9,
                                                                     ("life_circle_15min", "ALL"): 0.7})
     r = runner.invoke(monitor, ["record", str(run), "--store", store])

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.monitor import import_ledger, open_store, record_run
+from lifecircle.monitor import SCHEMA_VERSION, import_ledger, open_store, record_run
 from lifecircle.monitor.store import TEST_HOLD_ENV
 
 from monitor_fixtures import LEDGER_HEADER, V1_SQL, dump, ledger_row, write_csv, write_run
@@ -71,7 +71,7 @@ def test_record_killed_mid_write_leaves_store_unchanged(tmp_path, store_path):
 
     assert dump(store_path) == before
     with open_store(store_path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         r = record_run(s, run2)
         assert (r.run_id, r.new) == (2, True)
         assert s.con.execute("SELECT count(*) FROM indicator_values WHERE run_id = 2").fetchone() == (2000,)
@@ -131,5 +131,5 @@ def test_schema_upgrade_killed_mid_migration_leaves_the_old_store(tmp_path):
     assert after == before  # still version 1, targets per year, data intact
     assert "project_effects" not in tables and "targets_v2" not in tables
     with open_store(path) as s:  # and the upgrade succeeds afterwards
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         assert s.con.execute("SELECT count(*) FROM targets").fetchone() == (2,)

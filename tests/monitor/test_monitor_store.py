@@ -15,13 +15,13 @@ from monitor_fixtures import V1_SQL
 def test_init_creates_current_schema(tmp_path):
     path = tmp_path / "sub" / "store.duckdb"
     with init_store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.schema_version == SCHEMA_VERSION == 3
         tables = {r[0] for r in s.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"runs", "run_inputs", "indicator_values", "run_facilities", "targets", "projects", "project_history",
             "imports", "project_effects", "lifecircle_meta"} <= tables
     # opening again is a no-op
     with open_store(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
 
 
 def test_open_missing_store_says_to_init(tmp_path):
@@ -38,7 +38,7 @@ def test_v1_store_is_migrated_and_keeps_its_data(tmp_path):
     con.close()
 
     with open_store(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         targets = s.con.execute(
             "SELECT indicator, area, period, due_date, value, direction, source_document, import_id FROM targets "
             "ORDER BY indicator").fetchall()
@@ -56,9 +56,10 @@ def test_v1_store_is_migrated_and_keeps_its_data(tmp_path):
             (2, "P1", "under_construction", dt.date(2025, 6, 30), None)]
         assert s.con.execute("SELECT run_id, value FROM indicator_values").fetchall() == [(1, 0.9)]
         assert s.con.execute("SELECT count(*) FROM project_effects").fetchone() == (0,)
+        assert s.con.execute("SELECT count(*) FROM attributions").fetchone() == (0,)  # v3
     # and the migrated store opens again without migrating twice
     with open_store(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         assert s.con.execute("SELECT count(*) FROM targets").fetchone() == (3,)
 
 
@@ -103,7 +104,7 @@ def test_read_only_readers_share_the_store_and_cannot_write(tmp_path):
     path = tmp_path / "ro.duckdb"
     init_store(path).close()
     with open_store(path, read_only=True) as a, open_store(path, read_only=True) as b:
-        assert a.schema_version == b.schema_version == 2
+        assert a.schema_version == b.schema_version == SCHEMA_VERSION
         with pytest.raises(duckdb.Error):
             a.con.execute("INSERT INTO imports VALUES (1, 'projects', 'x.csv', 'cc', now()::TIMESTAMP, 3)")
 
@@ -115,5 +116,5 @@ def test_read_only_open_upgrades_an_old_store_first(tmp_path):
         con.execute(sql)
     con.close()
     with open_store(path, read_only=True) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         assert s.con.execute("SELECT period FROM targets ORDER BY period").fetchall() == [("2025",), ("2026",)]

@@ -6,7 +6,7 @@ one whole version. Every write of the package goes through :meth:`MonitorStore.t
 committed or none of it is (DuckDB's write-ahead log replays only committed transactions after a crash, so a
 process killed in the middle of a write leaves the store as it was).
 
-Tables (schema version 2; ``docs/monitoring.md`` describes each column):
+Tables (schema version 3; ``docs/monitoring.md`` describes each column):
 
 ``runs``, ``run_inputs``, ``indicator_values``, ``run_facilities``
     What ``lifecircle monitor record RUN_DIR`` stores of a results folder.
@@ -16,9 +16,10 @@ Tables (schema version 2; ``docs/monitoring.md`` describes each column):
     The project ledger (一张清单) as last imported, and each import's snapshot of status and completion date.
 ``imports``
     One row per imported file (kind, name, SHA-256, time, rows).
-``project_effects``
-    Coverage gain attributed to a project (scenario with and without it): filled by the attribution step (not yet
-    written; the table is here so that it can be added without a migration).
+``project_effects``, ``attributions``
+    Coverage gain attributed to each project completed between two runs (scenario with and without it on the later
+    run), the joint remainder and the "everything on the list built" scenario (:mod:`lifecircle.monitor.attribution`);
+    ``attributions`` names the pair of runs of each attribution.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import duckdb
 from lifecircle.errors import LifecircleInputError
 
 #: Schema version this code writes. Older stores are migrated on open; newer ones are refused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Default store file, in the user's project folder (the current directory).
 DEFAULT_STORE = Path("lifecircle.duckdb")
@@ -106,8 +107,17 @@ _V2 = [
         computed_at TIMESTAMP NOT NULL, PRIMARY KEY (project_id, run_id, profile, indicator, area, method))""",
 ]
 
+#: Version 3: the ``attributions`` table, one row per attribution of the projects completed between two runs
+#: (its per-project rows are in ``project_effects`` under the later run).
+_V3 = [
+    """CREATE TABLE attributions (
+        run_id INTEGER PRIMARY KEY, run_before INTEGER NOT NULL, n_projects INTEGER NOT NULL,
+        n_not_in_run INTEGER NOT NULL, match_radius_m DOUBLE NOT NULL, evaluator VARCHAR NOT NULL,
+        computed_at TIMESTAMP NOT NULL)""",
+]
+
 #: Migration ``i`` brings a store from version ``i`` to ``i + 1`` (index 0 creates version 1 from nothing).
-_MIGRATIONS: list[list[str]] = [_V1, _V2]
+_MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
