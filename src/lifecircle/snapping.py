@@ -7,6 +7,9 @@
 
 :func:`polygon_gates` and :func:`apply_polygon_gates` give polygon facilities without a mapped entrance (a park, a
 school yard) their gates: the points where the outline meets the network.
+
+:func:`points_on_dropped` finds the homes and facilities that sat on a fragment the network builder dropped
+(``WalkNetwork.dropped``): issue 2 asks to report them, not to snap them silently onto the main network.
 """
 
 from __future__ import annotations
@@ -264,3 +267,69 @@ def points_on_small_fragments(net_all: WalkNetwork, points: gpd.GeoDataFrame,
     out["fragment"] = rank[comp[on_small]]
     out["fragment_nodes"] = sizes[comp[on_small]]
     return out.reset_index(drop=True)
+
+
+#: Default reasons of :func:`points_on_dropped`: only pieces cut off from the kept network. Steps a wheelchair
+#: cannot climb are left out (a home beside them still reaches the kept edges; where the steps were its only way
+#: out, the cut-off side is a dropped ``component`` anyway), and so are pieces outside the study boundary.
+DROPPED_FRAGMENT_REASONS = ("component",)
+
+
+def points_on_dropped(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+                      reasons: tuple[str, ...] | None = DROPPED_FRAGMENT_REASONS) -> np.ndarray:
+    """Which points "sat on" a piece the network builder dropped: their nearest line is a dropped piece.
+
+    Parameters
+    ----------
+    net
+        A network from :func:`lifecircle.osm.read_walk_network` or :func:`lifecircle.lines.network_from_lines`,
+        whose ``dropped`` lists the left-out pieces.
+    points
+        GeoDataFrame with a CRS (Points, or MultiPoints of alternative access points: the one nearest to any line
+        counts, as in :func:`snap_points`; other geometries use their centroid).
+    max_distance_m
+        Points farther than this (metres) from every line are False (they are unsnapped anyway).
+    reasons
+        The ``dropped`` reasons that count (default ``("component",)``: fragments disconnected from the main
+        network); None takes every dropped piece (``component``, ``boundary``, ``wheelchair_steps``). Dropped
+        pieces with other reasons are ignored, as if absent.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One value per row of ``points`` (in order): True where the nearest line among the kept edges and the
+        counted dropped pieces is a dropped piece, within ``max_distance_m``. A point exactly as far from a kept
+        edge as from a dropped piece is False (it can be snapped to the kept network).
+
+    Raises
+    ------
+    LifecircleInputError
+        ``net.dropped`` is None (a network loaded from files or built by hand carries no record of dropped pieces),
+        points without a CRS, a bad distance.
+    """
+    if not (np.isfinite(max_distance_m) and max_distance_m > 0):
+        raise LifecircleInputError(f"The snapping distance must be a positive number of metres, got {max_distance_m}.")
+    if net.dropped is None:
+        raise LifecircleInputError(
+            "This network has no record of the pieces its builder dropped (it was loaded from files or made by hand); "
+            "build it with lifecircle.osm.read_walk_network or lifecircle.lines.network_from_lines to count the points on them."
+        )
+    pts = _points_in_crs(points, net.crs)
+    n = len(pts)
+    dropped = net.dropped if reasons is None else net.dropped[net.dropped["reason"].isin(list(reasons))]
+    kept_geoms = net.edges["geometry"].to_numpy()[undirected_edge_ids(net)]
+    dropped_geoms = dropped.to_crs(net.crs).geometry.to_numpy()
+    lines = np.concatenate([kept_geoms, dropped_geoms])
+    is_dropped = np.concatenate([np.zeros(len(kept_geoms), bool), np.ones(len(dropped_geoms), bool)])
+    out = np.zeros(n, bool)
+    single, owner = _explode_access_points(pts.geometry.to_numpy())
+    if not (len(single) and len(dropped_geoms)):
+        return out
+    (qi, ti), dist = shapely.STRtree(lines).query_nearest(single, return_distance=True, all_matches=True)
+    cand_owner = owner[qi]
+    cand_dropped = is_dropped[ti]
+    # nearest first; among equally near lines a kept edge (False sorts first) wins
+    order = np.lexsort((cand_dropped, dist, cand_owner))
+    first = order[np.unique(cand_owner[order], return_index=True)[1]]
+    out[cand_owner[first]] = cand_dropped[first] & (dist[first] <= max_distance_m)
+    return out

@@ -147,6 +147,28 @@ def test_boundary_keeps_edges_with_a_node_inside(tiny_osm):
     assert (8, 9) not in ends
 
 
+def _dropped(net):
+    return sorted((int(w), r) for w, r in zip(net.dropped["way_id"], net.dropped["reason"], strict=True))
+
+
+def test_dropped_pieces_and_their_reasons(tiny_osm, tiny_net):
+    # the two isolated pieces (30,31) of way 16 and (41,42) of way 17
+    assert _dropped(tiny_net) == [(16, "component"), (17, "component")]
+    assert tiny_net.dropped.crs == tiny_net.crs
+    lengths = tiny_net.dropped.sort_values("way_id").geometry.length.to_numpy()
+    assert lengths == pytest.approx([55.8, 55.8], rel=0.01)   # one grid column: 0.001° of longitude at 60° N
+    assert len(read_walk_network(tiny_osm, keep="all").dropped) == 0
+    # wheelchair: the steps (way 7) go first; then (9,40) of way 17 is cut off with the isolated pieces
+    wheel = read_walk_network(tiny_osm, walk_profile="wheelchair")
+    assert _dropped(wheel) == [(7, "wheelchair_steps"), (16, "component"), (17, "component"), (17, "component")]
+    # boundary around nodes 1-5: pieces with no end among them are "boundary", whatever else they are
+    lon1, lat1 = grid_lonlat(1)
+    lon5, _ = grid_lonlat(5)
+    clipped = read_walk_network(tiny_osm, boundary=box(lon1 - 1e-4, lat1 - 1e-4, lon5 + 1e-4, lat1 + 1e-4), keep="all")
+    assert _dropped(clipped) == [(w, "boundary") for w in (7, 12, 15, 16, 17, 17, 20)]
+    assert clipped.meta["boundary_dropped_pieces"] == 7
+
+
 def test_walk_access_table():
     assert walk_access({"highway": "footway", "footway": "sidewalk"})[2] == ""
     assert walk_access({"highway": "motorway", "foot": "yes"})[2] == ""
