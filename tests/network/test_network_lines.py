@@ -341,3 +341,31 @@ def test_helsinki_default_tolerance_merges_only_close_nodes(helsinki_exported):
     # Lengths change only where vertices moved (≤ 0.5 m per close pair end, both directions) or where a piece
     # shorter than 0.5 m vanished or became a duplicate of another: a tiny share of the 196 km.
     assert default.edges["length_m"].sum() == pytest.approx(exact.edges["length_m"].sum(), rel=1e-3)
+
+
+def test_yuzhong_round_trip_with_the_dem_gives_the_same_times(yuzhong_pbf, yuzhong_dem):
+    # Bridges, tunnels and layers travel as columns, so the DEM step treats the same pieces as structures and
+    # the walking times of the whole network come back equal (Yuzhong has no duplicate ways or nodes: checked).
+    net = read_walk_network(yuzhong_pbf, dem=yuzhong_dem)
+    assert _expected_from_osm_network(net)[:2] == (net.n_nodes, net.n_edges)
+    layer = net.edges.assign(oneway=net.edges["rev"] < 0).to_crs("EPSG:4326")
+    back = network_from_lines(layer, dem=yuzhong_dem, highway_column="highway", oneway_column="oneway",
+                              snap_tolerance_m=0.001)
+    assert (back.n_nodes, back.n_edges) == (net.n_nodes, net.n_edges)
+    assert back.edges["time_s"].sum() == pytest.approx(net.edges["time_s"].sum(), rel=1e-9)
+    assert back.edges["elev_source"].value_counts().to_dict() == net.edges["elev_source"].value_counts().to_dict()
+    assert back.edges["steps"].sum() == net.edges["steps"].sum() > 0
+    assert back.meta["elevation"]["nodes_outside_dem"] == net.meta["elevation"]["nodes_outside_dem"] > 0
+
+
+def test_zero_tolerance_and_3d_lines():
+    # tolerance 0: only identical positions are one node, so D's start (100.3, 0) stays apart from A's end
+    exact = network_from_lines(_layer(), snap_tolerance_m=0)
+    assert exact.n_nodes == MAIN_NODES + 1
+    # LineString Z (common in CAD/GIS exports): heights are ignored, lengths are horizontal
+    flat = network_from_lines(_layer())
+    z = _layer()
+    z["geometry"] = shapely.force_3d(z.geometry.to_numpy(), 250.0)
+    assert shapely.has_z(z.geometry.to_numpy()).all()
+    net = network_from_lines(z)
+    assert net.n_edges == flat.n_edges and np.allclose(net.edges["length_m"], flat.edges["length_m"])
