@@ -20,15 +20,19 @@ facilities built (run 4).
 
 from __future__ import annotations
 
+import json
+import re
+from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from lifecircle.features import read_facilities
-from lifecircle.monitor import import_ledger, init_store, record_run
+from lifecircle.monitor import import_ledger, init_store, open_store, record_run
 from lifecircle.monitor.attribution import (
     ALL_COMPLETED,
     JOINT_REMAINDER,
@@ -39,6 +43,7 @@ from lifecircle.monitor.attribution import (
     unit_gains,
 )
 from lifecircle.monitor.evaluate import WalkingEvaluator
+from lifecircle.monitor.cli import monitor
 from lifecircle.pipeline import AssessConfig, demo_config, run
 
 from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
@@ -88,7 +93,6 @@ def sequence(tmp_path_factory):
     pairs = np.argwhere((dist > 30) & (dist < 120))
     middle = (xy[a] + xy[b]) / 2
     c, d = (int(i) for i in pairs[np.argmin(np.hypot(*(xy[pairs[:, 0]] - middle).T))])
-    wgs = homes.to_crs("EPSG:4326").geometry
     g = {k: homes.geometry.iloc[i] for k, i in (("P1", a), ("P2", b), ("P3", c), ("P4", d))}
     # P5 and P6: two other homes, between c and the ends
     g["P5"] = homes.geometry.iloc[int(homes.geometry.distance(homes.geometry.iloc[[a, c]].union_all().centroid).idxmin())]
@@ -118,8 +122,15 @@ def sequence(tmp_path_factory):
             ledger_row("P8", category="elderly_care", lon="", lat="", address="某街 1 号", unit="区民政局",
                        planned="2025-12-31")]
     import_ledger(store, write_csv(tmp / "ledger.csv", LEDGER_HEADER, rows))
-    yield store, (r1, r2, r3), tmp, wgs
     store.close()
+    return tmp / "lc.duckdb", (r1, r2, r3), tmp
+
+
+@pytest.fixture
+def seq(sequence):
+    path, runs, tmp = sequence
+    with open_store(path) as store:
+        yield store, runs, tmp, path
 
 
 def _check_parts_sum_to_measured(store, effects: pd.DataFrame, before: int, after: int) -> None:
@@ -136,8 +147,8 @@ def _check_parts_sum_to_measured(store, effects: pd.DataFrame, before: int, afte
         ~np.isclose(both["attributed"], both["measured"], atol=1e-9, equal_nan=True)]
 
 
-def test_disjoint_projects_sum_to_the_measured_change(sequence):
-    store, (r1, r2, _), _, _ = sequence
+def test_disjoint_projects_sum_to_the_measured_change(seq):
+    store, (r1, r2, _), _, _ = seq
     att = attribute_runs(store, r1, r2, evaluator_factory=WalkingEvaluator)
     assert sorted(att.projects["project_id"]) == ["P1", "P2"]
     assert att.projects["facility_id"].tolist() == ["P1", "P2"] and (att.projects["match_m"] < 1.0).all()
@@ -155,8 +166,8 @@ def test_disjoint_projects_sum_to_the_measured_change(sequence):
     assert mc.loc[INDICATOR, "change"] == pytest.approx(e[(ALL_COMPLETED, "")], abs=1e-9)
 
 
-def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(sequence):
-    store, (_, r2, r3), _, _ = sequence
+def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(seq):
+    store, (_, r2, r3), _, _ = seq
     att = attribute_runs(store, r2, r3, evaluator_factory=WalkingEvaluator)
     assert sorted(att.projects["project_id"]) == ["P3", "P4"]  # P1, P2 were completed before run 2
     _check_parts_sum_to_measured(store, att.effects, r2, r3)
@@ -171,8 +182,8 @@ def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(sequence):
     assert units["gain"].sum() == pytest.approx(total)
 
 
-def test_everything_on_the_list_built_matches_the_pipeline(sequence):
-    store, (_, _, r3), tmp, _ = sequence
+def test_everything_on_the_list_built_matches_the_pipeline(seq):
+    store, (_, _, r3), tmp, _ = seq
     planned = evaluate_planned(store, r3, evaluator_factory=WalkingEvaluator)
     assert sorted(planned.projects["project_id"]) == ["P5", "P6"]  # P7 cancelled; P1-P4 already in run 3
     assert planned.skipped == ("P8",)  # address only
@@ -185,8 +196,42 @@ def test_everything_on_the_list_built_matches_the_pipeline(sequence):
 
 
 def test_empty_scenario_gives_back_the_run(sequence):
-    _, _, tmp, _ = sequence
+    _, _, tmp = sequence
     ev = WalkingEvaluator(tmp / "run3")
     got = ev("nothing", None, ()).set_index(["profile", "indicator", "area"])["value"]
     ref = pd.read_csv(tmp / "run3" / "indicators.csv").set_index(["profile", "indicator", "area"])["value"]
     assert np.allclose(got.reindex(ref.index).to_numpy(), ref.to_numpy(), atol=1e-12, equal_nan=True)
+
+
+def test_cli_attribute_status_and_report(sequence, tmp_path):
+    path, (r1, r2, r3), _ = sequence
+    runner = CliRunner()
+    r = runner.invoke(monitor, ["attribute", str(r2), str(r3), "--store", str(path), "--width", "200"])
+    assert r.exit_code == 0, r.output
+    assert f"Attributed 2 project(s) completed between run {r2} and run {r3}" in r.stderr
+    assert "Everything on the list built: 2 project(s) added" in r.stderr and "P8" in r.stderr
+    assert INDICATOR in r.stdout and "joint (shared)" in r.stdout and "区民政局" in r.stdout
+    r = runner.invoke(monitor, ["status", "--as-of", "2025-10-01", "--store", str(path), "--width", "200"])
+    assert r.exit_code == 0, r.output
+    assert "Coverage delivered" in r.stdout and "If everything on the list is built" in r.stdout
+    r = runner.invoke(monitor, ["report", "--out", str(tmp_path / "mon"), "--as-of", "2025-10-01",
+                                "--store", str(path)])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "mon" / "monitoring.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "l-zh" in html and "l-en" in html
+    assert "P3" in html and "P4" in html and "区民政局" in html and "解放碑街道" in html
+    # offline: no src/href to the web; outside the vendored Leaflet (whose comments cite bug trackers) the only web
+    # address is the SVG namespace
+    leaflet_js = (resources.files("lifecircle.report") / "vendor" / "leaflet" / "leaflet.js").read_text("utf-8")
+    assert leaflet_js in html
+    own = re.sub(r"<style>\s*/\* required styles \*/.*?</style>", "", html.replace(leaflet_js, ""), flags=re.S)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", own)
+    assert "<link" not in own and "<img" not in own and "@import" not in own
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", own)) <= {"http://www.w3.org/2000/svg"}
+    data = json.loads(html.split('id="lc-monitor-data">', 1)[1].split("</script>", 1)[0])
+    states = {f["properties"]["id"]: f["properties"]["state"] for f in data["projects"]["features"]}
+    # as of 2025-10-01: P1-P4 done; P5, P6 due 2025-12-31 (not yet due / under construction); P7 cancelled
+    assert states == {"P1": "done", "P2": "done", "P3": "done", "P4": "done", "P5": "not_due",
+                      "P6": "in_progress", "P7": "cancelled"}
+    assert data["boundary"] is not None or "yuzhong" not in str(path).lower()
+    assert not list((tmp_path / "mon").glob(".*partial"))

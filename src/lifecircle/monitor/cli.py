@@ -59,6 +59,8 @@ def monitor() -> None:
       lifecircle monitor targets import FILE        targets (CSV/XLSX; template: targets_template.csv)
       lifecircle monitor projects import FILE       the project list (template: ledger_template.csv)
       lifecircle monitor status                     targets vs latest values; projects done/late per unit
+      lifecircle monitor attribute [RUN_A RUN_B]    coverage gain of each project completed between two runs
+      lifecircle monitor report --out DIR           the monitoring section as one HTML page (zh/en)
       lifecircle monitor templates --out DIR        copy the templates (English and Chinese headers)
 
     The columns are described in docs/monitoring.md.
@@ -152,6 +154,76 @@ def status(as_of: str | None, width: int | None, store_path: Path) -> None:
     when = _date(as_of, "--as-of") or date.today()
     with open_store(store_path, read_only=True) as store:
         render_status(store, when, Console(width=width) if width else None)
+
+
+@monitor.command()
+@click.argument("run_before", type=int, required=False)
+@click.argument("run_after", type=int, required=False)
+@click.option("--match-radius", type=float, default=None,
+              help="Metres within which a facility of the later run is taken as a project's (default 100).")
+@click.option("--planned/--no-planned", default=True, show_default=True,
+              help="Also evaluate the whole list built on the later run.")
+@click.option("--due-by", help="With --planned: only projects planned to be completed by this date (YYYY-MM-DD).")
+@click.option("--width", type=int, default=None, help="Table width in characters (default the terminal's).")
+@_store_option
+def attribute(run_before: int | None, run_after: int | None, match_radius: float | None, planned: bool,
+              due_by: str | None, width: int | None, store_path: Path) -> None:
+    """Coverage gain of each project completed between RUN_BEFORE and RUN_AFTER (default: the two latest runs).
+
+    Each project's gain is the coverage lost on the later run without it (leave-one-out); what no single project
+    can claim (overlaps) is the joint remainder; the parts sum to the change of all of them. Stored in the store.
+    """
+    from lifecircle.monitor.attribution import (
+        MATCH_RADIUS_M,
+        attribute_runs,
+        evaluate_planned,
+        latest_run_id,
+        previous_run_id,
+    )
+    from lifecircle.monitor.status import render_attribution
+
+    radius = MATCH_RADIUS_M if match_radius is None else match_radius
+    when = _date(due_by, "--due-by")
+    with open_store(store_path) as store:
+        if (run_before is None) != (run_after is None):
+            raise LifecircleInputError("Give both runs (RUN_BEFORE RUN_AFTER), or neither for the two latest runs.")
+        if run_after is None:
+            run_after = latest_run_id(store)
+            run_before = previous_run_id(store, run_after)
+            if run_before is None:
+                raise LifecircleInputError("Only one run is recorded: attribution compares two runs. Record the "
+                                           "next run with 'lifecircle monitor record RESULTS_DIR' first.")
+        att = attribute_runs(store, run_before, run_after, match_radius_m=radius)
+        n_added = int(att.projects["facility_id"].isna().sum())
+        _err.print(f"Attributed {len(att.projects)} project(s) completed between run {run_before} and run "
+                   f"{run_after}" + (f"; {n_added} not in the later run's data (added in the scenarios)"
+                                     if n_added else "") + ".")
+        if att.skipped:
+            _err.print(f"[yellow]Warning:[/] no coordinates, not evaluated: {escape(', '.join(att.skipped))}.")
+        if planned:
+            pl = evaluate_planned(store, run_after, due_by=when, match_radius_m=radius)
+            _err.print(f"Everything on the list built: {len(pl.projects)} project(s) added to run {pl.run_id}.")
+            if pl.skipped:
+                _err.print(f"[yellow]Warning:[/] no coordinates, not in the scenario: {escape(', '.join(pl.skipped))}.")
+        render_attribution(store, Console(width=width) if width else Console())
+
+
+@monitor.command("report")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Folder to write monitoring.html into.")
+@click.option("--as-of", "as_of", help="Date to judge against (YYYY-MM-DD); default today.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language shown on opening (the page switches).")
+@_store_option
+def report_cmd(out: Path, as_of: str | None, lang: str, store_path: Path) -> None:
+    """Write the monitoring section (targets over time, projects map, units, attribution) as one HTML page."""
+    from lifecircle.monitor.report import build_monitoring_report
+
+    when = _date(as_of, "--as-of") or date.today()
+    with open_store(store_path, read_only=True) as store:
+        path = build_monitoring_report(store, out, as_of=when, lang=lang)
+    _err.print(f"Wrote {path}")
+    click.echo(str(path))
 
 
 #: Template files of the package data that ``templates`` copies.

@@ -84,7 +84,7 @@ def _known_unit(profile: str, indicator: str) -> str | None:
 
 def _projects(store: MonitorStore, as_of: date) -> pd.DataFrame:
     df = store.con.execute(
-        "SELECT project_id, name, category, responsible_unit, planned_completion, actual_completion, status "
+        "SELECT project_id, name, category, responsible_unit, planned_completion, actual_completion, status, lon, lat "
         "FROM projects"
     ).df()
     planned = pd.to_datetime(df["planned_completion"])
@@ -101,6 +101,22 @@ def _projects(store: MonitorStore, as_of: date) -> pd.DataFrame:
     df["cancelled"] = cancelled
     df["days_late"] = ((day - planned).dt.days).where(df["late"], 0).astype(int)
     return df
+
+
+def project_states(store: MonitorStore, as_of: date | None = None) -> pd.DataFrame:
+    """Every project of the ledger with its ``state`` at ``as_of``: ``done``, ``done_late``, ``late``,
+    ``in_progress`` (under construction, not yet due), ``not_due`` or ``cancelled``; with ``lon``/``lat`` (WGS-84,
+    NaN for an address only), dates, status and ``days_late``."""
+    df = _projects(store, as_of or date.today())
+    state = pd.Series("not_due", index=df.index, dtype=object)
+    state[df["in_progress"]] = "in_progress"
+    state[df["late"]] = "late"
+    state[df["done"]] = "done"
+    state[df["done_late"]] = "done_late"
+    state[df["cancelled"]] = "cancelled"
+    df["state"] = state
+    return df[["project_id", "name", "category", "responsible_unit", "planned_completion", "actual_completion",
+               "status", "lon", "lat", "state", "days_late"]].sort_values("project_id").reset_index(drop=True)
 
 
 def unit_status(store: MonitorStore, as_of: date | None = None) -> pd.DataFrame:
@@ -179,8 +195,80 @@ def _late_table(late: pd.DataFrame) -> Table:
     return lt
 
 
+def _fmt_gain(v: float, unit: str | None) -> str:
+    if pd.isna(v):
+        return "—"
+    if unit and str(unit).startswith("share"):
+        return f"{100 * v:+.2f} pts"
+    return f"{v:+.3g}"
+
+
+def _indicator_units(store: MonitorStore) -> dict[tuple[str, str], str | None]:
+    rows = store.con.execute("SELECT DISTINCT profile, indicator, unit FROM indicator_values").fetchall()
+    return {(p, i): u for p, i, u in rows}
+
+
+def _attribution_table(store: MonitorStore, run_before: int, run_after: int) -> Table | None:
+    from lifecircle.monitor.attribution import measured_change, unit_gains
+
+    gains = unit_gains(store, run_after)
+    if gains.empty:
+        return None
+    units = _indicator_units(store)
+    change = measured_change(store, run_before, run_after).set_index(["profile", "indicator"])["change"]
+    moved = gains.groupby(["profile", "indicator"])["gain"].apply(lambda g: bool((g.abs() > 1e-12).any()))
+    t = Table(title=f"Coverage delivered, projects completed between run {run_before} and run {run_after} "
+                    "(leave-one-out) 项目贡献", title_justify="left")
+    for col in ("indicator 指标", "responsible unit 责任单位", "projects", "gain", "measured change"):
+        t.add_column(col, justify="right" if col in ("projects", "gain", "measured change") else "left")
+    for (profile, indicator), grp in gains.groupby(["profile", "indicator"], sort=True):
+        if not moved.get((profile, indicator), False):
+            continue
+        unit = units.get((profile, indicator))
+        first = True
+        for r in grp.sort_values("responsible_unit", key=lambda s: s.eq(""), kind="stable").itertuples(index=False):
+            name = r.responsible_unit or "joint (shared) 共同"
+            total = _fmt_gain(change.get((profile, indicator), float("nan")), unit) if first else ""
+            t.add_row(escape(indicator) if first else "", escape(name), str(r.n_projects) if r.responsible_unit else "",
+                      _fmt_gain(r.gain, unit), total)
+            first = False
+    return t
+
+
+def _planned_table(store: MonitorStore) -> Table | None:
+    from lifecircle.monitor.attribution import planned_values
+
+    planned = planned_values(store)
+    if planned.empty:
+        return None
+    units = _indicator_units(store)
+    t = Table(title=f"If everything on the list is built (run {int(planned['run_id'].iloc[0])}) 清单全部建成",
+              title_justify="left")
+    for col in ("indicator 指标", "now", "all built", "gain"):
+        t.add_column(col, justify="left" if col.startswith("indicator") else "right")
+    for r in planned.itertuples(index=False):
+        unit = units.get((r.profile, r.indicator))
+        t.add_row(escape(r.indicator), _fmt_value(r.value_without, unit), _fmt_value(r.value_with, unit),
+                  _fmt_gain(r.gain, unit))
+    return t
+
+
+def render_attribution(store: MonitorStore, console: Console) -> None:
+    """Print the stored attribution of the latest attributed run (per unit) and the "everything built" scenario."""
+    from lifecircle.monitor.attribution import stored_attribution
+
+    pair = stored_attribution(store)
+    table = _attribution_table(store, *pair) if pair else None
+    if table is not None:
+        console.print(table)
+    planned = _planned_table(store)
+    if planned is not None:
+        console.print(planned)
+
+
 def render_status(store: MonitorStore, as_of: date | None = None, console: Console | None = None) -> None:
-    """Print the target table, the per-unit project table and the late projects to ``console`` (stdout)."""
+    """Print the target table, the per-unit project table, the late projects and the stored attribution to
+    ``console`` (stdout)."""
     as_of = as_of or date.today()
     console = console or Console()
     runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
@@ -199,3 +287,4 @@ def render_status(store: MonitorStore, as_of: date | None = None, console: Conso
     late = late_projects(store, as_of)
     if not late.empty:
         console.print(_late_table(late))
+    render_attribution(store, console)

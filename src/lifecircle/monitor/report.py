@@ -1,0 +1,403 @@
+"""The monitoring section as one self-contained HTML page (``lifecircle monitor report --out DIR``).
+
+The page uses the main report's style sheet, Leaflet build and bilingual helpers (:mod:`lifecircle.report`), so it
+looks like ``report.html`` and works offline the same way: indicator histories against targets (inline SVG), a map
+of the projects coloured by status (Leaflet, vector layers only, no tiles), a table per responsible unit of projects
+done and late with the coverage each delivered (the stored attribution, :mod:`lifecircle.monitor.attribution`),
+the per-project gains, the "everything on the list built" scenario and the late projects. Chinese and English are
+both in the page; the switch in the header flips between them. The file is written under a temporary name and
+renamed, so an interrupted build leaves no half-written page.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from datetime import date, datetime
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+from lifecircle.errors import LifecircleInputError
+from lifecircle.monitor.attribution import (
+    JOINT_REMAINDER,
+    measured_change,
+    planned_values,
+    project_gains,
+    stored_attribution,
+    unit_gains,
+)
+from lifecircle.monitor.status import late_projects, project_states, target_status, unit_status
+from lifecircle.monitor.store import MonitorStore
+from lifecircle.report import build as _report_build
+from lifecircle.report.charts import COLOR_MET, COLOR_NO_TARGET, COLOR_UNMET
+from lifecircle.report.i18n import LANGUAGES, bilingual_html, label
+
+#: Name of the page written into ``--out``.
+MONITORING_REPORT_NAME = "monitoring.html"
+
+#: Map colours of the project states (ColorBrewer Set1-like, told apart by hue and lightness); keys are the
+#: ``state`` of :func:`lifecircle.monitor.status.project_states`.
+STATE_COLORS = {"done": "#1a9850", "done_late": "#91cf60", "late": "#d7191c", "in_progress": "#2c7bb6",
+                "not_due": "#abd9e9", "cancelled": "#8c8c8c"}
+
+#: Labels of the monitoring page, (zh, en).
+STRINGS: dict[str, tuple[str, str]] = {
+    "title": ("规划实施监测", "Plan implementation monitoring"),
+    "as_of": ("评估基准日", "As of"),
+    "runs": ("已记录评估", "Recorded runs"),
+    "latest_data": ("最新数据日期", "Latest data"),
+    "targets": ("目标完成情况", "Targets"),
+    "history": ("指标变化与目标", "Indicator history against targets"),
+    "history_note": ("折线：各次评估的全区数值（按数据日期）；菱形：目标值及其期限。",
+                     "Line: the whole-area value of each recorded run (by data date); diamond: a target at its due "
+                     "date."),
+    "col_period": ("期限", "Period"),
+    "col_latest": ("最新值", "Latest"),
+    "col_data_date": ("数据日期", "Data date"),
+    "col_gap": ("差距", "Gap"),
+    "state_met": ("达标", "met"),
+    "state_open": ("未到期", "open"),
+    "state_missed": ("未完成", "missed"),
+    "state_no data": ("无数据", "no data"),
+    "projects_map": ("项目分布（按状态）", "Projects by status"),
+    "s_done": ("已完成", "done"),
+    "s_done_late": ("逾期完成", "done late"),
+    "s_late": ("逾期未完成", "late"),
+    "s_in_progress": ("在建", "under construction"),
+    "s_not_due": ("未到期", "not yet due"),
+    "s_cancelled": ("已取消", "cancelled"),
+    "units": ("责任单位", "Responsible units"),
+    "col_unit": ("责任单位", "Responsible unit"),
+    "col_projects": ("项目数", "Projects"),
+    "col_done": ("已完成", "Done"),
+    "col_done_late": ("其中逾期", "of which late"),
+    "col_late": ("逾期", "Late"),
+    "col_not_due": ("未到期", "Not yet due"),
+    "col_cancelled": ("已取消", "Cancelled"),
+    "col_delivered": ("贡献的覆盖率", "Coverage delivered"),
+    "attribution": ("项目贡献", "What each project delivered"),
+    "attribution_note": (
+        "在后一次评估的网络上，逐个去掉项目计算覆盖率损失（留一法）；多个项目共同覆盖、无法归于单个项目的部分列为“共同”。"
+        "各部分之和等于全部项目带来的变化。单位：百分点。",
+        "On the later run's network, each project's gain is the coverage lost without it (leave-one-out); what "
+        "overlapping projects cover together and no single one can claim is the joint part. The parts sum to the "
+        "change of all of them. Unit: percentage points."),
+    "between_runs": ("评估 {a}（{da}）至评估 {b}（{db}）之间完成的项目", "Projects completed between run {a} ({da}) and "
+                     "run {b} ({db})"),
+    "no_attribution": ("尚未计算：运行 lifecircle monitor attribute。",
+                       "Not computed yet: run lifecircle monitor attribute."),
+    "col_project": ("项目", "Project"),
+    "col_category": ("类别", "Category"),
+    "col_gain": ("贡献", "Gain"),
+    "joint": ("共同（重叠部分）", "joint (overlap)"),
+    "total": ("合计（全部项目）", "total (all projects)"),
+    "measured": ("实测变化", "measured change"),
+    "planned": ("清单全部建成后", "If everything on the list is built"),
+    "planned_note": ("在评估 {r} 上加入清单中尚未建成、未取消的全部项目。",
+                     "Run {r} with every project of the list that is not built yet and not cancelled added."),
+    "col_now": ("现状", "Now"),
+    "col_all_built": ("全部建成", "All built"),
+    "late_projects": ("逾期项目", "Late projects"),
+    "col_planned": ("计划完成", "Planned completion"),
+    "col_days_late": ("逾期天数", "Days late"),
+    "none": ("无", "none"),
+    "no_targets": ("尚无目标：lifecircle monitor targets import FILE。", "No targets: lifecircle monitor targets "
+                   "import FILE."),
+    "no_projects": ("尚无项目清单：lifecircle monitor projects import FILE。", "No project list: lifecircle "
+                    "monitor projects import FILE."),
+    "no_coords": ("{n} 个项目仅有地址，未在地图上显示。", "{n} project(s) with an address only are not on the map."),
+}
+
+
+def _bi(key: str, **fmt: Any) -> Any:
+    zh, en = STRINGS[key]
+    return bilingual_html(zh.format(**fmt), en.format(**fmt))
+
+
+def _svg_text(x: float, y: float, zh: str, en: str, cls: str = "", anchor: str = "start") -> str:
+    c = f" {cls}" if cls else ""
+    return (f'<text class="l-zh{c}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(zh)}</text>'
+            f'<text class="l-en{c}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(en)}</text>')
+
+
+def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name_en: str, share: bool,
+                width: int = 520, height: int = 220) -> str:
+    """A line of an indicator's value over the runs' data dates with its targets as diamonds at their due dates.
+
+    Parameters
+    ----------
+    history
+        ``data_date`` and ``value`` (a share 0–1 when ``share``, else the indicator's unit), one row per run.
+    targets
+        ``due_date``, ``target`` and ``state`` (``met``/``open``/``missed``/``no data``).
+    share
+        Draw the y axis 0–100 %; else from 0 to the largest value.
+    """
+    ml, mr, mt, mb = 44, 16, 30, 34
+    pw, ph = width - ml - mr, height - mt - mb
+    dates = [pd.Timestamp(d) for d in list(history["data_date"]) + list(targets["due_date"])]
+    t0, t1 = (min(dates), max(dates)) if dates else (pd.Timestamp("2000-01-01"), pd.Timestamp("2001-01-01"))
+    if t1 <= t0:
+        t0, t1 = t0 - pd.Timedelta(days=30), t1 + pd.Timedelta(days=30)
+    values = [float(v) for v in list(history["value"]) + list(targets["target"]) if pd.notna(v)]
+    top = 1.0 if share else (max(values) * 1.1 if values and max(values) > 0 else 1.0)
+
+    def sx(d: Any) -> float:
+        return ml + pw * (pd.Timestamp(d) - t0) / (t1 - t0)
+
+    def sy(v: float) -> float:
+        return mt + ph * (1.0 - min(max(v / top, 0.0), 1.0))
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart history" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img"><title>{escape(name_zh)} / {escape(name_en)}</title>',
+           _svg_text(ml - 36, 16, name_zh, name_en, cls="ttl")]
+    for k in range(5):
+        v = top * k / 4
+        out.append(f'<line x1="{ml}" x2="{ml + pw}" y1="{sy(v):.1f}" y2="{sy(v):.1f}" stroke="#d9dee3" '
+                   'stroke-width="0.7"/>')
+        text = f"{100 * v:.0f}%" if share else f"{v:.3g}"
+        out.append(f'<text x="{ml - 4}" y="{sy(v) + 3:.1f}" text-anchor="end" class="tick">{text}</text>')
+    years = range(t0.year, t1.year + 2)
+    for y in years:
+        d = pd.Timestamp(year=y, month=1, day=1)
+        if t0 <= d <= t1:
+            out.append(f'<line x1="{sx(d):.1f}" x2="{sx(d):.1f}" y1="{mt}" y2="{mt + ph}" stroke="#7b8794" '
+                       'stroke-width="0.6" stroke-dasharray="3 2"/>')
+            out.append(f'<text x="{sx(d):.1f}" y="{mt + ph + 14}" text-anchor="middle" class="tick">{y}</text>')
+    h = history.dropna(subset=["value"]).sort_values("data_date")
+    if len(h):
+        pts = " ".join(f"{sx(d):.1f},{sy(float(v)):.1f}" for d, v in zip(h["data_date"], h["value"]))
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{COLOR_MET}" stroke-width="2"/>')
+        for d, v in zip(h["data_date"], h["value"]):
+            text = f"{100 * float(v):.1f}%" if share else f"{float(v):.3g}"
+            out.append(f'<circle cx="{sx(d):.1f}" cy="{sy(float(v)):.1f}" r="3.2" fill="{COLOR_MET}">'
+                       f'<title>{escape(str(pd.Timestamp(d).date()))}: {text}</title></circle>')
+    for r in targets.itertuples(index=False):
+        x, y = sx(r.due_date), sy(float(r.target))
+        color = {"met": COLOR_MET, "missed": COLOR_UNMET}.get(r.state, COLOR_NO_TARGET)
+        text = f"{100 * float(r.target):.0f}%" if share else f"{float(r.target):.3g}"
+        out.append(f'<path d="M{x:.1f},{y - 6:.1f}L{x + 6:.1f},{y:.1f}L{x:.1f},{y + 6:.1f}L{x - 6:.1f},{y:.1f}Z" '
+                   f'fill="#fff" stroke="{color}" stroke-width="2"><title>{escape(str(r.period))} ≥ {text}</title>'
+                   '</path>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _is_share(unit: Any) -> bool:
+    return isinstance(unit, str) and unit.startswith("share")
+
+
+def _fmt(v: Any, share: bool) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
+        return "—"
+    return f"{100 * float(v):.1f}%" if share else f"{float(v):.3g}"
+
+
+def _fmt_pts(v: Any, share: bool) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{100 * float(v):+.2f}" if share else f"{float(v):+.3g}"
+
+
+def _names(store: MonitorStore) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = store.con.execute(
+        "SELECT DISTINCT ON (profile, indicator) profile, indicator, name_zh, name_en, unit FROM indicator_values "
+        "ORDER BY profile, indicator").fetchall()
+    return {(p, i): {"zh": zh or i, "en": en or i, "share": _is_share(u)} for p, i, zh, en, u in rows}
+
+
+def _histories(store: MonitorStore, as_of: date, targets: pd.DataFrame,
+               names: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """One chart per indicator that has a target (whole area or its sub-area), else per life-circle indicator."""
+    iv = store.con.execute(
+        "SELECT iv.profile, iv.indicator, iv.area, r.data_date, iv.value FROM indicator_values iv "
+        "JOIN runs r USING (run_id) WHERE r.data_date <= ? ORDER BY r.data_date", [as_of]).df()
+    keys = list(dict.fromkeys(zip(targets["profile"], targets["indicator"], targets["area"])))
+    if not keys:
+        keys = [(p, i, "ALL") for (p, i) in names if i.startswith("life_circle")]
+    svgs = []
+    for profile, indicator, area in keys:
+        h = iv[(iv["indicator"] == indicator) & (iv["area"] == area) & ((iv["profile"] == profile) | (profile == ""))]
+        t = targets[(targets["indicator"] == indicator) & (targets["area"] == area) & (targets["profile"] == profile)]
+        info = names.get((profile, indicator), {"zh": indicator, "en": indicator, "share": True})
+        suffix = "" if area == "ALL" else f" · {area}"
+        svgs.append(history_svg(h, t, info["zh"] + suffix, info["en"] + suffix, info["share"]))
+    return svgs
+
+
+def _projects_geojson(states: pd.DataFrame) -> dict[str, Any]:
+    located = states[states["lon"].notna() & states["lat"].notna()]
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 7),
+                                                                              round(float(r.lat), 7)]},
+              "properties": {"id": str(r.project_id), "name": str(r.name), "category": str(r.category),
+                             "unit": str(r.responsible_unit), "state": str(r.state),
+                             "planned": str(r.planned_completion)[:10],
+                             "actual": "" if pd.isna(r.actual_completion) else str(r.actual_completion)[:10]}}
+             for r in located.itertuples(index=False)]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _boundary(store: MonitorStore) -> dict[str, Any] | None:
+    row = store.con.execute("SELECT boundary_wkt FROM runs WHERE boundary_wkt IS NOT NULL "
+                            "ORDER BY data_date DESC, run_id DESC LIMIT 1").fetchone()
+    return mapping(shapely.from_wkt(row[0])) if row else None
+
+
+def _bounds(states: pd.DataFrame, boundary: dict[str, Any] | None) -> list[list[float]] | None:
+    xs, ys = list(states["lon"].dropna().astype(float)), list(states["lat"].dropna().astype(float))
+    if boundary is not None:
+        minx, miny, maxx, maxy = shapely.geometry.shape(boundary).bounds
+        xs += [minx, maxx]
+        ys += [miny, maxy]
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def _attribution(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+    pair = stored_attribution(store)
+    if pair is None:
+        return None
+    before, after = pair
+    dates = dict(store.con.execute("SELECT run_id, data_date FROM runs WHERE run_id IN (?, ?)",
+                                   [before, after]).fetchall())
+    gains = project_gains(store, after)
+    change = measured_change(store, before, after).set_index(["profile", "indicator"])["change"]
+    blocks = []
+    for (profile, indicator), grp in gains.groupby(["profile", "indicator"], sort=True):
+        if not (grp["gain"].abs() > 1e-12).any():
+            continue
+        info = names.get((profile, indicator), {"zh": indicator, "en": indicator, "share": True})
+        rows = [{"joint": r.method == JOINT_REMAINDER, "id": r.project_id, "name": r.name or "",
+                 "category": r.category or "", "unit": r.responsible_unit or "",
+                 "gain": _fmt_pts(r.gain, info["share"])} for r in grp.itertuples(index=False)]
+        blocks.append({"zh": info["zh"], "en": info["en"], "rows": rows,
+                       "total": _fmt_pts(grp["gain"].sum(), info["share"]),
+                       "measured": _fmt_pts(change.get((profile, indicator)), info["share"])})
+    return {"before": before, "after": after, "date_before": str(dates.get(before, ""))[:10],
+            "date_after": str(dates.get(after, ""))[:10], "blocks": blocks}
+
+
+def _delivered(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """Per responsible unit: the indicators its completed projects moved, with the summed gain."""
+    g = unit_gains(store)
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in g[g["gain"].abs() > 1e-12].itertuples(index=False):
+        if not r.responsible_unit:
+            continue
+        info = names.get((r.profile, r.indicator), {"zh": r.indicator, "en": r.indicator, "share": True})
+        unit = " pts" if info["share"] else ""
+        out.setdefault(r.responsible_unit, []).append(
+            {"zh": info["zh"], "en": info["en"], "gain": _fmt_pts(r.gain, info["share"]) + unit})
+    return out
+
+
+def _planned(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+    p = planned_values(store)
+    if p.empty:
+        return None
+    rows = []
+    for r in p.itertuples(index=False):
+        info = names.get((r.profile, r.indicator), {"zh": r.indicator, "en": r.indicator, "share": True})
+        rows.append({"zh": info["zh"], "en": info["en"], "now": _fmt(r.value_without, info["share"]),
+                     "all": _fmt(r.value_with, info["share"]), "gain": _fmt_pts(r.gain, info["share"]),
+                     "moved": bool(abs(r.gain) > 1e-12) if pd.notna(r.gain) else False})
+    return {"run": int(p["run_id"].iloc[0]), "rows": rows}
+
+
+def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh") -> str:
+    """The monitoring page's HTML text (see the module docstring)."""
+    if lang not in LANGUAGES:
+        raise LifecircleInputError(f"Report language '{lang}' is not available; use one of: {', '.join(LANGUAGES)}.")
+    names = _names(store)
+    targets = target_status(store, as_of)
+    states = project_states(store, as_of)
+    boundary = _boundary(store)
+    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
+    study = store.con.execute("SELECT study_area FROM runs ORDER BY data_date DESC, run_id DESC LIMIT 1").fetchone()
+    target_rows = [{
+        "zh": (r.name_zh if isinstance(r.name_zh, str) and r.name_zh else r.indicator),
+        "en": (r.name_en if isinstance(r.name_en, str) and r.name_en else r.indicator),
+        "indicator": r.indicator, "area": r.area, "period": r.period,
+        "target": ("≥ " if r.direction == "at_least" else "≤ ") + _fmt(r.target, _is_share(r.unit)),
+        "value": _fmt(r.value, _is_share(r.unit)), "date": "—" if pd.isna(r.data_date) else str(r.data_date)[:10],
+        "gap": _fmt(r.gap, _is_share(r.unit)), "state": r.state,
+        "css": {"met": "status-met", "missed": "status-unmet"}.get(r.state, ""),
+        "source": r.source_document,
+    } for r in targets.itertuples(index=False)]
+    data = {
+        "projects": _projects_geojson(states),
+        "boundary": boundary,
+        "bounds": _bounds(states, boundary),
+        "colors": STATE_COLORS,
+        "states": {k: {"zh": STRINGS[f"s_{k}"][0], "en": STRINGS[f"s_{k}"][1]} for k in STATE_COLORS},
+        "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary else "",
+    }
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("lifecircle").joinpath("data", "monitor"))),
+        autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(t=label, m=_bi, bi=bilingual_html)
+    context = {
+        "lang": lang,
+        "as_of": as_of.isoformat(),
+        "study_area": (study[0] if study else "") or "",
+        "n_runs": runs[0],
+        "latest": str(runs[1])[:10] if runs[1] else "—",
+        "targets": target_rows,
+        "histories": _histories(store, as_of, targets, names),
+        "units": unit_status(store, as_of).to_dict("records"),
+        "delivered": _delivered(store, names),
+        "attribution": _attribution(store, names),
+        "planned": _planned(store, names),
+        "late": late_projects(store, as_of).to_dict("records"),
+        "has_projects": len(states) > 0,
+        "n_unlocated": int((states["lon"].isna() | states["lat"].isna()).sum()) if len(states) else 0,
+        "state_colors": STATE_COLORS,
+        "leaflet_css": _report_build._leaflet_css(),
+        "leaflet_js": _report_build._vendor_text("leaflet.js"),
+        "report_css": _report_build._template_text("report.css"),
+        "monitor_css": resources.files("lifecircle").joinpath("data", "monitor", "monitoring.css").read_text("utf-8"),
+        "monitor_js": resources.files("lifecircle").joinpath("data", "monitor", "monitoring.js").read_text("utf-8"),
+        "data_json": _report_build._script_json(data),
+        "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+    }
+    return env.get_template("monitoring.html.j2").render(**context)
+
+
+def build_monitoring_report(store: MonitorStore, out_dir: str | os.PathLike[str], *, as_of: date | None = None,
+                            lang: str = "zh") -> Path:
+    """Write ``<out_dir>/monitoring.html`` (staged: a temporary name, then renamed) and return its path.
+
+    Raises
+    ------
+    LifecircleInputError
+        When ``out_dir`` is a file or ``lang`` is unknown.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise LifecircleInputError(f"--out '{out}' is a file; give a folder for {MONITORING_REPORT_NAME}.")
+    html = render_monitoring_report(store, as_of or date.today(), lang)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / MONITORING_REPORT_NAME
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=out)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
