@@ -369,3 +369,18 @@ def test_zero_tolerance_and_3d_lines():
     assert shapely.has_z(z.geometry.to_numpy()).all()
     net = network_from_lines(z)
     assert net.n_edges == flat.n_edges and np.allclose(net.edges["length_m"], flat.edges["length_m"])
+
+
+@pytest.mark.parametrize(("first", "second", "reverse_second", "directions"), [
+    ("-1", "yes", False, 2),    # drawn the same way, one says only against, the other only along: both ways
+    ("yes", "yes", False, 1),   # the same one-way line twice: still one way
+    ("yes", "-1", True, 1),     # drawn reversed and "only against" it: the same single direction
+    ("no", "yes", True, 2),
+])
+def test_duplicate_lines_unite_their_directions(first, second, reverse_second, directions):
+    a = _line((0, 0), (30, 0), (60, 0))
+    b = shapely.reverse(a) if reverse_second else a
+    net = network_from_lines(gpd.GeoDataFrame({"ow": [first, second]}, geometry=[a, b], crs=GK), oneway_column="ow")
+    assert net.meta["duplicate_parts_merged"] == 1 and net.n_nodes == 2 and net.n_edges == directions
+    if directions == 1:   # along (0,0)→(60,0)
+        assert net.edges.geometry.iloc[0].coords[0] == pytest.approx((X0, Y0))
