@@ -99,6 +99,9 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
 @click.option("--dem", type=click.Path(path_type=Path), help="Elevation GeoTIFF: slope changes walking times (Tobler).")
 @click.option("--profile", "profiles", multiple=True, default=("cn-health-check",), show_default=True,
               help="Indicator profile name or TOML file; repeat for several.")
+@click.option("--denominator", type=click.Choice(["residential_land_area", "floor_area", "population"]),
+              help="Denominator of coverage rates; default each profile's own (residential land area for the health check, "
+                   "population when the homes are points).")
 @click.option("--coords", type=click.Choice(["wgs84", "gcj02", "bd09"]), default="wgs84", show_default=True,
               help="Coordinate system of lon/lat in your layers: gcj02 for Amap/Tencent, bd09 for Baidu exports.")
 @click.option("--crs", "layer_crs", help="CRS of your layers that carry none (a Shapefile without .prj, a CSV of x/y): e.g. EPSG:4490 (CGCS2000), EPSG:4544.")
@@ -141,13 +144,17 @@ def profiles() -> None:
         click.echo(f"{name:18s} {title}")
 
 
-def _attach_monitor() -> None:
+def _attach_subcommands() -> None:
+    """Commands that live beside the module they drive: monitoring, scenarios, planning."""
     from lifecircle.monitor.cli import monitor
+    from lifecircle.planning.plan_cli import plan
+    from lifecircle.scenario_cli import scenario
 
-    main.add_command(monitor)
+    for command in (monitor, scenario, plan):
+        main.add_command(command)
 
 
-_attach_monitor()
+_attach_subcommands()
 
 
 def _report_done(result_dir: Path, quiet: bool) -> None:

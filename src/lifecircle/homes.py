@@ -215,7 +215,10 @@ def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, leve
     levels = layer[levels_column].to_numpy(np.float64) if levels_column else np.full(len(layer), np.nan)
     out = _frame(ids, footprints, access, np.where(is_poly, "centroid", "point"), np.where(is_poly, "polygon", "point"),
                  levels, layer.crs, _metric_crs(layer))
-    extra = [c for c in layer.columns if c not in out.columns and c != layer.geometry.name]
+    # the user's columns are kept; those named like a column of the homes frame (population, floor_area_m2, area_m2)
+    # replace the placeholder, so a 'population' column can be used with population_from_column
+    placeholders = {"population", "floor_area_m2", "area_m2"}
+    extra = [c for c in layer.columns if (c not in out.columns or c in placeholders) and c != layer.geometry.name]
     for c in extra:
         out[c] = layer[c].to_numpy()
     out.attrs.update(layer.attrs)

@@ -51,6 +51,7 @@ class AssessConfig:
     profiles: tuple[str, ...] = ("cn-health-check",)
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
+    denominator: str | None = None
     coords: str = "wgs84"
     layer_crs: str | None = None
     study_area: str = ""
@@ -173,6 +174,25 @@ def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
     return apply_polygon_gates(net, fac)
 
 
+def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
+    """The walking network: from the user's line layer (``--network``) when given, else from the OSM file."""
+    if cfg.network is not None:
+        from lifecircle.layers import read_layer
+        from lifecircle.lines import network_from_lines
+
+        layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
+        return network_from_lines(
+            layer, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
+            highway_column="highway" if "highway" in layer.columns else None,
+            oneway_column="oneway" if "oneway" in layer.columns else None,
+            progress=lambda _step, fraction: update(fraction),
+        )
+    from lifecircle.osm import read_walk_network
+
+    return read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
+                             progress=lambda _step, fraction: update(fraction))
+
+
 def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     """Homes with population, from the user's layer or the OSM file; those outside the boundary are left out."""
     from lifecircle.homes import assign_population, homes_from_layer, homes_from_osm
@@ -259,11 +279,26 @@ def walking_columns(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedP
     return home_frame
 
 
-def indicator_table(homes: gpd.GeoDataFrame, profiles, areas: str | None) -> pd.DataFrame:
+def choose_denominator(homes: pd.DataFrame, requested: str | None) -> tuple[str | None, str]:
+    """The coverage denominator to use, and a note when it differs from what was asked.
+
+    ``None`` keeps each profile's own (residential land area for the TD/T 1063 health check). Homes given as points
+    have no area: the rates then fall back to population, and the note says so (it goes into ``run.json``).
+    """
+    if requested is not None:
+        return requested, ""
+    if homes["area_m2"].isna().all():
+        return "population", ("homes have no area (points): coverage rates use population as the denominator instead "
+                              "of residential land area")
+    return None, ""
+
+
+def indicator_table(homes: gpd.GeoDataFrame, profiles, areas: str | None, denominator: str | None = None) -> pd.DataFrame:
     """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``)."""
     from lifecircle.indicators import compute_indicators, load_profile
 
-    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas) for p in profiles], ignore_index=True)
+    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator)
+                      for p in profiles], ignore_index=True)
 
 
 def run(cfg: AssessConfig, quiet: bool = False) -> Path:
@@ -273,10 +308,9 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
     """
     from lifecircle.indicators import area_polygons, assign_areas, load_profile
-    from lifecircle.osm import read_walk_network
     from lifecircle.planning.gaps import indicator_gaps
     from lifecircle.report import build_report
-    from lifecircle.snapping import snap_points
+    from lifecircle.snapping import points_on_dropped, snap_points
 
     _validate(cfg)
     profiles = [load_profile(p) for p in cfg.profiles]
@@ -284,13 +318,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     with Steps(quiet=quiet) as steps, staged_results(cfg.out) as stage:
         boundary = _read_boundary(cfg.boundary)
         with steps.step("Walking network") as update:
-            if cfg.osm is None:
-                raise LifecircleInputError(
-                    "A network from your own line layer (--network) is not supported yet; give an OpenStreetMap file "
-                    "with --osm (your --facilities and --homes layers are still used)."
-                )
-            net = read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
-                                    progress=lambda _step, fraction: update(fraction))
+            net = _network(cfg, boundary, update)
         counts.update(nodes=net.n_nodes, edges=net.n_edges)
         with steps.step("Facilities"):
             facilities = _facilities(cfg, net)
@@ -299,18 +327,27 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
         with steps.step("Snapping homes and facilities to the network"):
             snapped_homes = snap_points(net, homes, cfg.snap_max_m)
             snapped_fac = snap_points(net, facilities, cfg.snap_max_m)
+            for snapped in (snapped_homes, snapped_fac):
+                # nearest line a fragment the component filter dropped: still snapped to the main network, but marked
+                snapped.frame["on_dropped_fragment"] = points_on_dropped(net, snapped.frame, cfg.snap_max_m)
         counts.update(
             homes=len(snapped_homes.frame), homes_unsnapped=len(snapped_homes.unsnapped),
             facilities=len(snapped_fac.frame), facilities_unsnapped=len(snapped_fac.unsnapped),
             facilities_by_category=snapped_fac.frame.groupby("category")["id"].nunique().to_dict(),
+            homes_on_dropped_fragments=int(snapped_homes.frame["on_dropped_fragment"].sum()),
+            facilities_on_dropped_fragments=int(snapped_fac.frame["on_dropped_fragment"].sum()),
             population=float(snapped_homes.frame["population"].sum()),
             population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
         )
         with steps.step("Walking times to every category (engine)"):
             home_frame = walking_columns(net, snapped_homes, snapped_fac, profiles)
         with steps.step("Indicators"):
-            indicators = indicator_table(home_frame, profiles, cfg.areas)
-            gaps = pd.concat([indicator_gaps(home_frame, p).assign(profile=p.id) for p in profiles], ignore_index=True)
+            denominator, note = choose_denominator(home_frame, cfg.denominator)
+            if note:
+                counts["denominator_note"] = note
+                steps.info(f"[yellow]Note:[/] {note}")
+            indicators = indicator_table(home_frame, profiles, cfg.areas, denominator)
+            gaps = pd.concat([indicator_gaps(home_frame, p, denominator=denominator).assign(profile=p.id) for p in profiles], ignore_index=True)
             areas = area_polygons(home_frame, cfg.areas)
             if areas is not None:
                 home_frame["area_id"] = assign_areas(home_frame, cfg.areas).to_numpy()
@@ -349,7 +386,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
                     "walk_profile": net.walk_profile,
                     "crs": net.crs,
                     "counts": counts,
-                    "network": net.meta,
+                    "network": {k: v for k, v in net.meta.items() if k != "dropped"},
                     "versions": _versions(),
                     "timings_s": steps.timings_s,
                     "attribution": [OSM_ATTRIBUTION] if cfg.osm is not None else [],
