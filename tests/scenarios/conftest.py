@@ -22,3 +22,15 @@ def helsinki_run(tmp_path_factory, helsinki_path) -> Path:
     cfg = demo_config(tmp_path_factory.mktemp("helsinki") / "run")
     cfg.profiles = ("cn-health-check", "bruno-15min", "cn-gb50180")
     return run(cfg, quiet=True)
+
+
+@pytest.fixture(scope="session")
+def yuzhong_run(tmp_path_factory, yuzhong_pbf, yuzhong_dem, yuzhong_boundary) -> Path:
+    """Yuzhong (Chongqing) with its stairs, the SRTM DEM (Tobler slope) and 1 km grid sub-areas (skipped when the
+    shared data is absent)."""
+    from lifecircle.pipeline import AssessConfig, run
+
+    cfg = AssessConfig(out=tmp_path_factory.mktemp("yuzhong") / "run", osm=yuzhong_pbf, dem=yuzhong_dem,
+                       boundary=yuzhong_boundary, areas="grid:1000", unspecified_buildings_as_homes=True,
+                       profiles=("cn-health-check", "cn-gb50180"))
+    return run(cfg, quiet=True)

@@ -12,67 +12,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from scenario_checks import assert_same_as_full as _assert_same
+from scenario_checks import reference as _reference
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
-from lifecircle import engine
-from lifecircle.indicators import load_profile
-from lifecircle.network import SnappedPoints
-from lifecircle.pipeline import indicator_table, walking_columns
 from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 from lifecircle.snapping import snap_points
-
-COLS = ("t_", "d_", "r_")
 
 
 @pytest.fixture(scope="module")
 def res(helsinki_run):
     return load_results(helsinki_run)
-
-
-def _snapped(frame):
-    return SnappedPoints(frame=frame, unsnapped=frame.iloc[:0])
-
-
-def _reference(res, facilities, net=None, homes=None):
-    profiles = [load_profile(p) for p in res.profiles]
-    net = net if net is not None else res.network
-    homes = homes if homes is not None else res.homes
-    frame = walking_columns(net, _snapped(homes), _snapped(facilities), profiles)
-    return frame, indicator_table(frame, profiles, res.areas)
-
-
-def _time_to(net, homes, facilities, rows, ids):
-    """Seconds from home row i to the facility with id ids[k], one pair at a time."""
-    g = engine.Graph.from_network(net, weight="time_s")
-    fac = facilities.set_index(facilities["id"].astype(str))
-    out = []
-    for i, fid in zip(rows, ids, strict=True):
-        f = fac.loc[[fid]].iloc[:1]
-        r = engine.nearest(g, engine.Points(*_snapped(homes.iloc[[i]]).arrays("access_s")),
-                           engine.Points(*_snapped(f).arrays("access_s")), np.zeros(1, np.int64), 1)
-        out.append(float(r.time[0, 0]))
-    return np.array(out)
-
-
-def _assert_same(out, ref_homes, ref_ind, facilities, net):
-    for col in [c for c in ref_homes.columns if c.startswith(COLS)]:
-        np.testing.assert_allclose(out.homes[col].to_numpy(np.float64), ref_homes[col].to_numpy(np.float64),
-                                   rtol=0, atol=1e-9, err_msg=col)
-    for col in [c for c in ref_homes.columns if c.startswith("f_")]:
-        a, b = out.homes[col].astype(str).to_numpy(), ref_homes[col].astype(str).to_numpy()
-        rows = np.flatnonzero(a != b)
-        if len(rows):  # ties only: both named facilities at the home's time
-            t = ref_homes[f"t_{col[2:]}"].to_numpy()[rows]
-            np.testing.assert_allclose(_time_to(net, out.homes, facilities, rows, a[rows]), t, atol=1e-9, err_msg=col)
-            np.testing.assert_allclose(_time_to(net, out.homes, facilities, rows, b[rows]), t, atol=1e-9, err_msg=col)
-    keys = ["profile", "indicator", "area"]
-    got = out.indicators_after.set_index(keys).sort_index()
-    want = ref_ind.set_index(keys).sort_index()
-    assert got.index.equals(want.index)
-    for col in ("value", "numerator", "denominator"):
-        np.testing.assert_allclose(got[col].to_numpy(np.float64), want[col].to_numpy(np.float64), atol=1e-9, err_msg=col)
 
 
 def _added(res):
