@@ -6,8 +6,10 @@ never a dense home × candidate matrix), honours the existing facilities (homes 
 ``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.siting`) and writes the plan folder:
 
 * ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
-  (row of the candidate list), ``candidate_id``, ``node_id`` (−1 for parcels), ``newly_covered`` (people), ``x``,
-  ``y`` (metres), ``lon``, ``lat`` (degrees), point geometry;
+  (row of the candidate list), ``site_id`` (``plan-<category>-<order>``), ``candidate_id``, ``node_id`` (−1 for
+  parcels), ``category``, ``newly_covered`` (people), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where
+  the site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
+  geometry;
 * ``candidates.parquet`` — every candidate that would newly cover someone on its own, ranked: ``rank``,
   ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
 * ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, parameters, counts, timings (s);
@@ -562,6 +564,8 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
                 "node_id": cand.node_id[chosen],
                 "category": options.category,
                 "newly_covered": np.asarray(res.newly_covered, np.float64),
+                "edge_id": new_pts.edge, "edge_frac": new_pts.frac,
+                "access_m": cand.access_m[chosen], "access_s": new_pts.access,
                 "x": new_geom.x.to_numpy(np.float64), "y": new_geom.y.to_numpy(np.float64),
                 "lon": lon, "lat": lat,
             }, geometry=new_geom.values, crs=net.crs)
