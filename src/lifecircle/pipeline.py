@@ -193,6 +193,26 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
                              progress=lambda _step, fraction: update(fraction))
 
 
+_ON_FRAGMENT = "on a network fragment disconnected from the main network"
+
+
+def _snap(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m: float) -> SnappedPoints:
+    """Snap to the kept network and mark the points whose nearest line is a fragment the component filter dropped.
+
+    Such points stay snapped to the main network when it is within ``max_distance_m`` (column
+    ``on_dropped_fragment`` True); otherwise they are unsnapped with the reason that they sat on a fragment.
+    """
+    from lifecircle.snapping import points_on_dropped, snap_points
+
+    points = points.reset_index(drop=True)
+    on_fragment = points_on_dropped(net, points, max_distance_m) if net.dropped is not None else np.zeros(len(points), bool)
+    snapped = snap_points(net, points.assign(on_dropped_fragment=on_fragment), max_distance_m)
+    if len(snapped.unsnapped):
+        mark = snapped.unsnapped["on_dropped_fragment"].to_numpy(bool)
+        snapped.unsnapped.loc[mark, "reason"] = _ON_FRAGMENT
+    return snapped
+
+
 def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     """Homes with population, from the user's layer or the OSM file; those outside the boundary are left out."""
     from lifecircle.homes import assign_population, homes_from_layer, homes_from_osm
@@ -310,7 +330,6 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     from lifecircle.indicators import area_polygons, assign_areas, load_profile
     from lifecircle.planning.gaps import indicator_gaps
     from lifecircle.report import build_report
-    from lifecircle.snapping import points_on_dropped, snap_points
 
     _validate(cfg)
     profiles = [load_profile(p) for p in cfg.profiles]
@@ -325,11 +344,8 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
         with steps.step("Homes and population"):
             homes = _homes(cfg, boundary)
         with steps.step("Snapping homes and facilities to the network"):
-            snapped_homes = snap_points(net, homes, cfg.snap_max_m)
-            snapped_fac = snap_points(net, facilities, cfg.snap_max_m)
-            for snapped in (snapped_homes, snapped_fac):
-                # nearest line a fragment the component filter dropped: still snapped to the main network, but marked
-                snapped.frame["on_dropped_fragment"] = points_on_dropped(net, snapped.frame, cfg.snap_max_m)
+            snapped_homes = _snap(net, homes, cfg.snap_max_m)
+            snapped_fac = _snap(net, facilities, cfg.snap_max_m)
         counts.update(
             homes=len(snapped_homes.frame), homes_unsnapped=len(snapped_homes.unsnapped),
             facilities=len(snapped_fac.frame), facilities_unsnapped=len(snapped_fac.unsnapped),
