@@ -80,6 +80,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "layer_facilities": ("设施", "Facilities"),
     "layer_areas": ("分区覆盖率", "Sub-area coverage"),
     "layer_gaps": ("服务盲区", "Gaps"),
+    "layer_plan": ("规划新增设施", "Proposed new sites"),
+    "plan": ("设施选址规划", "Where new facilities should go"),
+    "plan_note": (
+        "lifecircle plan 的结果：在现状设施之外新增设施的推荐位置（步行网络上的覆盖模型），按新增覆盖人口排序。"
+        "目标值、界限与差距说明解的质量（差距为 0 即已证明最优）。",
+        "Results of lifecircle plan: where new facilities should go besides the existing ones (covering models on "
+        "the walking network), ordered by the people each newly covers. Objective, bound and gap state the "
+        "solution's quality (gap 0 = proven optimal).",
+    ),
+    "plan_site": ("新增设施", "Proposed site"),
+    "plan_problem": ("模型", "Model"),
+    "plan_objective": ("目标值", "Objective"),
+    "plan_bound": ("界限", "Bound"),
+    "plan_gap": ("差距", "Gap"),
+    "plan_status": ("求解状态", "Status"),
+    "plan_threshold": ("阈值", "Threshold"),
+    "plan_rate": ("覆盖率（前 → 后）", "Coverage (before → after)"),
+    "plan_order": ("序号", "Order"),
+    "plan_newly": ("新增覆盖人口", "People newly covered"),
+    "plan_where": ("经纬度", "Lon, lat"),
     "legend_time": ("步行至最近设施", "Walk to the nearest facility"),
     "legend_areas": ("分区覆盖率", "Sub-area coverage"),
     "bin_5": ("≤ 5 分钟", "≤ 5 min"),

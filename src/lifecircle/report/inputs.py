@@ -1,8 +1,9 @@
 """Read a results folder (schema: ``docs/outputs.md``, issue 5) into the frames the report draws.
 
 Required files: ``run.json``, ``indicators.csv``, ``homes.parquet``, ``facilities.parquet`` and
-``network_edges.parquet``. Optional: ``areas.parquet`` (sub-area polygons) and ``gaps.parquet`` (gap polygons).
-A missing required file or column raises :class:`~lifecircle.errors.LifecircleInputError` naming it.
+``network_edges.parquet``. Optional: ``areas.parquet`` (sub-area polygons), ``gaps.parquet`` (gap polygons) and the
+plans of ``lifecircle plan`` (``plan*/sites.parquet`` with ``plan.json`` beside it, or ``plan_*.parquet`` site
+layers in the folder itself). A missing required file or column raises :class:`~lifecircle.errors.LifecircleInputError` naming it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,26 @@ class Category:
 
 
 @dataclass
+class PlanSites:
+    """New facility sites proposed by ``lifecircle plan`` (:mod:`lifecircle.planning.plan`).
+
+    Attributes
+    ----------
+    name
+        The plan folder's (or file's) name, e.g. ``plan-elderly_care``.
+    sites
+        The chosen sites in the run's CRS: ``order``, ``newly_covered`` (people) and, when written by
+        ``lifecircle plan``, ``site_id``, ``candidate_id``, ``category``.
+    info
+        ``plan.json`` (problem, objective, bound, gap, method, status...), empty when absent.
+    """
+
+    name: str
+    sites: gpd.GeoDataFrame
+    info: dict[str, Any]
+
+
+@dataclass
 class ReportInputs:
     """The content of one results folder, as the report needs it.
 
@@ -67,6 +88,8 @@ class ReportInputs:
         The categories with a ``t_<c>`` column in ``homes``, in the order of ``categories.csv`` (unknown ids last).
     areas, gaps
         Optional polygon layers, or None.
+    plans
+        The plans of ``lifecircle plan`` found in the folder (:class:`PlanSites`), in name order.
     """
 
     results_dir: Path
@@ -79,6 +102,7 @@ class ReportInputs:
     categories: list[Category]
     areas: gpd.GeoDataFrame | None = None
     gaps: gpd.GeoDataFrame | None = None
+    plans: list[PlanSites] = field(default_factory=list)
 
 
 def known_categories() -> dict[str, Category]:
@@ -128,7 +152,28 @@ def read_results(results_dir: str | Path) -> ReportInputs:
         categories=_time_categories(homes),
         areas=areas,
         gaps=gaps,
+        plans=read_plans(folder, crs),
     )
+
+
+def read_plans(folder: Path, crs: str) -> list[PlanSites]:
+    """The plans of ``lifecircle plan`` in a results folder: every ``plan*/sites.parquet`` (its ``plan.json``
+    beside it) and every ``plan_*.parquet`` site layer; unreadable ones are skipped (a plan is optional)."""
+    found = [(p.parent.name, p, p.parent / "plan.json") for p in sorted(folder.glob("plan*/sites.parquet"))]
+    found += [(p.stem, p, None) for p in sorted(folder.glob("plan_*.parquet"))]
+    plans = []
+    for name, path, info_path in found:
+        try:
+            sites = _read_layer(path, crs)
+            info = json.loads(info_path.read_text(encoding="utf-8")) if info_path and info_path.is_file() else {}
+        except (LifecircleInputError, OSError, ValueError):
+            continue
+        if "newly_covered" not in sites.columns:
+            continue
+        if "order" not in sites.columns:
+            sites = sites.assign(order=range(1, len(sites) + 1))
+        plans.append(PlanSites(name=name, sites=sites, info=info if isinstance(info, dict) else {}))
+    return plans
 
 
 def _read_run(path: Path) -> dict[str, Any]:

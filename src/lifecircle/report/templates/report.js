@@ -38,7 +38,7 @@
   function colorOf(c) { return c < 0 ? CLS.unreachable : CLS.colors[c]; }
 
   /* ---------- map: ONE canvas for every layer (browsers print stacked canvases as opaque images, so a second
-     canvas would hide the first on paper); drawing order areas < gaps < network < homes < facilities is kept by
+     canvas would hide the first on paper); drawing order areas < gaps < network < homes < facilities < new sites is kept by
      restack() ---------- */
   var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
   var canvas = L.canvas({ padding: 0.3 });
@@ -70,6 +70,13 @@
   }
   var categorySelect = document.getElementById("category-select");
   var currentCat = categorySelect ? categorySelect.value : (DATA.categories[0] || {}).id;
+  /* With a plan (lifecircle plan), the map opens on the first planned category so its new sites show. */
+  var PLANS = DATA.plans || [];
+  if (PLANS.length && PLANS[0].category && categorySelect) {
+    for (var pc = 0; pc < categorySelect.options.length; pc++) {
+      if (categorySelect.options[pc].value === PLANS[0].category) { categorySelect.value = PLANS[0].category; currentCat = PLANS[0].category; }
+    }
+  }
   var classTotals = null;
 
   function category(id) {
@@ -117,6 +124,28 @@
       facilitiesLayer.addLayer(m);
       facilityCount++;
     }
+  }
+
+  /* ---------- proposed new sites of the selected category (lifecircle plan) ---------- */
+  var planLayer = PLANS.length ? L.featureGroup() : null;
+  var planCount = 0;
+  function drawPlan() {
+    if (!planLayer) return;
+    planLayer.clearLayers();
+    planCount = 0;
+    PLANS.forEach(function (p) {
+      if (p.category && p.category !== currentCat) return;
+      p.sites.forEach(function (s) {
+        var m = L.circleMarker([s.lat, s.lon], {
+          renderer: rFac, radius: 8, weight: 3, color: "#111827", fillColor: "#1a9850", fillOpacity: 1
+        });
+        m.bindTooltip(esc(tr("plan_site")) + " " + esc(s.order) + " · " + esc(s.id) +
+          (s.people !== null ? "<br>" + esc(tr("plan_newly")) + ": " + esc(fmtInt(s.people)) + " " + esc(tr("people")) : ""),
+          { direction: "top", offset: [0, -8] });
+        planLayer.addLayer(m);
+        planCount++;
+      });
+    });
   }
 
   /* ---------- sub-areas (choropleth) and gaps ---------- */
@@ -220,6 +249,10 @@
         "<div class=\"grad\" style=\"background:linear-gradient(to right," + AREA_COLORS.join(",") + ")\"></div>" +
         "<div class=\"grad-lbl\"><span>" + lo + "</span><span>" + hi + "</span></div>";
     }
+    if (planLayer && map.hasLayer(planLayer) && planCount) {
+      html += "<div class=\"lg-row\"><span class=\"sw fac\" style=\"background:#1a9850\"></span>" + esc(tr("layer_plan")) +
+        "<span class=\"num\">" + planCount + "</span></div>";
+    }
     if (gapsLayer && map.hasLayer(gapsLayer)) {
       html += "<div class=\"lg-row\" style=\"margin-top:4px\"><span class=\"sw sq\" style=\"background:rgba(123,50,148,.2);border:1.5px dashed #7b3294\"></span>" +
         esc(tr("layer_gaps")) + "</div>";
@@ -237,11 +270,12 @@
     overlays[tr("layer_network")] = networkLayer;
     overlays[tr("layer_homes")] = homesLayer;
     overlays[tr("layer_facilities")] = facilitiesLayer;
+    if (planLayer) overlays[tr("layer_plan")] = planLayer;
     layerControl = L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   }
 
   function restack() {
-    [areasLayer, gapsLayer, networkLayer, homesLayer, facilitiesLayer].forEach(function (layer) {
+    [areasLayer, gapsLayer, networkLayer, homesLayer, facilitiesLayer, planLayer].forEach(function (layer) {
       if (layer && map.hasLayer(layer)) layer.bringToFront();
     });
   }
@@ -252,8 +286,10 @@
   networkLayer.addTo(map);
   homesLayer.addTo(map);
   facilitiesLayer.addTo(map);
+  if (planLayer) planLayer.addTo(map);
   recolourHomes();
   drawFacilities();
+  drawPlan();
   drawGaps();
   buildLayerControl();
   renderLegend();
@@ -266,6 +302,7 @@
     map.closePopup();
     recolourHomes();
     drawFacilities();
+    drawPlan();
     drawGaps();
     restack();
     renderLegend();
@@ -330,6 +367,7 @@
         areas: areasLayer ? areasLayer.getLayers().length : 0,
         gaps: gapsLayer ? gapsLayer.getLayers().length : 0
       };
-    }
+    },
+    planSites: function () { return planLayer ? planLayer.getLayers().length : 0; }
   };
 })();
