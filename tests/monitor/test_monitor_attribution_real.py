@@ -32,7 +32,7 @@ import pytest
 from click.testing import CliRunner
 
 from lifecircle.features import read_facilities
-from lifecircle.monitor import import_ledger, init_store, open_store, record_run
+from lifecircle.monitor import import_ledger, import_targets, init_store, open_store, record_run
 from lifecircle.monitor.attribution import (
     ALL_COMPLETED,
     JOINT_REMAINDER,
@@ -50,6 +50,7 @@ from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
 
 #: ../shared/data, as tests/conftest.py finds it.
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+TARGET_HEADER = ["indicator", "profile", "area", "value", "period", "direction", "source_document", "note"]
 INDICATOR = "elderly_care_5min"  # one category (elderly care), 300 s: the overlap of two projects is visible
 
 
@@ -87,10 +88,10 @@ def sequence(tmp_path_factory):
     homes = homes[reach].sort_values("id").reset_index(drop=True)  # on the connected network
     x = homes.geometry.x.to_numpy()
     a, b = int(np.argmin(x)), int(np.argmax(x))  # the two ends of the district
-    # c, d: two homes 30-120 m apart, the pair nearest the middle of a and b
+    # c, d: two homes 100-200 m apart (their 5-minute walking areas overlap), the pair nearest the middle
     xy = np.column_stack([x, homes.geometry.y.to_numpy()])
     dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    pairs = np.argwhere((dist > 30) & (dist < 120))
+    pairs = np.argwhere((dist > 100) & (dist < 200))
     middle = (xy[a] + xy[b]) / 2
     c, d = (int(i) for i in pairs[np.argmin(np.hypot(*(xy[pairs[:, 0]] - middle).T))])
     g = {k: homes.geometry.iloc[i] for k, i in (("P1", a), ("P2", b), ("P3", c), ("P4", d))}
@@ -122,6 +123,9 @@ def sequence(tmp_path_factory):
             ledger_row("P8", category="elderly_care", lon="", lat="", address="某街 1 号", unit="区民政局",
                        planned="2025-12-31")]
     import_ledger(store, write_csv(tmp / "ledger.csv", LEDGER_HEADER, rows))
+    import_targets(store, write_csv(tmp / "targets.csv", TARGET_HEADER, [
+        [INDICATOR, "cn-health-check", "ALL", "5%", "2025Q3", "at_least", "Test programme 2025-01", ""],
+        [INDICATOR, "cn-health-check", "ALL", "50%", "2026", "at_least", "Test programme 2025-01", ""]]))
     store.close()
     return tmp / "lc.duckdb", (r1, r2, r3), tmp
 
@@ -176,7 +180,7 @@ def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(seq):
     total, g3, g4, joint = (e[(ALL_COMPLETED, "")], e[(LEAVE_ONE_OUT, "P3")], e[(LEAVE_ONE_OUT, "P4")],
                             e[(JOINT_REMAINDER, "")])
     assert joint > 0  # homes near both: either project alone would keep them covered
-    assert 0 <= g3 < total and 0 <= g4 < total
+    assert 0 <= g3 < total and 0 <= g4 < total and g3 + g4 > 0  # homes that only one of them reaches
     units = unit_gains(store, r3).query("indicator == @INDICATOR").set_index("responsible_unit")
     assert units.loc["", "gain"] == pytest.approx(joint) and units.loc["", "n_projects"] == 0
     assert units["gain"].sum() == pytest.approx(total)
@@ -235,3 +239,7 @@ def test_cli_attribute_status_and_report(sequence, tmp_path):
                       "P6": "in_progress", "P7": "cancelled"}
     assert data["boundary"] is not None or "yuzhong" not in str(path).lower()
     assert not list((tmp_path / "mon").glob(".*partial"))
+    # the history chart of the targeted indicator: one point per recorded run, a diamond per target
+    (svg,) = re.findall(r'<svg[^>]*class="chart history".*?</svg>', html, flags=re.S)
+    assert svg.count("<circle") == 3 and svg.count("<path") == 2
+    assert "Test programme 2025-01" in html

@@ -247,6 +247,8 @@ def _planned_table(store: MonitorStore) -> Table | None:
     for col in ("indicator 指标", "now", "all built", "gain"):
         t.add_column(col, justify="left" if col.startswith("indicator") else "right")
     for r in planned.itertuples(index=False):
+        if not (abs(r.gain) > 1e-12 or r.indicator.startswith("life_circle")):
+            continue  # indicators the list does not move are left out
         unit = units.get((r.profile, r.indicator))
         t.add_row(escape(r.indicator), _fmt_value(r.value_without, unit), _fmt_value(r.value_with, unit),
                   _fmt_gain(r.gain, unit))
