@@ -133,3 +133,15 @@ def test_combined_plan(river_dir):
     assert (out_i.homes["f_fresh_market"] == "scenario-1").all()
     for col in [c for c in out_f.homes.columns if c.startswith(("t_", "f_", "r_", "d_"))]:
         np.testing.assert_array_equal(out_i.homes[col].to_numpy(), out_f.homes[col].to_numpy())
+
+
+def test_oneway_link_only_from_its_first_vertex(river_dir):
+    # a one-way link from street B (x = 0) down to street A: homes cannot use it to reach hs-b on street B
+    res = load_results(river_dir)
+    up = gpd.GeoDataFrame({"oneway": ["yes"]}, geometry=[line((0, 100), (0, 0))], crs=res.network.crs)
+    out = evaluate_scenario(res, Scenario(add_links=up))
+    np.testing.assert_allclose(out.homes["t_health_station"], 4010 - X, atol=1e-9)
+    down = gpd.GeoDataFrame({"oneway": ["yes"]}, geometry=[line((0, 0), (0, 100))], crs=res.network.crs)
+    out = evaluate_scenario(res, Scenario(add_links=down))
+    np.testing.assert_allclose(out.homes["t_health_station"], np.minimum(X + 210, 4010 - X), atol=1e-9)
+    assert out.network.n_edges == res.network.n_edges + 1 and out.network.edges["rev"].iat[-1] == -1

@@ -102,3 +102,14 @@ def test_not_a_results_folder(tmp_path, river_dir):
     (river_dir / "homes.parquet").unlink()
     with pytest.raises(LifecircleInputError, match="homes.parquet missing"):
         load_results(river_dir)
+
+
+def test_one_id_as_text_is_one_id(res):
+    out = evaluate_scenario(res, Scenario(remove_facilities="mk-a"))
+    assert "mk-a" not in set(out.facilities["id"]) and "mk-b" in set(out.facilities["id"])
+
+
+def test_oneway_must_be_yes_or_no(res):
+    links = _links([line((0, 0), (0, 100))], oneway=["maybe"])
+    with pytest.raises(LifecircleInputError, match="oneway must be yes/no"):
+        evaluate_scenario(res, Scenario(add_links=links))

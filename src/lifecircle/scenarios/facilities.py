@@ -31,6 +31,8 @@ _TIE_ABS = 1e-9
 
 def removed_rows(facilities: pd.DataFrame, remove_ids) -> np.ndarray:
     """Boolean mask of the facility rows whose ``id`` is in ``remove_ids``; unknown ids raise."""
+    if isinstance(remove_ids, str):
+        remove_ids = (remove_ids,)
     wanted = [str(i) for i in (remove_ids or ())]
     ids = facilities["id"].astype(str)
     unknown = sorted(set(wanted) - set(ids))

@@ -133,6 +133,20 @@ def _split_edge(nodes: pd.DataFrame, edges: gpd.GeoDataFrame, e: int, frac: floa
     return nodes, edges, w, splits
 
 
+def _truthy(value) -> bool:
+    """A ``oneway`` cell: True for true/yes/1 (any case), False for empty, false/no/0."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("", "no", "false", "0"):
+            return False
+        if text in ("yes", "true", "1"):
+            return True
+        raise LifecircleInputError(f"A link's oneway must be yes/no (true/false, 1/0), got {value!r}.")
+    return bool(value)
+
+
 def _link_rows(edges: gpd.GeoDataFrame, a: int, b: int, geom: LineString, attrs: dict, walk_profile: str) -> gpd.GeoDataFrame:
     from lifecircle.walking import edge_times, get_walk_profile
 
@@ -144,7 +158,7 @@ def _link_rows(edges: gpd.GeoDataFrame, a: int, b: int, geom: LineString, attrs:
             f"A steps link cannot be walked under the run's walking profile '{walk_profile}' (it does not pass steps); "
             "give the link as an elevator or ramp (highway=elevator / footway), or evaluate a run with another profile."
         )
-    oneway = bool(attrs.get("oneway")) if pd.notna(attrs.get("oneway", np.nan)) else False
+    oneway = _truthy(attrs.get("oneway"))
     m = len(edges)
     fwd_geom, back_geom = geom, LineString(list(geom.coords)[::-1])
     length = float(geom.length)
