@@ -113,3 +113,20 @@ def test_oneway_must_be_yes_or_no(res):
     links = _links([line((0, 0), (0, 100))], oneway=["maybe"])
     with pytest.raises(LifecircleInputError, match="oneway must be yes/no"):
         evaluate_scenario(res, Scenario(add_links=links))
+
+
+def test_user_profile_and_areas_files_are_read_where_the_run_read_them(river_dir, tmp_path):
+    import json
+
+    from lifecircle.indicators import load_profile
+
+    src = tmp_path / "mine.toml"
+    src.write_text('extends = "cn-health-check"\nid = "mine"\n', encoding="utf-8")
+    load_profile(src)  # a valid profile file
+    run = json.loads((river_dir / "run.json").read_text())
+    run["parameters"].update(profiles=["mine.toml"], areas="areas.geojson")  # relative to a folder we are not in
+    run["inputs"] = {"profile:mine.toml": {"path": str(src)}, "areas": {"path": str(tmp_path / "gone.geojson")}}
+    (river_dir / "run.json").write_text(json.dumps(run))
+    res = load_results(river_dir)
+    assert res.profiles == (str(src),)
+    assert res.areas == "areas.geojson"  # the recorded file no longer exists: kept as given

@@ -87,7 +87,17 @@ def load_results(results_dir: str | Path) -> Results:
             raise LifecircleInputError(f"{what}.parquet in '{folder}' lacks the columns {lacking}; run the assessment again.")
     facilities["id"] = facilities["id"].astype(str)
     params = run.get("parameters", {})
-    profiles = tuple(params.get("profiles") or run.get("profiles") or ())
+    inputs = run.get("inputs", {})
+
+    def as_recorded(name: str, given):
+        """A user file as the run read it (its absolute path from run.json's inputs), else as given."""
+        path = (inputs.get(name) or {}).get("path")
+        return path if path and Path(path).is_file() else given
+
+    profiles = tuple(as_recorded(f"profile:{p}", p) for p in (params.get("profiles") or run.get("profiles") or ()))
+    areas = params.get("areas")
+    if areas and not str(areas).startswith(("h3:", "grid:")):
+        areas = as_recorded("areas", areas)
     if not profiles:
         raise LifecircleInputError(f"'{folder / 'run.json'}' names no indicator profile; run the assessment again.")
     return Results(
@@ -97,7 +107,7 @@ def load_results(results_dir: str | Path) -> Results:
         facilities=facilities,
         run=run,
         profiles=profiles,
-        areas=params.get("areas"),
+        areas=areas,
         walk_profile=run.get("walk_profile") or net.walk_profile,
         snap_max_m=float(params.get("snap_max_m") or 200.0),
     )
