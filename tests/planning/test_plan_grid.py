@@ -77,11 +77,11 @@ def test_comparison_after_equals_coverage_recomputed_from_scratch(grid, tmp_path
     total = POPULATION.sum()
     before = POPULATION[covered_by([EXISTING_NODE])].sum() / total
     after = POPULATION[covered_by([EXISTING_NODE] + _chosen_nodes(res.sites))].sum() / total
-    assert row["value_before"] == pytest.approx(before)
-    assert row["value_after"] == pytest.approx(after)
+    assert row["before"] == pytest.approx(before)
+    assert row["after"] == pytest.approx(after)
     assert row["change"] == pytest.approx(after - before)
     park = comp[(comp["indicator"] == "park_90s") & (comp["area"] == "ALL")].iloc[0]
-    assert park["value_after"] == park["value_before"]  # other categories are untouched
+    assert park["after"] == park["before"]  # other categories are untouched
     assert json.loads((out / "plan.json").read_text())["coverage_rate_after"] == pytest.approx(after)
 
 

@@ -70,11 +70,11 @@ def test_after_indicators_equal_a_full_recomputation(helsinki, planned):
     comp = pd.read_csv(planned / "comparison.csv", dtype={"area": str})
     merged = comp.merge(ind_new[["profile", "indicator", "area", "value"]], on=["profile", "indicator", "area"])
     assert len(merged) == len(comp) == len(ind_new)
-    np.testing.assert_allclose(merged["value_after"].to_numpy(float), merged["value"].to_numpy(float),
+    np.testing.assert_allclose(merged["after"].to_numpy(float), merged["value"].to_numpy(float),
                                rtol=1e-12, atol=1e-12, equal_nan=True)
     before = pd.read_csv(helsinki / "indicators.csv", dtype={"area": str})
     mb = comp.merge(before[["profile", "indicator", "area", "value"]], on=["profile", "indicator", "area"])
-    np.testing.assert_allclose(mb["value_before"].to_numpy(float), mb["value"].to_numpy(float), equal_nan=True)
+    np.testing.assert_allclose(mb["before"].to_numpy(float), mb["value"].to_numpy(float), equal_nan=True)
     # the objective is the population the recomputed walking times put within 5 minutes
     info = json.loads((planned / "plan.json").read_text())
     within = homes_new["t_elderly_care"].to_numpy() <= ELDERLY_S
@@ -100,4 +100,4 @@ def test_set_covering_and_pmedian_on_real_data(helsinki, tmp_path):
     assert res.result.bound <= res.result.objective + 1e-6
     comp = res.comparison
     row = comp[(comp["indicator"] == "primary_school_10min") & (comp["area"] == "ALL")].iloc[0]
-    assert row["value_after"] >= row["value_before"]
+    assert row["after"] >= row["before"]

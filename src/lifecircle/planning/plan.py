@@ -14,8 +14,9 @@ never a dense home × candidate matrix), honours the existing facilities (homes 
   ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
 * ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, parameters, counts, timings (s);
 * ``comparison.csv`` — every indicator of the run's profiles, whole area and per sub-area, before and after the new
-  sites are added as facilities of the category (walking times recomputed with :func:`lifecircle.engine.nearest`
-  over existing + new facilities, indicators with :func:`lifecircle.pipeline.indicator_table`).
+  sites are added as facilities of the category: the scenario evaluation of :mod:`lifecircle.scenarios`
+  (:func:`~lifecircle.scenarios.evaluate_scenario`, columns :data:`lifecircle.scenarios.COMPARISON_COLUMNS`), so a
+  plan and a scenario adding the same sites report the same numbers.
 
 Files appear only when the whole plan succeeded (:func:`lifecircle.results.staged_results`).
 """
@@ -31,7 +32,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
@@ -48,9 +48,6 @@ PLAN_INPUTS = ("run.json", "homes.parquet", "facilities.parquet", "network_nodes
 #: Prefix of the id given to each new site in the after-plan ``f_<category>`` column.
 NEW_SITE_PREFIX = "plan-"
 
-#: Comparison columns, in order.
-COMPARISON_COLUMNS = ("profile", "indicator", "area", "value_before", "value_after", "change", "numerator_before",
-                      "numerator_after", "denominator", "threshold", "threshold_kind", "unit", "name_zh", "name_en")
 
 
 @dataclass
@@ -278,28 +275,6 @@ def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
     return _Threshold(float(ind.threshold), ind.threshold_kind, ind.categories, prof.id, ind.id)
 
 
-def _load_results(results_dir: Path) -> tuple[WalkNetwork, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    from lifecircle.io import load_network
-
-    net = load_network(results_dir)
-    homes = gpd.read_parquet(results_dir / "homes.parquet")
-    fac = gpd.read_parquet(results_dir / "facilities.parquet")
-    for name, frame, cols in (("homes.parquet", homes, ("id", "population", "edge_id", "edge_frac", "access_s", "access_m")),
-                              ("facilities.parquet", fac, ("id", "category", "edge_id", "edge_frac", "access_s", "access_m"))):
-        absent = [c for c in cols if c not in frame.columns]
-        if absent:
-            raise LifecircleInputError(f"{results_dir / name} lacks {', '.join(absent)}; rerun the assessment.")
-    if homes.crs is None:
-        homes = homes.set_crs(net.crs)
-    elif homes.crs != net.crs:
-        homes = homes.to_crs(net.crs)
-    if fac.crs is None:
-        fac = fac.set_crs(net.crs)
-    elif fac.crs != net.crs:
-        fac = fac.to_crs(net.crs)
-    return net, homes, fac
-
-
 # ---------------------------------------------------------------------------------------------------------------------
 # candidates
 # ---------------------------------------------------------------------------------------------------------------------
@@ -377,87 +352,15 @@ def _existing_cost(homes: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, net: WalkNetw
     return engine.nearest(graph, origins, pts, np.zeros(len(f), np.int64), 1).time[:, 0]
 
 
-def homes_after(homes: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, net: WalkNetwork, category: str,
-                new_points: engine.Points, new_access_m: np.ndarray, new_geometry: gpd.GeoSeries,
-                new_ids: np.ndarray) -> gpd.GeoDataFrame:
-    """The homes frame with ``category``'s columns recomputed over the existing facilities plus new ones.
-
-    ``t_<c>`` (seconds) and ``f_<c>`` always; ``d_<c>`` (network metres) and ``r_<c>`` (straight metres) when the
-    frame has them. Times come from :func:`lifecircle.engine.nearest`, as in the assessment.
-
-    Parameters
-    ----------
-    homes, facilities
-        ``homes.parquet`` and ``facilities.parquet`` of a results folder (run CRS).
-    net
-        The run's walking network.
-    category
-        The category the new facilities belong to.
-    new_points
-        The new facilities on the network (access legs in seconds).
-    new_access_m
-        Their access legs in metres.
-    new_geometry
-        Their points (run CRS), for straight-line radii.
-    new_ids
-        Their ids (written to ``f_<c>`` for the homes they now serve best).
-    """
-    out = homes.copy()
-    fac = facilities.loc[facilities["category"].astype(str) == category]
-    ids = np.concatenate([fac["id"].astype(str).to_numpy(object), np.asarray(new_ids, dtype=object)])
-    origin_edge = homes["edge_id"].to_numpy(np.int64)
-    origin_frac = homes["edge_frac"].to_numpy(np.float64)
-    edge = np.concatenate([fac["edge_id"].to_numpy(np.int64), new_points.edge])
-    frac = np.concatenate([fac["edge_frac"].to_numpy(np.float64), new_points.frac])
-    cat = np.zeros(len(edge), np.int64)
-    for weight, access, new_acc, col in (("time_s", "access_s", new_points.access, "t_"),
-                                         ("length_m", "access_m", np.asarray(new_access_m, np.float64), "d_")):
-        if col == "d_" and f"d_{category}" not in homes.columns:
-            continue
-        g = engine.Graph.from_network(net, weight=weight)
-        acc = np.concatenate([fac[access].to_numpy(np.float64), new_acc])
-        res = engine.nearest(g, engine.Points(origin_edge, origin_frac, homes[access].to_numpy(np.float64)),
-                             engine.Points(edge, frac, acc), cat, 1)
-        out[f"{col}{category}"] = res.time[:, 0].astype(np.float64)
-        if col == "t_":
-            idx = res.facility[:, 0]
-            out[f"f_{category}"] = np.where(idx >= 0, ids[np.clip(idx, 0, None)] if len(ids) else "", "")
-    if f"r_{category}" in homes.columns:
-        pts = np.concatenate([np.column_stack([fac.geometry.x, fac.geometry.y]).reshape(-1, 2),
-                              np.column_stack([new_geometry.x, new_geometry.y]).reshape(-1, 2)])
-        hx = np.column_stack([homes.geometry.x, homes.geometry.y])
-        out[f"r_{category}"] = cKDTree(pts).query(hx)[0] if len(pts) and len(hx) else np.full(len(hx), np.inf)
-    return out
-
-
-def _areas_for(results_dir: Path, run: dict):
-    """The sub-areas the run reported on: its ``grid:``/``h3:`` spec, else ``areas.parquet`` (id column ``id``)."""
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    spec = params.get("areas")
-    if isinstance(spec, str) and spec.startswith(("grid:", "h3:")):
-        return spec
-    if spec and (results_dir / "areas.parquet").is_file():
-        areas = gpd.read_parquet(results_dir / "areas.parquet")
-        return areas.rename(columns={"area_id": "id"})
-    return None
-
-
-def comparison_table(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Join two indicator tables (``indicators.csv`` rows) into the before/after comparison (:data:`COMPARISON_COLUMNS`)."""
-    key = ["profile", "indicator", "area"]
-    b = before.rename(columns={"value": "value_before", "numerator": "numerator_before"})
-    a = after[key + ["value", "numerator"]].rename(columns={"value": "value_after", "numerator": "numerator_after"})
-    merged = b.merge(a, on=key, how="outer", sort=False)
-    merged["change"] = merged["value_after"] - merged["value_before"]
-    for c in COMPARISON_COLUMNS:
-        if c not in merged.columns:
-            merged[c] = np.nan
-    return merged[list(COMPARISON_COLUMNS)]
-
-
 # ---------------------------------------------------------------------------------------------------------------------
 # the plan
 # ---------------------------------------------------------------------------------------------------------------------
+
+
+def _in_crs(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        return frame.set_crs(crs)
+    return frame if frame.crs == crs else frame.to_crs(crs)
 
 
 def _solve(problem: str, prob: CoverageProblem, opt: PlanOptions) -> SitingResult:
@@ -502,7 +405,7 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
         Unknown category, profile or indicator; not exactly one of sites / target rate / p-median; k < 1; a target
         rate outside (0, 1] or out of reach; no candidate; a folder that is not a results folder.
     """
-    from lifecircle.pipeline import indicator_table
+    from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 
     results_dir = Path(results_dir)
     problem = _check_options(options)
@@ -515,7 +418,10 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
     t_start = time.perf_counter()
     with Steps(quiet=quiet) as steps, staged_results(out) as stage:
         with steps.step("Reading the results folder"):
-            net, homes, fac = _load_results(results_dir)
+            run_res = load_results(results_dir)
+            net = run_res.network
+            homes = run_res.homes = _in_crs(run_res.homes, net.crs)
+            fac = run_res.facilities = _in_crs(run_res.facilities, net.crs)
             weight = "time_s" if thr.kind == "walk_time_s" else "length_m"
             graph = engine.Graph.from_network(net, weight=weight)
             access = "access_s" if weight == "time_s" else "access_m"
@@ -548,12 +454,13 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             new_ids = np.array([f"{NEW_SITE_PREFIX}{options.category}-{k}" for k in range(1, len(chosen) + 1)], object)
             new_pts = engine.Points(cand.points.edge[chosen], cand.points.frac[chosen], cand.points.access[chosen])
             new_geom = cand.geometry.iloc[chosen].reset_index(drop=True)
-            after_homes = homes_after(homes, fac, net, options.category, new_pts, cand.access_m[chosen], new_geom,
-                                      new_ids)
-            areas = _areas_for(results_dir, run)
-            before = indicator_table(homes, profiles, areas) if profiles else pd.DataFrame()
-            after = indicator_table(after_homes, profiles, areas) if profiles else pd.DataFrame()
-            comparison = comparison_table(before, after) if profiles else pd.DataFrame(columns=list(COMPARISON_COLUMNS))
+            added = gpd.GeoDataFrame({"id": new_ids.astype(str), "category": options.category, "name": "",
+                                      "capacity": (cand.capacity[chosen] if cand.capacity is not None
+                                                   else np.full(len(chosen), np.nan))},
+                                     geometry=new_geom.values, crs=net.crs)
+            outcome = evaluate_scenario(run_res, Scenario(name=out.name, add_facilities=added,
+                                                          add_category=options.category))
+            comparison = outcome.comparison
         with steps.step("Writing the plan"):
             lon, lat = _wgs84(new_geom)
             sites = gpd.GeoDataFrame({
