@@ -42,7 +42,7 @@ from lifecircle.monitor.attribution import (
     measured_change,
     unit_gains,
 )
-from lifecircle.monitor.evaluate import WalkingEvaluator
+from lifecircle.monitor.evaluate import WalkingEvaluator, scenarios_evaluator
 from lifecircle.monitor.cli import monitor
 from lifecircle.pipeline import AssessConfig, demo_config, run
 
@@ -137,6 +137,10 @@ def seq(sequence):
         yield store, runs, tmp, path
 
 
+#: Both evaluators: the engine and indicator steps of assess, and the planning scenario engine (incremental).
+EVALUATORS = pytest.mark.parametrize("factory", [WalkingEvaluator, scenarios_evaluator], ids=["walking", "scenarios"])
+
+
 def _check_parts_sum_to_measured(store, effects: pd.DataFrame, before: int, after: int) -> None:
     key = ["profile", "indicator", "area"]
     total = effects[effects["method"] == ALL_COMPLETED].set_index(key)["gain"]
@@ -151,9 +155,10 @@ def _check_parts_sum_to_measured(store, effects: pd.DataFrame, before: int, afte
         ~np.isclose(both["attributed"], both["measured"], atol=1e-9, equal_nan=True)]
 
 
-def test_disjoint_projects_sum_to_the_measured_change(seq):
+@EVALUATORS
+def test_disjoint_projects_sum_to_the_measured_change(seq, factory):
     store, (r1, r2, _), _, _ = seq
-    att = attribute_runs(store, r1, r2, evaluator_factory=WalkingEvaluator)
+    att = attribute_runs(store, r1, r2, evaluator_factory=factory)
     assert sorted(att.projects["project_id"]) == ["P1", "P2"]
     assert att.projects["facility_id"].tolist() == ["P1", "P2"] and (att.projects["match_m"] < 1.0).all()
     _check_parts_sum_to_measured(store, att.effects, r1, r2)
@@ -170,9 +175,10 @@ def test_disjoint_projects_sum_to_the_measured_change(seq):
     assert mc.loc[INDICATOR, "change"] == pytest.approx(e[(ALL_COMPLETED, "")], abs=1e-9)
 
 
-def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(seq):
+@EVALUATORS
+def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(seq, factory):
     store, (_, r2, r3), _, _ = seq
-    att = attribute_runs(store, r2, r3, evaluator_factory=WalkingEvaluator)
+    att = attribute_runs(store, r2, r3, evaluator_factory=factory)
     assert sorted(att.projects["project_id"]) == ["P3", "P4"]  # P1, P2 were completed before run 2
     _check_parts_sum_to_measured(store, att.effects, r2, r3)
     e = att.effects[(att.effects["indicator"] == INDICATOR) & (att.effects["area"] == "ALL")].set_index(
@@ -186,9 +192,10 @@ def test_overlapping_projects_leave_a_joint_remainder_and_still_sum(seq):
     assert units["gain"].sum() == pytest.approx(total)
 
 
-def test_everything_on_the_list_built_matches_the_pipeline(seq):
+@EVALUATORS
+def test_everything_on_the_list_built_matches_the_pipeline(seq, factory):
     store, (_, _, r3), tmp, _ = seq
-    planned = evaluate_planned(store, r3, evaluator_factory=WalkingEvaluator)
+    planned = evaluate_planned(store, r3, evaluator_factory=factory)
     assert sorted(planned.projects["project_id"]) == ["P5", "P6"]  # P7 cancelled; P1-P4 already in run 3
     assert planned.skipped == ("P8",)  # address only
     ref = pd.read_csv(tmp / "run4" / "indicators.csv").set_index(["profile", "indicator", "area"])["value"]
