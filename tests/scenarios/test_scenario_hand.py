@@ -145,3 +145,19 @@ def test_oneway_link_only_from_its_first_vertex(river_dir):
     out = evaluate_scenario(res, Scenario(add_links=down))
     np.testing.assert_allclose(out.homes["t_health_station"], np.minimum(X + 210, 4010 - X), atol=1e-9)
     assert out.network.n_edges == res.network.n_edges + 1 and out.network.edges["rev"].iat[-1] == -1
+
+
+@pytest.mark.parametrize("fx", [200.0, 800.0])
+def test_added_facility_on_an_edge_the_link_splits(river_dir, fx):
+    # a market added at (fx, −5) on edge 0→1, which the link at x = 500 splits: homes reach it along street A
+    # in |x − fx| + 10 s, whichever piece it ends on; mk-a stays at |1900 − x| + 10
+    res = load_results(river_dir)
+    add = at([(fx, -5)], category=["fresh_market"], id=["new-mk"])
+    links = gpd.GeoDataFrame(geometry=[line((500, 0), (500, 100))], crs=res.network.crs)
+    out = evaluate_scenario(res, Scenario(add_facilities=add, add_links=links))
+    via_link = np.abs(X - 500) + 510  # to mk-b at (100, 105): |x − 500| + 100 + 400 + 10
+    np.testing.assert_allclose(out.homes["t_fresh_market"],
+                               np.minimum.reduce([np.abs(X - fx) + 10, np.abs(1900 - X) + 10, via_link]), atol=1e-9)
+    row = out.facilities.loc[out.facilities["id"] == "new-mk"].iloc[0]
+    e = out.network.edges.iloc[int(row["edge_id"])]
+    assert e.geometry.interpolate(row["edge_frac"], normalized=True).distance(at([(fx, 0)]).geometry.iloc[0]) < 1e-6

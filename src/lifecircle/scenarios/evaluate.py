@@ -155,12 +155,9 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     if sc.add_links is not None and len(sc.add_links):
         new_net, splits = insert_links(net, sc.add_links, res.walk_profile, sc.link_snap_m, sc.node_merge_m)
     rev = new_net.edges["rev"].to_numpy(np.int64)
-    if len(added):
-        added = remap_points(added, splits, rev)
-        added = added.to_crs(net.crs)
     fac_after = remaining if not len(added) else gpd.GeoDataFrame(
         pd.concat([remaining, added], ignore_index=True), geometry="geometry", crs=remaining.crs)
-    fac_after = remap_points(fac_after, splits, rev)
+    fac_after = remap_points(fac_after, splits, rev)  # added ones too: they were snapped on the run's network
     homes = remap_points(res.homes, splits, rev)
 
     recomputed: dict = {"mode": recompute, "categories_added": sorted(set(added["category"])) if len(added) else [],
