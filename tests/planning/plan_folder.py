@@ -1,8 +1,9 @@
 """A hand-made results folder for the ``lifecircle plan`` tests: a 4 × 4 street grid, one home per crossing.
 
-Every block is 60 m long and walked in 60 s both ways; each home sits on its crossing with a 10 s (10 m) access leg.
-Within a threshold of 90 s a site on a crossing therefore covers the homes of that crossing (10 s) and of its four
-neighbours (70 s), never those two blocks away (130 s). One existing elderly-care facility stands on crossing 0.
+Every block is 60 m long and walked in 75 s both ways (steep streets); each home sits on its crossing with a 10 s
+(10 m) access leg. Within a threshold of 90 s a site on a crossing therefore covers the homes of that crossing (10 s)
+and of its four neighbours (85 s), never those two blocks away (160 s); within 140 m of network distance it also
+covers those two blocks away (130 m) but not three (190 m). One existing elderly-care facility stands on crossing 0.
 The reference times below come from networkx shortest paths, independently of lifecircle's engine.
 """
 
@@ -25,9 +26,10 @@ CRS = "EPSG:32635"
 X0, Y0 = 385_000.0, 6_672_000.0
 SIDE = 4
 BLOCK_M = 60.0
-BLOCK_S = 60.0
+BLOCK_S = 75.0
 ACCESS_S = 10.0
 THRESHOLD_S = 90.0
+THRESHOLD_M = 140.0
 EXISTING_NODE = 0
 #: People per crossing (node id = 4·row + column), fixed so the optimum is hand-checkable.
 POPULATION = np.array([12, 30, 7, 41,
@@ -56,6 +58,16 @@ source = "test"
 confidence = "🟡"
 
 [[indicators]]
+id = "elderly_care_140m"
+name_en = "Elderly care within 140 m on the network"
+name_zh = "养老 140 米"
+categories = ["elderly_care"]
+threshold = 140
+threshold_kind = "network_distance_m"
+source = "test"
+confidence = "🟡"
+
+[[indicators]]
 id = "park_90s"
 name_en = "Parks within 90 s"
 name_zh = "公园 90 秒"
@@ -76,28 +88,31 @@ def grid_graph() -> nx.Graph:
     for n in range(SIDE * SIDE):
         r, c = divmod(n, SIDE)
         if c + 1 < SIDE:
-            g.add_edge(n, n + 1, weight=BLOCK_S)
+            g.add_edge(n, n + 1, weight=BLOCK_S, length=BLOCK_M)
         if r + 1 < SIDE:
-            g.add_edge(n, n + SIDE, weight=BLOCK_S)
+            g.add_edge(n, n + SIDE, weight=BLOCK_S, length=BLOCK_M)
     return g
 
 
-def walk_s() -> np.ndarray:
-    """(16, 16) seconds from each home (row) to a point standing on each crossing (column), access leg included."""
-    d = dict(nx.all_pairs_dijkstra_path_length(grid_graph()))
+def walk_s(weight: str = "weight") -> np.ndarray:
+    """(16, 16) seconds (``weight="length"``: metres) from each home (row) to a point standing on each crossing
+    (column), access leg included."""
+    d = dict(nx.all_pairs_dijkstra_path_length(grid_graph(), weight=weight))
     return np.array([[d[h][s] + ACCESS_S for s in range(SIDE * SIDE)] for h in range(SIDE * SIDE)])
 
 
-def covered_by(sites) -> np.ndarray:
-    """Homes within the threshold of any crossing in ``sites``."""
-    t = walk_s()
-    return np.zeros(SIDE * SIDE, bool) if not len(sites) else (t[:, list(sites)] <= THRESHOLD_S).any(axis=1)
+def covered_by(sites, metres: bool = False) -> np.ndarray:
+    """Homes within the threshold (90 s, or 140 m of network distance) of any crossing in ``sites``."""
+    t = walk_s("length" if metres else "weight")
+    limit = THRESHOLD_M if metres else THRESHOLD_S
+    return np.zeros(SIDE * SIDE, bool) if not len(sites) else (t[:, list(sites)] <= limit).any(axis=1)
 
 
-def best_mclp(k: int) -> float:
+def best_mclp(k: int, metres: bool = False) -> float:
     """Most people newly covered by k new crossings (enumeration over all k-subsets)."""
-    already = covered_by([EXISTING_NODE])
-    return max(POPULATION[covered_by(s) & ~already].sum() for s in itertools.combinations(range(SIDE * SIDE), k))
+    already = covered_by([EXISTING_NODE], metres)
+    return max(POPULATION[covered_by(s, metres) & ~already].sum()
+               for s in itertools.combinations(range(SIDE * SIDE), k))
 
 
 def fewest_sites(rate: float) -> int:
@@ -157,6 +172,7 @@ def write_results(folder: Path, existing: bool = True) -> Path:
         "edge_id": [e for e, _ in on], "edge_frac": [f for _, f in on],
         "access_m": np.full(n, ACCESS_S), "access_s": np.full(n, ACCESS_S),
         "t_elderly_care": t[:, EXISTING_NODE] if existing else np.full(n, np.inf),
+        "d_elderly_care": walk_s("length")[:, EXISTING_NODE] if existing else np.full(n, np.inf),
         "f_elderly_care": "e0" if existing else "",
         "t_park": t[:, 15], "f_park": "p15",
     }, geometry=[Point(node_xy(k)) for k in range(n)], crs=CRS)

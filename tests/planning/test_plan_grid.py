@@ -35,8 +35,10 @@ def _chosen_nodes(sites: gpd.GeoDataFrame) -> list[int]:
 
 
 def test_hand_check_of_the_reference():
-    # crossing 0 covers itself (10 s) and crossings 1 and 4 (70 s), not 2, 5 or 8 (130 s)
+    # crossing 0 covers itself (10 s) and crossings 1 and 4 (85 s), not 2, 5 or 8 (160 s)
     assert covered_by([0]).nonzero()[0].tolist() == [0, 1, 4]
+    # within 140 m: also 2, 5 and 8 (130 m), not 3, 6, 9 or 12 (190 m)
+    assert covered_by([0], metres=True).nonzero()[0].tolist() == [0, 1, 2, 4, 5, 8]
     # crossing 5 covers 1, 4, 5, 6, 9: 30 + 5 + 22 + 48 + 16 people, of which 1 and 4 already covered
     assert POPULATION[covered_by([5]) & ~covered_by([0])].sum() == 22 + 48 + 16
 
@@ -85,6 +87,18 @@ def test_comparison_after_equals_coverage_recomputed_from_scratch(grid, tmp_path
     assert json.loads((out / "plan.json").read_text())["coverage_rate_after"] == pytest.approx(after)
 
 
+def test_network_distance_indicator(grid, tmp_path):
+    res = plan(grid, PlanOptions(category="elderly_care", sites=2, indicator="elderly_care_140m", out=tmp_path / "p",
+                                 method="exact"), quiet=True)
+    assert (res.threshold, res.threshold_kind) == (140.0, "network_distance_m")
+    assert res.result.objective == pytest.approx(best_mclp(2, metres=True))
+    assert res.summary["counts"]["homes_already_covered"] == 6
+    comp = res.comparison
+    row = comp[(comp["indicator"] == "elderly_care_140m") & (comp["area"] == "ALL")].iloc[0]
+    after = covered_by([EXISTING_NODE] + _chosen_nodes(res.sites), metres=True)
+    assert row["after"] == pytest.approx(POPULATION[after].sum() / POPULATION.sum())
+
+
 def test_lscp_uses_the_fewest_sites(grid, tmp_path):
     res = plan(grid, PlanOptions(category="elderly_care", target_rate=0.9, out=tmp_path / "p"), quiet=True)
     k = fewest_sites(0.9)
@@ -109,9 +123,9 @@ def test_greedy_reports_a_valid_bound(grid, tmp_path):
 
 
 def test_threshold_override_changes_the_cover(grid, tmp_path):
-    # 2.5 min = 150 s: a crossing now also reaches homes two blocks away (130 s)
-    res = plan(grid, PlanOptions(category="elderly_care", sites=1, threshold_min=2.5, out=tmp_path / "p"), quiet=True)
-    assert res.threshold == 150.0
+    # 3 min = 180 s: a crossing now also reaches homes two blocks away (160 s)
+    res = plan(grid, PlanOptions(category="elderly_care", sites=1, threshold_min=3, out=tmp_path / "p"), quiet=True)
+    assert res.threshold == 180.0
     assert res.summary["counts"]["homes_already_covered"] == 6  # crossings 0, 1, 2, 4, 5, 8
 
 
