@@ -53,6 +53,25 @@ def _table(comparison, name: str) -> Table:
     return table
 
 
+def _write_gaps_and_areas(stage, outcome, res) -> None:
+    """The plan's gap areas (recomputed from the homes after it) and the run's sub-area polygons (unchanged)."""
+    import shutil
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from lifecircle.indicators import load_profile
+    from lifecircle.planning.gaps import indicator_gaps
+
+    profiles = [load_profile(p) for p in res.profiles]
+    gaps = pd.concat([indicator_gaps(outcome.homes, p).assign(profile=p.id) for p in profiles], ignore_index=True)
+    if len(gaps):
+        stage.write_parquet(gpd.GeoDataFrame(gaps, geometry="geometry", crs=outcome.network.crs), "gaps.parquet")
+    for name in ("areas.parquet", "unsnapped.parquet"):
+        if (res.folder / name).is_file():
+            shutil.copy2(res.folder / name, stage.path(name))
+
+
 def _inputs(paths: dict[str, Path | None]) -> dict:
     from lifecircle.results import sha256_of
 
@@ -77,11 +96,12 @@ def _inputs(paths: dict[str, Path | None]) -> dict:
 @click.option("--recompute", type=click.Choice(["incremental", "full"]), default="incremental", show_default=True,
               help="Search again only what the plan affects, or rerun every walking time.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Folder to write the scenario's results into.")
+@click.option("--report", is_flag=True, help="Also build report.html of the situation after the plan.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no table.")
 @click.pass_context
 def scenario(ctx: click.Context, results_dir: Path, add_path: Path | None, add_category: str | None, remove_ids: tuple[str, ...],
              link_path: Path | None, link_snap_m: float, name: str, coords: str, layer_crs: str | None, recompute: str,
-             out: Path, quiet: bool) -> None:
+             out: Path, report: bool, quiet: bool) -> None:
     """Evaluate a plan against a finished run: every indicator before and after.
 
     \b
@@ -90,18 +110,20 @@ def scenario(ctx: click.Context, results_dir: Path, add_path: Path | None, add_c
       lifecircle scenario results --link footbridge.geojson --out bridge
 
     Writes into --out: comparison.csv (profile, indicator, area, before, after, change...), homes.parquet,
-    facilities.parquet, indicators.csv (after), the network, run.json and scenario.json (inputs with SHA-256).
+    facilities.parquet, indicators.csv (after), gaps.parquet (after), the network, run.json and scenario.json
+    (inputs with SHA-256); with --report also report.html. The folder is itself a results folder: a further
+    scenario can start from it.
     """
     try:
         _run(results_dir, add_path, add_category, remove_ids, link_path, link_snap_m, name, coords, layer_crs,
-             recompute, out, quiet)
+             recompute, out, report, quiet)
     except LifecircleInputError as exc:
         _err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         ctx.exit(EXIT_BAD_INPUT)
 
 
 def _run(results_dir, add_path, add_category, remove_ids, link_path, link_snap_m, name, coords, layer_crs, recompute,
-         out, quiet) -> None:
+         out, report, quiet) -> None:
     from lifecircle.io import save_network
     from lifecircle.progress import Steps
     from lifecircle.results import staged_results
@@ -145,10 +167,23 @@ def _run(results_dir, add_path, add_category, remove_ids, link_path, link_snap_m
                 "recomputed": outcome.recomputed,
             }
             stage.write_json(described, "scenario.json")
+            _write_gaps_and_areas(stage, outcome, res)
             run_info = dict(res.run)
             run_info["scenario"] = described
             run_info["network"] = outcome.network.meta
+            counts = dict(run_info.get("counts") or {})
+            counts.update(nodes=outcome.network.n_nodes, edges=outcome.network.n_edges, facilities=len(outcome.facilities),
+                          facilities_by_category=outcome.facilities.groupby("category")["id"].nunique().to_dict())
+            run_info["counts"] = counts
             stage.write_json(run_info, "run.json")
+            if report:
+                from lifecircle.report import build_report
+
+                build_report(stage.staging, out_path=stage.path("report.html"))
     if not quiet:
         Console().print(_table(outcome.comparison, name))
     click.echo(str(out))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    scenario()

@@ -34,8 +34,13 @@ def _invoke(*args):
 
 def test_added_clinic_end_to_end(river_dir, add_csv, tmp_path):
     out = tmp_path / "plan"
-    r = _invoke(river_dir, "--add", add_csv, "--add-category", "health_station", "--name", "clinic", "--out", out)
+    r = _invoke(river_dir, "--add", add_csv, "--add-category", "health_station", "--name", "clinic", "--out", out,
+                "--report")
     assert r.exit_code == 0, r.output
+    assert (out / "report.html").is_file()
+    gaps = gpd.read_parquet(out / "gaps.parquet")
+    health = gaps.loc[gaps["indicator"] == "health_15min"]
+    assert health["population"].sum() == pytest.approx(50.0)  # the 5 homes x = 1100..1900 still uncovered, 10 people each
     for name in ("comparison.csv", "homes.parquet", "facilities.parquet", "indicators.csv", "scenario.json", "run.json",
                  "network_edges.parquet"):
         assert (out / name).is_file(), name
