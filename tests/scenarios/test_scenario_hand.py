@@ -161,3 +161,14 @@ def test_added_facility_on_an_edge_the_link_splits(river_dir, fx):
     row = out.facilities.loc[out.facilities["id"] == "new-mk"].iloc[0]
     e = out.network.edges.iloc[int(row["edge_id"])]
     assert e.geometry.interpolate(row["edge_frac"], normalized=True).distance(at([(fx, 0)]).geometry.iloc[0]) < 1e-6
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_moving_a_facility_keeps_its_id(river_dir, mode):
+    # mk-a moves from x = 1900 to x = 1000 on street A: |x − 1000| + 10 s (all below mk-b's 4010 − x)
+    res = load_results(river_dir)
+    moved = at([(1000, -5)], category=["fresh_market"], id=["mk-a"])
+    out = evaluate_scenario(res, Scenario(add_facilities=moved, remove_facilities=("mk-a",)), recompute=mode)
+    np.testing.assert_allclose(out.homes["t_fresh_market"], np.abs(X - 1000) + 10, atol=1e-9)
+    assert (out.homes["f_fresh_market"] == "mk-a").all()
+    assert (out.facilities["id"] == "mk-a").sum() == 1

@@ -34,7 +34,8 @@ class Scenario:
         Points (any CRS) with ``category`` (a category id of ``lifecircle/data/categories.csv``) and optional ``id``,
         ``capacity`` (places), ``name``; None for none.
     remove_facilities
-        Ids of facilities of the run's ``facilities.parquet`` (every row of an id goes: all its categories).
+        Ids of facilities of the run's ``facilities.parquet`` (every row of an id goes: all its categories). An added
+        facility may take a removed id: that moves the facility.
     add_links
         Lines (any CRS): new footbridges, elevators or stair links, optional ``highway``, ``time_s`` (seconds),
         ``oneway``, ``name`` (:func:`lifecircle.scenarios.links.insert_links`); None for none.
@@ -150,7 +151,8 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     gone = removed_rows(res.facilities, sc.remove_facilities)
     remaining = res.facilities.loc[~gone].reset_index(drop=True)
     removed = res.facilities.loc[gone].reset_index(drop=True)
-    added = prepare_added(net, sc.add_facilities, res.facilities["id"], res.snap_max_m, sc.add_category)
+    # a removed id may be reused by an added facility (a facility moved elsewhere)
+    added = prepare_added(net, sc.add_facilities, remaining["id"], res.snap_max_m, sc.add_category)
     new_net, splits = (net, [])
     if sc.add_links is not None and len(sc.add_links):
         new_net, splits = insert_links(net, sc.add_links, res.walk_profile, sc.link_snap_m, sc.node_merge_m)

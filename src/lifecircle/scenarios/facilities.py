@@ -49,7 +49,8 @@ def prepare_added(net: WalkNetwork, added: gpd.GeoDataFrame | None, existing_ids
                   category: str | None = None) -> gpd.GeoDataFrame:
     """Check and snap added facilities; returns them snapped (``id``, ``category``, ``name``, ``capacity``...).
 
-    Ids default to ``scenario-1``, ``scenario-2``...; a given id must be new. ``category`` (when given) sets the
+    Ids default to ``scenario-1``, ``scenario-2``...; a given id must not be among ``existing_ids`` (the facilities
+    kept by the plan: a removed facility's id may be reused to move it). ``category`` (when given) sets the
     category of every added facility. Raises on a missing CRS, a missing or unknown category, a duplicate id or a
     point farther than ``snap_max_m`` metres from the network.
     """
