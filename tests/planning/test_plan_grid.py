@@ -112,6 +112,8 @@ def test_pmedian_objective_is_the_enumerated_optimum(grid, tmp_path):
     res = plan(grid, PlanOptions(category="elderly_care", p_median=2, out=tmp_path / "p", method="exact"), quiet=True)
     assert res.result.objective == pytest.approx(best_pmedian(2))
     assert res.summary["objective_unit"] == "person-seconds"
+    after = covered_by([EXISTING_NODE] + _chosen_nodes(res.sites))
+    assert res.summary["coverage_rate_after"] == pytest.approx(POPULATION[after].sum() / POPULATION.sum())
 
 
 def test_greedy_reports_a_valid_bound(grid, tmp_path):

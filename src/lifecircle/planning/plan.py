@@ -7,12 +7,14 @@ never a dense home × candidate matrix), honours the existing facilities (homes 
 
 * ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
   (row of the candidate list), ``site_id`` (``plan-<category>-<order>``), ``candidate_id``, ``node_id`` (−1 for
-  parcels), ``category``, ``newly_covered`` (people), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where
+  parcels), ``category``, ``newly_covered`` (people the site newly covers; with capacities the people it serves;
+  for the p-median the people for whom it becomes the nearest facility), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where
   the site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
   geometry;
 * ``candidates.parquet`` — every candidate that would newly cover someone on its own, ranked: ``rank``,
   ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
-* ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, parameters, counts, timings (s);
+* ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, coverage rate (people, 0–1) of the
+  threshold before and after (after: from the recomputed walking times), parameters, counts, timings (s);
 * ``comparison.csv`` — every indicator of the run's profiles, whole area and per sub-area, before and after the new
   sites are added as facilities of the category: the scenario evaluation of :mod:`lifecircle.scenarios`
   (:func:`~lifecircle.scenarios.evaluate_scenario`, columns :data:`lifecircle.scenarios.COMPARISON_COLUMNS`), so a
@@ -363,6 +365,18 @@ def _in_crs(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     return frame if frame.crs == crs else frame.to_crs(crs)
 
 
+def _rate_after(homes: pd.DataFrame, thr: _Threshold, pop: np.ndarray) -> float | None:
+    """Share of people (0–1) within the threshold of the threshold's categories in the homes after the plan, or None
+    when the frame lacks a column (a network-distance threshold from a profile the run did not compute)."""
+    prefix = "t_" if thr.kind == "walk_time_s" else "d_"
+    cols = [f"{prefix}{c}" for c in thr.categories]
+    total = float(pop.sum())
+    if total <= 0 or not all(c in homes.columns for c in cols):
+        return None
+    cost = np.min(np.column_stack([homes[c].to_numpy(np.float64) for c in cols]), axis=1)
+    return float(pop[cost <= thr.value].sum() / total)
+
+
 def _solve(problem: str, prob: CoverageProblem, opt: PlanOptions) -> SitingResult:
     if problem == "mclp":
         return solve_mclp(prob, int(opt.sites), method=opt.method, time_limit_s=opt.time_limit_s)
@@ -461,6 +475,9 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             outcome = evaluate_scenario(run_res, Scenario(name=out.name, add_facilities=added,
                                                           add_category=options.category))
             comparison = outcome.comparison
+            rate_after = _rate_after(outcome.homes, thr, pop)
+            if rate_after is None and res.problem != "pmedian":
+                rate_after = res.coverage_rate
         with steps.step("Writing the plan"):
             lon, lat = _wgs84(new_geom)
             sites = gpd.GeoDataFrame({
@@ -503,7 +520,7 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
                 "n_sites": int(len(chosen)),
                 "newly_covered_people": float(np.sum(res.newly_covered)) if res.problem != "pmedian" else None,
                 "coverage_rate_before": covered_before / total if total > 0 else None,
-                "coverage_rate_after": _json_number(res.coverage_rate) if res.problem != "pmedian" else None,
+                "coverage_rate_after": _json_number(rate_after) if rate_after is not None else None,
                 "threshold": thr.value,
                 "threshold_kind": thr.kind,
                 "threshold_from": {"profile": thr.profile, "indicator": thr.indicator,

@@ -6,7 +6,6 @@ Attach it to the main group with ``main.add_command(plan)``. Bad input prints on
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
