@@ -226,7 +226,7 @@ def match_facilities(projects: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
         taken.add(fid)
     return pd.DataFrame({
         "project_id": projects["project_id"].astype(str).to_numpy(),
-        "facility_id": [facility.get(i) for i in range(len(projects))],
+        "facility_id": pd.Series([facility.get(i) for i in range(len(projects))], dtype=object),
         "match_m": [dist.get(i, np.nan) for i in range(len(projects))],
     })
 
@@ -262,7 +262,7 @@ def completed_between(store: MonitorStore, run_before: int, run_after: int) -> p
 def _set_evaluator(evaluator: ScenarioEvaluator, add: gpd.GeoDataFrame, match: pd.DataFrame
                    ) -> Callable[[frozenset[str]], pd.DataFrame]:
     """``evaluate_set(S)`` on the later run: projects in S present, the others absent."""
-    in_run = dict(zip(match["project_id"], match["facility_id"]))
+    in_run = {p: (None if pd.isna(f) else str(f)) for p, f in zip(match["project_id"], match["facility_id"])}
 
     def evaluate_set(present: frozenset[str]) -> pd.DataFrame:
         to_add = add[add["project_id"].isin(present) & add["project_id"].map(lambda p: in_run[p] is None)]
