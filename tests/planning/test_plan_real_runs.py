@@ -1,4 +1,5 @@
-"""``lifecircle plan`` on a real run: the embedded Helsinki extract (``lifecircle demo``), about 10 s in all."""
+"""``lifecircle plan`` on real runs: the embedded Helsinki extract (``lifecircle demo``) and hilly Yuzhong (stairs,
+DEM slopes; skipped where ../shared/data is absent), about 20 s in all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from lifecircle.indicators import load_profile
 from lifecircle.io import load_network
 from lifecircle.network import SnappedPoints
-from lifecircle.pipeline import demo_config, indicator_table, run, walking_columns
+from lifecircle.pipeline import AssessConfig, demo_config, indicator_table, run, walking_columns
 from lifecircle.planning.plan import PlanOptions, plan
 from lifecircle.planning.plan_cli import plan as plan_command
 
@@ -45,9 +46,10 @@ def _from_scratch(results, sites: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, p
                            geometry=sites.geometry.values, crs=fac.crs)
     fac_all = gpd.GeoDataFrame(pd.concat([fac, new], ignore_index=True), geometry="geometry", crs=fac.crs)
     empty = gpd.GeoDataFrame({"id": []}, geometry=[], crs=fac.crs)
-    profiles = [load_profile(p) for p in json.loads((results / "run.json").read_text())["profiles"]]
+    run_info = json.loads((results / "run.json").read_text())
+    profiles = [load_profile(p) for p in run_info["profiles"]]
     h = walking_columns(net, SnappedPoints(homes[keep], empty), SnappedPoints(fac_all, empty), profiles)
-    return h, indicator_table(h, profiles, "grid:500")
+    return h, indicator_table(h, profiles, run_info["parameters"]["areas"])
 
 
 def test_plan_files_and_quality_statement(planned):
@@ -101,3 +103,22 @@ def test_set_covering_and_pmedian_on_real_data(helsinki, tmp_path):
     comp = res.comparison
     row = comp[(comp["indicator"] == "primary_school_10min") & (comp["area"] == "ALL")].iloc[0]
     assert row["after"] >= row["before"]
+
+
+def test_yuzhong_hilly_plan_equals_full_recomputation(yuzhong_pbf, yuzhong_dem, tmp_path):
+    results = run(AssessConfig(out=tmp_path / "yz", osm=yuzhong_pbf, dem=yuzhong_dem, areas="grid:1000",
+                               study_area="Yuzhong"), quiet=True)
+    res = plan(results, PlanOptions(category="elderly_care", sites=4, out=tmp_path / "yz" / "plan-elderly_care"),
+               quiet=True)
+    assert res.threshold == ELDERLY_S and res.summary["bound"] >= res.summary["objective"] > 0
+    homes_new, ind_new = _from_scratch(results, res.sites)
+    comp = res.comparison.merge(ind_new[["profile", "indicator", "area", "value"]],
+                                on=["profile", "indicator", "area"])
+    assert len(comp) == len(ind_new)
+    np.testing.assert_allclose(comp["after"].to_numpy(float), comp["value"].to_numpy(float), rtol=1e-12,
+                               atol=1e-12, equal_nan=True)
+    before = gpd.read_parquet(results / "homes.parquet")
+    pop = before["population"].to_numpy()
+    newly = (homes_new["t_elderly_care"].to_numpy() <= ELDERLY_S) & ~(before["t_elderly_care"].to_numpy() <= ELDERLY_S)
+    assert pop[newly].sum() == pytest.approx(res.result.objective, rel=1e-9)
+    assert 'data-site="plan-elderly_care-1"' in (results / "report.html").read_text(encoding="utf-8")
