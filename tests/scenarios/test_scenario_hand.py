@@ -172,3 +172,16 @@ def test_moving_a_facility_keeps_its_id(river_dir, mode):
     np.testing.assert_allclose(out.homes["t_fresh_market"], np.abs(X - 1000) + 10, atol=1e-9)
     assert (out.homes["f_fresh_market"] == "mk-a").all()
     assert (out.facilities["id"] == "mk-a").sum() == 1
+
+
+def test_before_equals_the_runs_indicators_and_is_shared(river_dir):
+    from lifecircle.pipeline import indicator_table
+
+    res = load_results(river_dir)
+    a = evaluate_scenario(res, Scenario(remove_facilities=("mk-a",))).indicators_before
+    b = evaluate_scenario(res, Scenario(remove_facilities=("hs-b",))).indicators_before
+    ref = indicator_table(res.homes, list(res.profiles), res.areas)
+    for got in (a, b):
+        np.testing.assert_array_equal(got["value"].to_numpy(), ref["value"].to_numpy())
+    a.loc[0, "value"] = -1.0  # callers get their own copy
+    assert res.indicators()["value"].iloc[0] != -1.0

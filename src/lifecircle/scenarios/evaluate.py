@@ -139,14 +139,13 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         Unknown facility id to remove, unknown category, an added facility or a link end too far from the network,
         a layer without CRS, an unknown ``recompute`` mode.
     """
-    from lifecircle.indicators import load_profile
     from lifecircle.pipeline import indicator_table
 
     if recompute not in RECOMPUTE_MODES:
         raise LifecircleInputError(f"recompute={recompute!r}: choose 'incremental' or 'full'.")
     if not isinstance(sc, Scenario):
         raise LifecircleInputError("evaluate_scenario needs a lifecircle.scenarios.Scenario.")
-    profiles = [load_profile(p) for p in res.profiles]
+    profiles = res.loaded_profiles()
     net = res.network
     gone = removed_rows(res.facilities, sc.remove_facilities)
     remaining = res.facilities.loc[~gone].reset_index(drop=True)
@@ -175,7 +174,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
             recomputed["homes_searched_after_removal"] = apply_removed(net, homes_after, removed, remaining, graphs)
         if len(added):
             apply_added(net, homes_after, added, graphs)
-    before = indicator_table(res.homes, profiles, res.areas)
+    before = res.indicators()
     after = indicator_table(homes_after, profiles, res.areas)
     return ScenarioOutcome(
         scenario=sc,

@@ -53,6 +53,27 @@ class Results:
     areas: str | None = None
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def loaded_profiles(self) -> list:
+        """The indicator profiles (:class:`lifecircle.indicators.profiles.Profile`), loaded once."""
+        from lifecircle.indicators import load_profile
+
+        key = ("profiles", self.profiles)
+        if key not in self._cache:
+            self._cache[key] = [load_profile(p) for p in self.profiles]
+        return self._cache[key]
+
+    def indicators(self):
+        """Every indicator of the run (rows of ``indicators.csv``) recomputed from :attr:`homes` with the run's
+        profiles and sub-areas; computed once per :class:`Results` (many scenarios on one run share it), so do not
+        change :attr:`homes` in place after calling it."""
+        from lifecircle.pipeline import indicator_table
+
+        key = ("indicators", self.profiles, self.areas)
+        if key not in self._cache:
+            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas)
+        return self._cache[key].copy()
 
 
 def load_results(results_dir: str | Path) -> Results:
