@@ -133,3 +133,16 @@ def test_cli_refusals(store_path, tmp_path):
     assert r.exit_code == 2 and "Give both runs" in r.stderr
     r = runner.invoke(monitor, ["report", "--out", str(tmp_path / "page"), "--store", str(store_path)])
     assert r.exit_code == 0 and (tmp_path / "page" / "monitoring.html").is_file()
+
+
+def test_record_then_attribute(store_path, tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(monitor, ["record", str(write_run(tmp_path / "r1", created="2025-01-01",
+                                                         values={("x", "ALL"): 1})),
+                                "--attribute", "--store", str(store_path)])
+    assert r.exit_code == 0 and "nothing to attribute yet" in r.stderr
+    r = runner.invoke(monitor, ["record", str(write_run(tmp_path / "r2", created="2025-04-01",
+                                                         values={("x", "ALL"): 1})),
+                                "--attribute", "--store", str(store_path)])
+    # no project in the ledger: nothing to evaluate, the (empty) attribution is recorded
+    assert r.exit_code == 0 and "Attributed 0 project(s) completed between run 1 and run 2" in r.stderr

@@ -301,7 +301,8 @@ def attribute_runs(store: MonitorStore, run_before: int, run_after: int, *,
     projects, skipped = _split_located(completed_between(store, run_before, run_after))
     _, _, folder, _ = _run_row(store, run_after)
     if projects.empty:
-        match = pd.DataFrame({"project_id": [], "facility_id": [], "match_m": []})
+        match = pd.DataFrame({"project_id": pd.Series([], dtype=object), "facility_id": pd.Series([], dtype=object),
+                              "match_m": pd.Series([], dtype=float)})
         effects = pd.DataFrame(columns=list(EFFECT_COLUMNS))
         name = "none"
     else:
@@ -311,7 +312,8 @@ def attribute_runs(store: MonitorStore, run_before: int, run_after: int, *,
         add = project_points(projects)
         match = match_facilities(add, facilities, match_radius_m)
         effects = leave_one_out(_set_evaluator(evaluator, add, match), list(projects["project_id"]))
-    table = projects.merge(match, on="project_id", how="left")[
+    projects = projects.astype({"project_id": object})
+    table = projects.merge(match.astype({"project_id": object}), on="project_id", how="left")[
         ["project_id", "name", "category", "responsible_unit", "actual_completion", "facility_id", "match_m"]]
     result = Attribution(int(run_before), int(run_after), table, effects, skipped)
     if write:

@@ -82,14 +82,19 @@ def init(store_path: Path) -> None:
 @monitor.command()
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--data-date", help="Date the run's data describes (YYYY-MM-DD); default the run's creation date.")
+@click.option("--attribute", "then_attribute", is_flag=True,
+              help="Then attribute the change since the previous run to the projects completed in between "
+                   "(as 'lifecircle monitor attribute').")
 @_store_option
-def record(results_dir: Path, data_date: str | None, store_path: Path) -> None:
+def record(results_dir: Path, data_date: str | None, then_attribute: bool, store_path: Path) -> None:
     """Store a finished 'lifecircle assess' results folder: its inputs, parameters and indicator values."""
     from lifecircle.monitor.record import record_run
 
     when = _date(data_date, "--data-date")
     with open_store(store_path) as store:
         r = record_run(store, results_dir, data_date=when)
+        if then_attribute:
+            _attribute_previous(store, r.run_id)
     for w in r.warnings:
         _err.print(f"[yellow]Warning:[/] {escape(w)}")
     if r.new:
@@ -98,6 +103,18 @@ def record(results_dir: Path, data_date: str | None, store_path: Path) -> None:
     else:
         _err.print(f"This run is already recorded as run {r.run_id}; nothing was written.")
     click.echo(str(r.run_id))
+
+
+def _attribute_previous(store, run_id: int) -> None:
+    """Attribute the change from the run before ``run_id`` (in data-date order) to ``run_id``, when there is one."""
+    from lifecircle.monitor.attribution import attribute_runs, previous_run_id
+
+    before = previous_run_id(store, run_id)
+    if before is None:
+        _err.print("No earlier run: nothing to attribute yet.")
+        return
+    att = attribute_runs(store, before, run_id)
+    _err.print(f"Attributed {len(att.projects)} project(s) completed between run {before} and run {run_id}.")
 
 
 @monitor.group()
