@@ -168,6 +168,10 @@ def main() -> None:
     ap.add_argument("--dense-limit-gb", type=float, default=4.0)
     ap.add_argument("--quick", action="store_true", help="only 1k/10k demand × 100/1k candidates")
     ap.add_argument("--coverage", action="store_true", help="only the coverage-build table on real networks")
+    ap.add_argument("--only", default="lifecircle-auto,lifecircle-greedy,spopt",
+                    help="comma-separated contenders to run (the others come from --reuse-log)")
+    ap.add_argument("--reuse-log", help="stderr log of an earlier run of this script: rows of the contenders not "
+                                        "in --only are taken from it (and marked 'reused')")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
@@ -178,10 +182,23 @@ def main() -> None:
         return
     demands = (1_000, 10_000) if a.quick else (1_000, 10_000, 100_000)
     cands = (100, 1_000) if a.quick else (100, 1_000, 10_000)
+    only = set(a.only.split(","))
+    reused: dict[tuple, dict] = {}
+    if a.reuse_log:
+        import ast
+
+        for line in open(a.reuse_log, encoding="utf-8"):
+            if line.startswith("{"):
+                r = ast.literal_eval(line.strip())
+                reused[(r["contender"], r["n_demand"], r["n_cand"])] = dict(r, reused=True)
     rows = []
     for n_d in demands:
         for n_c in cands:
             for contender in ("lifecircle-auto", "lifecircle-greedy", "spopt"):
+                if contender not in only:
+                    if (contender, n_d, n_c) in reused:
+                        rows.append(reused[(contender, n_d, n_c)])
+                    continue
                 dense_gb = n_d * n_c * 8 / 1e9
                 if contender == "spopt" and dense_gb > a.dense_limit_gb:
                     rows.append({"contender": contender, "n_demand": n_d, "n_cand": n_c,
@@ -210,7 +227,7 @@ def main() -> None:
           "(people) | bound | gap | method / status |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        head = f"| {r['n_demand']:,} | {r['n_cand']:,} | {r['contender']} |"
+        head = f"| {r['n_demand']:,} | {r['n_cand']:,} | {r['contender']}{' (reused)' if r.get('reused') else ''} |"
         if "error" in r:
             print(head + f" {r['error']} | | | | | | | |")
             continue
