@@ -195,15 +195,16 @@ def main() -> None:
     for n_d in demands:
         for n_c in cands:
             for contender in ("lifecircle-auto", "lifecircle-greedy", "spopt"):
-                if contender not in only:
-                    if (contender, n_d, n_c) in reused:
-                        rows.append(reused[(contender, n_d, n_c)])
-                    continue
                 dense_gb = n_d * n_c * 8 / 1e9
+                if contender not in only and (contender, n_d, n_c) in reused:
+                    rows.append(reused[(contender, n_d, n_c)])
+                    continue
                 if contender == "spopt" and dense_gb > a.dense_limit_gb:
                     rows.append({"contender": contender, "n_demand": n_d, "n_cand": n_c,
                                  "error": f"not run: dense cost matrix alone {dense_gb:.0f} GB"})
                     print(rows[-1], file=sys.stderr, flush=True)
+                    continue
+                if contender not in only:
                     continue
                 runs = []
                 for _ in range(a.repeat):
