@@ -389,7 +389,12 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             indicators.to_csv(stage.path("indicators.csv"), index=False)
             gpkg = stage.path("lifecircle.gpkg")
             net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")
-            for name, frame in (("facilities", fac_out), ("homes", homes_out), ("unsnapped", unsnapped)):
+            layers = [("facilities", fac_out), ("homes", homes_out), ("unsnapped", unsnapped)]
+            if areas is not None:
+                layers.append(("areas", areas))
+            if len(gaps):
+                layers.append(("gaps", gpd.GeoDataFrame(gaps, geometry="geometry", crs=net.crs)))
+            for name, frame in layers:
                 if len(frame):
                     _single_geometry(frame).to_file(gpkg, layer=name, driver="GPKG")
             stage.write_json(
