@@ -1,6 +1,6 @@
 """Compiled bounded searches that *emit* the (candidate, home, seconds) pairs within a limit (numba).
 
-One search per candidate on the reversed graph (the direction the user walks), bounded by the limit, resetting only
+The engine's heap (:mod:`lifecircle.engine.kernels`). One search per candidate on the reversed graph (the direction the user walks), bounded by the limit, resetting only
 the nodes it touched; the output grows by doubling. Memory: O(n_nodes + n_homes) scratch plus the pairs found —
 never a homes × candidates matrix.
 """
@@ -10,42 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True)
-def _heap_push(hk, hv, size, key, val):
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= key:
-            break
-        hk[i] = hk[p]
-        hv[i] = hv[p]
-        i = p
-    hk[i] = key
-    hv[i] = val
-    return size + 1
-
-
-@njit(cache=True)
-def _heap_pop(hk, hv, size):
-    size -= 1
-    key = hk[size]
-    val = hv[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and hk[c + 1] < hk[c]:
-            c += 1
-        if hk[c] >= key:
-            break
-        hk[i] = hk[c]
-        hv[i] = hv[c]
-        i = c
-    hk[i] = key
-    hv[i] = val
-    return size
+from lifecircle.engine.kernels import _pop as _heap_pop
+from lifecircle.engine.kernels import _push as _heap_push
 
 
 @njit(cache=True)
