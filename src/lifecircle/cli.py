@@ -29,6 +29,11 @@ class _Group(click.Group):
         except LifecircleInputError as exc:
             _err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except (PermissionError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError) as exc:
+            where = f" '{exc.filename}'" if exc.filename else ""
+            _err.print(f"[bold red]Error:[/] cannot read or write{where}: {exc.strerror or exc}. Check the path and its "
+                       "permissions (for --out: a folder you may write to).", highlight=False, soft_wrap=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             _err.print("[yellow]Interrupted: nothing was written to the results folder.[/]")
             ctx.exit(130)

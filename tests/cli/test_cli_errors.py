@@ -123,3 +123,10 @@ def test_layer_without_crs(tmp_path: Path, helsinki_path: Path):
               "--out", str(out), "--quiet"])
     _assert_user_error(r, "schools.shp", "CRS")
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_output_folder_that_cannot_be_written(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    r = _run(["demo", "--out", str(blocker / "results"), "--quiet"])
+    _assert_user_error(r, "cannot read or write")
