@@ -1,14 +1,13 @@
 """The main job: from map data to a results folder (network, facilities, homes with walking times, indicators, report).
 
-One function, :func:`assess`, runs the steps in order. Each step is a call into the module that owns it; this module
+One function, :func:`run`, runs the steps in order (``lifecircle assess`` and ``lifecircle demo`` call it). Each step is a call into the module that owns it; this module
 only validates inputs, passes frames between steps and writes the results folder (schema: ``docs/outputs.md``).
 """
 
 from __future__ import annotations
 
-import json
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,7 +54,6 @@ class AssessConfig:
     coords: str = "wgs84"
     layer_crs: str | None = None
     study_area: str = ""
-    extra: dict = field(default_factory=dict)
 
     def input_files(self) -> dict[str, Path]:
         named = {

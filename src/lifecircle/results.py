@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 
 #: Files of a results folder, in the order a reader needs them (schema: docs/outputs.md).
@@ -60,10 +59,7 @@ class StagedFolder:
     def write_parquet(self, frame: pd.DataFrame, name: str) -> Path:
         """Write a (Geo)DataFrame as (Geo)Parquet into the staging folder."""
         p = self.path(name)
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_parquet(p, index=False)
-        else:
-            frame.to_parquet(p, index=False)
+        frame.to_parquet(p, index=False)
         return p
 
     def write_json(self, obj: dict[str, Any], name: str) -> Path:

@@ -6,7 +6,6 @@ paragraph and exit with status 2.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, timezone
 from pathlib import Path

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "points"))
-from points_nets import X0, Y0, make_net  # noqa: E402
+from points_nets import X0, make_net  # noqa: E402
 
 from lifecircle.engine import Graph, Points, isochrones  # noqa: E402
 

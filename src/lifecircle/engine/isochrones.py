@@ -15,10 +15,9 @@ from lifecircle.errors import LifecircleInputError
 
 def _intervals(g: Graph, dist: np.ndarray, T: float, outward: bool) -> dict[int, list[tuple[float, float]]]:
     """Reached stretches of each undirected edge (fractions along its lower-id edge) within cost ``T``."""
-    if outward:  # walking from the source: an edge u→v is covered from u onward
-        start, far = g.u, g.v
-    else:  # walking to the source: covered from v backward (a walker at s reaches v in (1 − s)·cost)
-        start, far = g.v, g.u
+    # walking from the source an edge u→v is covered from u onward; walking to the source it is covered from v
+    # backward (a walker at s reaches v in (1 − s)·cost)
+    start = g.u if outward else g.v
     d0 = dist[start]
     ok = d0 <= T
     e = np.flatnonzero(ok)
