@@ -312,8 +312,14 @@ def choose_denominator(homes: pd.DataFrame, requested: str | None) -> tuple[str 
 
 
 def indicator_table(homes: gpd.GeoDataFrame, profiles, areas: str | None, denominator: str | None = None) -> pd.DataFrame:
-    """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``)."""
+    """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``).
+
+    ``denominator`` None takes each profile's own, or population when the homes have no area
+    (:func:`choose_denominator`), so runs, scenarios and monitoring compute the same rates.
+    """
     from lifecircle.indicators import compute_indicators, load_profile
+
+    denominator = choose_denominator(homes, denominator)[0]
 
     return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator)
                       for p in profiles], ignore_index=True)

@@ -71,3 +71,13 @@ def test_gcj02_user_layers_reproduce_the_osm_run(tmp_path: Path, yuzhong_pbf: Pa
         cats = row["categories"].split("+")
         covered = want[[f"t_{c.strip()}" for c in cats]].min(axis=1) <= row["threshold"]
         assert abs(row["value"] - pop[covered].sum() / pop.sum()) < 1e-9, row["indicator"]
+
+    # a scenario on this run rates with the same (population) denominator as the run itself
+    from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
+
+    res = load_results(user)
+    gone = fac.loc[fac["category"] == "supermarket", "id"].iloc[0]
+    out = evaluate_scenario(res, Scenario(name="close one supermarket", remove_facilities=(gone,)))
+    written = pd.read_csv(user / "indicators.csv").set_index(["profile", "indicator", "area"])["value"]
+    before = out.comparison.set_index(["profile", "indicator", "area"])["before"]
+    np.testing.assert_allclose(before.loc[written.index].to_numpy(), written.to_numpy(), rtol=0, atol=1e-12)

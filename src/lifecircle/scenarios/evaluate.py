@@ -175,7 +175,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         if len(added):
             apply_added(net, homes_after, added, graphs)
     before = res.indicators()
-    after = indicator_table(homes_after, profiles, res.areas)
+    after = indicator_table(homes_after, profiles, res.areas, res.denominator)
     return ScenarioOutcome(
         scenario=sc,
         homes=homes_after,

@@ -42,6 +42,9 @@ class Results:
         The walking profile ``time_s`` was computed with.
     snap_max_m
         The run's snapping distance, metres (used to place added facilities).
+    denominator
+        The denominator the run asked for (``--denominator``), or None for each profile's own (with the pipeline's
+        fallback to population for homes without area).
     """
 
     folder: Path
@@ -53,6 +56,7 @@ class Results:
     areas: str | None = None
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
+    denominator: str | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def loaded_profiles(self) -> list:
@@ -72,7 +76,7 @@ class Results:
 
         key = ("indicators", self.profiles, self.areas)
         if key not in self._cache:
-            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas)
+            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas, self.denominator)
         return self._cache[key].copy()
 
 
@@ -131,5 +135,6 @@ def load_results(results_dir: str | Path) -> Results:
         areas=areas,
         walk_profile=run.get("walk_profile") or net.walk_profile,
         snap_max_m=float(params.get("snap_max_m") or 200.0),
+        denominator=params.get("denominator"),
     )
 
