@@ -354,6 +354,65 @@ def decay_weight(kind, scale, t):
     return np.exp(-0.5 * (t / scale) * (t / scale))
 
 
+@njit(cache=True, inline="always")
+def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi, d_org, d_cost,
+                       bound, dist, touched, best, o_touched, hk, hv):
+    """One search bounded by ``bound`` from a facility on the reversed graph; returns how many origins it reached.
+
+    The facility is entered from node ``na`` at cost ``ca`` and from ``nb`` at ``cb`` (node −1 = none), access
+    included; ``att_*`` is the CSR node → (origin, leave-leg cost), ``d_org[d_lo:d_hi]``/``d_cost`` its same-edge
+    direct legs. On return ``o_touched[:n]`` lists the origins reached and ``best[o]`` their exact cost: the caller
+    reads them and resets ``best[o]`` to +inf. ``dist`` (+inf on entry) is reset here through ``touched``, so no
+    search costs O(n_nodes).
+    """
+    nt = 0
+    no = 0
+    size = 0
+    for side in range(2):
+        x = na if side == 0 else nb
+        d = ca if side == 0 else cb
+        if x >= 0 and d <= bound and d < dist[x]:
+            if dist[x] == np.inf:
+                touched[nt] = x
+                nt += 1
+            dist[x] = d
+            size = _push(hk, hv, size, d, x)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        for j in range(att_ptr[x], att_ptr[x + 1]):
+            t = d + att_cost[j]
+            o = att_o[j]
+            if t <= bound and t < best[o]:
+                if best[o] == np.inf:
+                    o_touched[no] = o
+                    no += 1
+                best[o] = t
+        for e in range(in_indptr[x], in_indptr[x + 1]):
+            y = in_from[e]
+            nd = d + in_cost[e]
+            if nd <= bound and nd < dist[y]:
+                if dist[y] == np.inf:
+                    touched[nt] = y
+                    nt += 1
+                dist[y] = nd
+                size = _push(hk, hv, size, nd, y)
+    for j in range(d_lo, d_hi):
+        t = d_cost[j]
+        o = d_org[j]
+        if t <= bound and t < best[o]:
+            if best[o] == np.inf:
+                o_touched[no] = o
+                no += 1
+            best[o] = t
+    for j in range(nt):
+        dist[touched[j]] = np.inf
+    return no
+
+
 @njit(cache=True, parallel=True)
 def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_cat, group_ptr, group_fac,
                att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, mode, thresholds, f_weight, kind, scale,
@@ -385,49 +444,9 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
         for i in range(group_ptr[g], group_ptr[g + 1]):
             f = group_fac[i]
             c = f_cat[f]
-            nt = 0
-            no = 0
-            size = 0
-            for side in range(2):
-                x = f_na[f] if side == 0 else f_nb[f]
-                d = f_ca[f] if side == 0 else f_cb[f]
-                if x >= 0 and d <= bound and d < dist[x]:
-                    if dist[x] == np.inf:
-                        touched[nt] = x
-                        nt += 1
-                    dist[x] = d
-                    size = _push(hk, hv, size, d, x)
-            while size > 0:
-                d = hk[0]
-                x = hv[0]
-                size = _pop(hk, hv, size)
-                if d > dist[x]:
-                    continue
-                for j in range(att_ptr[x], att_ptr[x + 1]):
-                    t = d + att_cost[j]
-                    o = att_o[j]
-                    if t <= bound and t < best[o]:
-                        if best[o] == np.inf:
-                            o_touched[no] = o
-                            no += 1
-                        best[o] = t
-                for e in range(in_indptr[x], in_indptr[x + 1]):
-                    y = in_from[e]
-                    nd = d + in_cost[e]
-                    if nd <= bound and nd < dist[y]:
-                        if dist[y] == np.inf:
-                            touched[nt] = y
-                            nt += 1
-                        dist[y] = nd
-                        size = _push(hk, hv, size, nd, y)
-            for j in range(d_ptr[f], d_ptr[f + 1]):
-                t = d_cost[j]
-                o = d_org[j]
-                if t <= bound and t < best[o]:
-                    if best[o] == np.inf:
-                        o_touched[no] = o
-                        no += 1
-                    best[o] = t
+            no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
+                                    att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, dist, touched, best,
+                                    o_touched, hk, hv)
             acc = 0.0
             for j in range(no):
                 o = o_touched[j]
@@ -445,8 +464,6 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                     acc += o_weight[o] * decay_weight(kind, scale, t)
             if mode == MODE_FACILITY_SUM:
                 out_fac[f] = acc
-            for j in range(nt):
-                dist[touched[j]] = np.inf
 
 
 @njit(cache=True)
