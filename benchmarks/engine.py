@@ -66,10 +66,10 @@ def _scene(size: str):
 
 
 def _helsinki_scene():
-    from lifecircle.features import read_facilities
-    from lifecircle.osm import read_walk_network
+    from lifecircle.points.features import read_facilities
+    from lifecircle.network.osm import read_walk_network
     from lifecircle.sample_data import helsinki_pbf
-    from lifecircle.snapping import snap_points
+    from lifecircle.points.snapping import snap_points
 
     net = read_walk_network(helsinki_pbf())
     fac = snap_points(net, read_facilities(helsinki_pbf(), crs=net.crs)).frame

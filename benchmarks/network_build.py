@@ -43,7 +43,7 @@ def _rss_mb() -> float:
 def _worker(contender: str, path: str, dem: str | None) -> dict:
     """Run one build in this (fresh) process; return seconds, counts and peak RSS."""
     if contender == "lifecircle":
-        from lifecircle.osm import read_walk_network
+        from lifecircle.network.osm import read_walk_network
 
         rss0 = _rss_mb()
         t0 = time.perf_counter()
@@ -79,7 +79,7 @@ def walkable_xml(pbf: Path, out: Path) -> Path:
     """
     import osmium
 
-    from lifecircle.osm import walk_access
+    from lifecircle.network.osm import walk_access
 
     present: set[int] = set()
     ways: dict[int, list[int]] = {}

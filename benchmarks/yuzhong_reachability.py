@@ -26,8 +26,8 @@ from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.osm import read_walk_network
-from lifecircle.walking import WalkProfile, edge_times, load_slope_model
+from lifecircle.network.osm import read_walk_network
+from lifecircle.network.walking import WalkProfile, edge_times, load_slope_model
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "yuzhong"
 JIEFANGBEI_LONLAT = (106.5775, 29.5575)

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.coords import wgs84_to_gcj02
+from lifecircle.points.coords import wgs84_to_gcj02
 
 
 def _assess(*args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "lifecircle.cli", "assess", "--quiet", *args],
+    proc = subprocess.run([sys.executable, "-m", "lifecircle.cli.main", "assess", "--quiet", *args],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
 

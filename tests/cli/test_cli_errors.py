@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lifecircle.cli import main
+from lifecircle.cli.main import main
 
 
 def _run(args: list[str]):
@@ -74,7 +74,7 @@ def test_facilities_layer_without_category_column(tmp_path: Path, helsinki_path:
 
 def test_interrupted_run_publishes_nothing(tmp_path: Path):
     out = tmp_path / "results"
-    proc = subprocess.Popen([sys.executable, "-m", "lifecircle.cli", "demo", "--out", str(out), "--quiet"],
+    proc = subprocess.Popen([sys.executable, "-m", "lifecircle.cli.main", "demo", "--out", str(out), "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".results.partial-*")) and proc.poll() is None and time.monotonic() < deadline:

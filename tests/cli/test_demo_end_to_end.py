@@ -26,7 +26,7 @@ RESULT_FILES = ("network_nodes.parquet", "network_edges.parquet", "facilities.pa
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "results"
-    proc = subprocess.run([sys.executable, "-m", "lifecircle.cli", "demo", "--out", str(out), "--quiet"],
+    proc = subprocess.run([sys.executable, "-m", "lifecircle.cli.main", "demo", "--out", str(out), "--quiet"],
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith(str(out))

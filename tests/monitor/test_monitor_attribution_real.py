@@ -2,7 +2,7 @@
 of a ledger, recorded in a store, then attributed.
 
 Yuzhong (../shared/data) when present, else the embedded Helsinki extract. Every run goes through the real pipeline
-(:func:`lifecircle.pipeline.run`) with the same OpenStreetMap network and homes and a user facility layer (the
+(:func:`lifecircle.jobs.assess.run`) with the same OpenStreetMap network and homes and a user facility layer (the
 OSM facilities of the file) to which each run adds the projects completed by its data date, as elderly-care points
 at chosen homes:
 
@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from lifecircle.features import read_facilities
+from lifecircle.points.features import read_facilities
 from lifecircle.monitor import import_ledger, import_targets, init_store, open_store, record_run
 from lifecircle.monitor.attribution import (
     ALL_COMPLETED,
@@ -42,11 +42,12 @@ from lifecircle.monitor.attribution import (
     measured_change,
     unit_gains,
 )
-from lifecircle.monitor.evaluate import WalkingEvaluator, scenarios_evaluator
-from lifecircle.monitor.cli import monitor
-from lifecircle.pipeline import AssessConfig, demo_config, run
+from lifecircle.monitor.evaluate import scenarios_evaluator
+from lifecircle.cli.monitor import monitor
+from lifecircle.jobs.assess import AssessConfig, demo_config, run
 
 from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
+from walking_evaluator import WalkingEvaluator
 
 #: ../shared/data, as tests/conftest.py finds it.
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

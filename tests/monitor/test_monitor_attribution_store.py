@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import attribute_runs, evaluate_planned, import_ledger, record_run, unit_gains
 from lifecircle.monitor.attribution import match_facilities, project_points
-from lifecircle.monitor.cli import monitor
+from lifecircle.cli.monitor import monitor
 
 from monitor_fixtures import LEDGER_HEADER, RUN_CRS, ledger_row, write_csv, write_run
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from lifecircle.monitor.cli import monitor
+from lifecircle.cli.monitor import monitor
 
 from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
@@ -67,7 +67,7 @@ def test_store_from_environment_variable(tmp_path):
 
 
 def test_attached_to_the_main_cli(tmp_path):
-    from lifecircle.cli import main
+    from lifecircle.cli.main import main
 
     # a copy of the main group with monitor attached, as 'main.add_command(monitor)' does (without changing main)
     root = type(main)(name="lifecircle", commands=dict(main.commands), callback=main.callback)
@@ -82,7 +82,7 @@ def test_attached_to_the_main_cli(tmp_path):
 
 def test_python_dash_m_entry_point(tmp_path):
     store = tmp_path / "m.duckdb"
-    done = subprocess.run([sys.executable, "-m", "lifecircle.monitor", "init", "--store", str(store)],
+    done = subprocess.run([sys.executable, "-m", "lifecircle.cli", "monitor", "init", "--store", str(store)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert store.is_file()

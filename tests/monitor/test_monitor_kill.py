@@ -30,7 +30,7 @@ _WAIT_S = 60.0
 
 def _start_held(args: list[str], marker: Path) -> subprocess.Popen:
     env = dict(os.environ, **{TEST_HOLD_ENV: str(marker)})
-    return subprocess.Popen([sys.executable, "-m", "lifecircle.monitor", *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "lifecircle.cli", "monitor", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

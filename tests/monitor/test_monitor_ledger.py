@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from lifecircle.coords import gcj02_to_wgs84
+from lifecircle.points.coords import gcj02_to_wgs84
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import import_ledger, read_ledger, record_run
 from lifecircle.monitor.boundary import read_boundary
@@ -192,7 +192,7 @@ def test_coordinates_outside_the_real_yuzhong_boundary(tmp_path, store, yuzhong_
 
 
 def test_boundary_of_the_latest_run_is_used_when_none_is_given(tmp_path, store, yuzhong_boundary):
-    from lifecircle.results import sha256_of
+    from lifecircle.results.staging import sha256_of
 
     inputs = {"boundary": {"path": str(yuzhong_boundary), "sha256": sha256_of(yuzhong_boundary)}}
     record_run(store, write_run(tmp_path / "run", created="2025-03-31", values={("health_15min", "ALL"): 0.8},

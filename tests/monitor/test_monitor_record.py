@@ -9,7 +9,7 @@ import pytest
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import record_run
-from lifecircle.results import sha256_of
+from lifecircle.results.staging import sha256_of
 
 from monitor_fixtures import dump, write_run
 

@@ -11,9 +11,9 @@ import pytest
 from shapely.geometry import Point
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.io import export_gpkg, load_network, save_network, write_geoparquet_atomic
-from lifecircle.network import EDGE_COLUMNS, NODE_COLUMNS
-from lifecircle.osm import read_walk_network
+from lifecircle.network.io import export_gpkg, load_network, save_network, write_geoparquet_atomic
+from lifecircle.network.model import EDGE_COLUMNS, NODE_COLUMNS
+from lifecircle.network.osm import read_walk_network
 
 
 @pytest.fixture(scope="module")

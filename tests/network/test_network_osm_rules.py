@@ -12,7 +12,7 @@ from network_fixtures import grid_lonlat, write_osm_xml
 from shapely.geometry import box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.osm import read_walk_network, walk_access
+from lifecircle.network.osm import read_walk_network, walk_access
 
 # Ways of the tiny file. Node k sits at grid_lonlat(k). Node 999 is referenced but absent (a clipped extract).
 WAYS = [
@@ -245,14 +245,14 @@ def test_lengths_are_metres_not_degrees(tiny_net):
 
 
 def test_incline_reversal_and_foot_private():
-    from lifecircle.osm import _reverse_incline
+    from lifecircle.network.osm import _reverse_incline
 
     assert [_reverse_incline(v) for v in ("up", "down", "10%", "-8%", "steep", None)] == ["down", "up", "-10%", "8%", "steep", None]
     assert walk_access({"highway": "footway", "foot": "private"})[2] == "foot=private"
 
 
 def test_edge_times_retimes_a_network(tiny_net):
-    from lifecircle.walking import edge_times
+    from lifecircle.network.walking import edge_times
 
     elderly = edge_times(tiny_net, "elderly")
     assert np.allclose(elderly * 0.8, tiny_net.edges["time_s"] * 1.0)

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from lifecircle.osm import read_walk_network
+from lifecircle.network.osm import read_walk_network
 
 
 def _ways_where(path, predicate) -> set[int]:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from network_fixtures import utm_to_lonlat, write_dem, write_osm_xml
 
-from lifecircle.elevation import read_dem
+from lifecircle.network.elevation import read_dem
 from lifecircle.errors import LifecircleInputError
-from lifecircle.osm import read_walk_network
-from lifecircle.walking import edge_times, load_walk_profiles
+from lifecircle.network.osm import read_walk_network
+from lifecircle.network.walking import edge_times, load_walk_profiles
 
 X0, Y0 = 400_000.0, 6_650_000.0   # UTM 35N, ≈ 25.2 E 60.0 N
 SLOPE = 0.08                     # the synthetic plane rises 8 m per 100 m eastwards

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, Point
 
-from lifecircle.io import save_network
-from lifecircle.network import WalkNetwork
+from lifecircle.network.io import save_network
+from lifecircle.network.model import WalkNetwork
 
 CRS = "EPSG:32635"
 X0, Y0 = 385_000.0, 6_672_000.0

@@ -12,11 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from lifecircle.indicators import load_profile
-from lifecircle.io import load_network
-from lifecircle.network import SnappedPoints
-from lifecircle.pipeline import AssessConfig, demo_config, indicator_table, run, walking_columns
-from lifecircle.planning.plan import PlanOptions, plan
-from lifecircle.planning.plan_cli import plan as plan_command
+from lifecircle.network.io import load_network
+from lifecircle.network.model import SnappedPoints
+from lifecircle.jobs.assess import AssessConfig, demo_config, run
+from lifecircle.indicators.table import indicator_table
+from lifecircle.accessibility import walking_columns
+from lifecircle.jobs.plan import PlanOptions, plan
+from lifecircle.cli.plan import plan as plan_command
 
 #: cn-health-check's elderly_care_5min: 300 s (STANDARDS §3.2 [G1]).
 ELDERLY_S = 300.0

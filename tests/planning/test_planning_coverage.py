@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from shapely.geometry import LineString, Point
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import SnappedPoints, WalkNetwork
+from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.engine import Graph, Points
 from lifecircle.planning import coverage_from_engine, coverage_from_network, coverage_from_times, times_from_graph
 
@@ -187,7 +187,7 @@ def test_coverage_from_engine_matches_networkx_on_random_graphs(seed):
     limit = 500.0
     times, _ = coverage_from_engine(g, homes, parcels, limit)
 
-    # reference: networkx with every home and parcel inserted as a node (legs per lifecircle.network)
+    # reference: networkx with every home and parcel inserted as a node (legs per lifecircle.network.model)
     ref = _nx_graph(n, uu, vv, cc)
     low = lambda e: e if rev[e] < 0 or e < rev[e] else rev[e]  # noqa: E731
     pos = lambda e, t: t if low(e) == e else 1.0 - t  # noqa: E731

@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.planning import gap_areas, gap_labels
+from lifecircle.indicators.gaps import gap_areas, gap_labels
 
 
 def _homes():
@@ -113,7 +113,7 @@ def test_gap_input_errors():
 def test_indicator_gaps_for_a_profile():
     from lifecircle.indicators import required_columns
 
-    from lifecircle.planning import indicator_gaps
+    from lifecircle.indicators.gaps import indicator_gaps
 
     xs = [0, 100, 1000, 5000]
     cols = {c: [100.0] * 4 for c in required_columns("cn-health-check") if c.startswith(("t_", "r_"))}

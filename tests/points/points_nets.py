@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from lifecircle.network import WalkNetwork
+from lifecircle.network.model import WalkNetwork
 
 #: UTM zone 35N (Helsinki): metres.
 CRS = "EPSG:32635"

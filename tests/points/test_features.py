@@ -13,7 +13,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.features import (
+from lifecircle.points.features import (
     FACILITY_COLUMNS,
     category_counts,
     classify_tags,
@@ -208,7 +208,7 @@ def _user_layer():
 
 
 def test_facilities_from_layer():
-    from lifecircle.features import facilities_from_layer
+    from lifecircle.points.features import facilities_from_layer
 
     f = facilities_from_layer(_user_layer(), capacity_column="beds")
     assert f["id"].tolist() == ["u0", "u1"] and f["name"].tolist() == ["幼儿园A", "公园B"]
@@ -220,7 +220,7 @@ def test_facilities_from_layer():
 
 
 def test_facilities_from_layer_bad_categories():
-    from lifecircle.features import facilities_from_layer
+    from lifecircle.points.features import facilities_from_layer
 
     layer = _user_layer()
     layer.loc[1, "category"] = None

@@ -12,7 +12,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import Point, box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.homes import (
+from lifecircle.points.homes import (
     HOME_COLUMNS,
     assign_population,
     floor_area_per_person_table,

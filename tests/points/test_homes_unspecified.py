@@ -5,7 +5,7 @@ import json
 import geopandas as gpd
 from shapely.geometry import box
 
-from lifecircle.homes import select_residential_buildings
+from lifecircle.points.homes import select_residential_buildings
 
 
 def _buildings():

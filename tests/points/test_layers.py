@@ -10,7 +10,7 @@ from pyproj import Geod
 from shapely.geometry import Point
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.layers import read_layer
+from lifecircle.points.layers import read_layer
 
 # Published WGS-84 / GCJ-02 / BD-09 triples (lon, lat) of Chinese city centres from the test fixtures of the
 # open-source library gcoord: github.com/hujiulong/gcoord, test/fixtures/china-cities.json (驻马店, 沈阳, 泸州).

@@ -14,8 +14,8 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiPoint, Point, box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.lines import network_from_lines
-from lifecircle.snapping import points_on_dropped, snap_points, undirected_edge_ids
+from lifecircle.network.lines import network_from_lines
+from lifecircle.points.snapping import points_on_dropped, snap_points, undirected_edge_ids
 
 
 def _line(*xy):
@@ -120,7 +120,7 @@ def test_a_network_without_a_record_of_dropped_pieces_is_refused(island_net):
 
 
 def test_helsinki_matches_brute_force_nearest_line(helsinki_path):
-    from lifecircle.osm import read_walk_network
+    from lifecircle.network.osm import read_walk_network
 
     net = read_walk_network(helsinki_path)
     frag = net.dropped[net.dropped["reason"] == "component"]

@@ -13,7 +13,7 @@ from points_nets import CRS, X0, Y0, make_net, pts, square_net
 from shapely.geometry import MultiPoint, Point, box
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.snapping import (
+from lifecircle.points.snapping import (
     apply_polygon_gates,
     points_on_small_fragments,
     polygon_gates,
@@ -189,9 +189,9 @@ def test_speed_from_network_meta():
 
 @pytest.mark.parametrize("which", ["helsinki", "yuzhong"])
 def test_real_network_snapping_matches_brute_force(which, request):
-    from lifecircle.features import read_facilities
-    from lifecircle.homes import homes_from_osm
-    from lifecircle.osm import read_walk_network
+    from lifecircle.points.features import read_facilities
+    from lifecircle.points.homes import homes_from_osm
+    from lifecircle.network.osm import read_walk_network
 
     path = request.getfixturevalue("helsinki_path" if which == "helsinki" else "yuzhong_pbf")
     net = read_walk_network(path)

@@ -6,8 +6,9 @@ import numpy as np
 
 from lifecircle import engine
 from lifecircle.indicators import load_profile
-from lifecircle.network import SnappedPoints
-from lifecircle.pipeline import indicator_table, walking_columns
+from lifecircle.network.model import SnappedPoints
+from lifecircle.indicators.table import indicator_table
+from lifecircle.accessibility import walking_columns
 
 COLS = ("t_", "d_", "r_")
 

@@ -19,10 +19,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from lifecircle.io import save_network
-from lifecircle.network import WalkNetwork
-from lifecircle.pipeline import walking_columns
-from lifecircle.snapping import snap_points
+from lifecircle.network.io import save_network
+from lifecircle.network.model import WalkNetwork
+from lifecircle.accessibility import walking_columns
+from lifecircle.points.snapping import snap_points
 
 CRS = "EPSG:32648"
 X0, Y0 = 650_000.0, 3_270_000.0

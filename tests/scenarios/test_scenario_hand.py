@@ -9,7 +9,7 @@ import pytest
 from scenario_nets import HOME_X, at, line
 
 from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
-from lifecircle.walking import get_walk_profile
+from lifecircle.network.walking import get_walk_profile
 
 X = np.array(HOME_X)
 MODES = ("incremental", "full")
@@ -175,7 +175,7 @@ def test_moving_a_facility_keeps_its_id(river_dir, mode):
 
 
 def test_before_equals_the_runs_indicators_and_is_shared(river_dir):
-    from lifecircle.pipeline import indicator_table
+    from lifecircle.indicators.table import indicator_table
 
     res = load_results(river_dir)
     a = evaluate_scenario(res, Scenario(remove_facilities=("mk-a",))).indicators_before

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
-from lifecircle.snapping import snap_points
+from lifecircle.points.snapping import snap_points
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
-from lifecircle.snapping import snap_points
-from lifecircle.walking import get_walk_profile
+from lifecircle.points.snapping import snap_points
+from lifecircle.network.walking import get_walk_profile
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 Build a :class:`Graph` (``Graph.from_network(net)``) and :class:`Points` (``Points.from_snapped(snapped)``), then ask
 :func:`nearest`, :func:`k_nearest`, :func:`counts_within`, :func:`decay_access`, :func:`two_step_fca` or
 :func:`isochrones`. Costs are in the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one.
-The walking-time definition for points on edges is the one of :mod:`lifecircle.network`.
+The walking-time definition for points on edges is the one of :mod:`lifecircle.network.model`.
 
 Algorithms: :func:`nearest` runs one multi-source Dijkstra per category on the reversed graph (seeded at both ends
 of every facility's edge with its partial-edge cost and access leg, carrying the facility's index) and combines

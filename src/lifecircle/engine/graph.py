@@ -1,6 +1,6 @@
 """The engine's inputs as arrays: a directed graph in CSR form and points placed on its edges.
 
-The walking-time definition (binding, from :mod:`lifecircle.network`): a point at fraction ``t`` on the directed edge
+The walking-time definition (binding, from :mod:`lifecircle.network.model`): a point at fraction ``t`` on the directed edge
 ``e = u→v`` *leaves* to ``v`` in ``(1 − t)·cost[e]`` and to ``u`` in ``t·cost[rev[e]]`` when the reverse exists; it is
 *reached* from ``u`` in ``t·cost[e]`` and from ``v`` in ``(1 − t)·cost[rev[e]]``. Two points on the same undirected
 edge (the pair ``e``/``rev[e]``) may also walk straight along it. Each point adds its ``access`` leg (seconds or
@@ -17,7 +17,7 @@ import numpy as np
 from lifecircle.errors import LifecircleInputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lifecircle.network import SnappedPoints, WalkNetwork
+    from lifecircle.network.model import SnappedPoints, WalkNetwork
 
 
 def _as_1d(name: str, values: Any, dtype) -> np.ndarray:
@@ -45,7 +45,7 @@ class Graph:
     Build it with :meth:`from_arrays` or :meth:`from_network`. ``in_indptr``/``in_from``/``in_cost`` list, for every
     node, its incoming edges (the reversed graph the facility searches walk); ``out_*`` the outgoing ones.
     ``pair[e]`` is the id of the undirected edge ``e`` belongs to (the lower id of ``e`` and ``rev[e]``).
-    ``net`` keeps the :class:`~lifecircle.network.WalkNetwork` the graph came from (edge geometries for isochrones).
+    ``net`` keeps the :class:`~lifecircle.network.model.WalkNetwork` the graph came from (edge geometries for isochrones).
     """
 
     n_nodes: int
@@ -130,7 +130,7 @@ class Graph:
 
     @classmethod
     def from_network(cls, net: "WalkNetwork", weight: str = "time_s") -> "Graph":
-        """The graph of a :class:`~lifecircle.network.WalkNetwork`; ``weight`` ``"time_s"`` (seconds) or ``"length_m"`` (metres)."""
+        """The graph of a :class:`~lifecircle.network.model.WalkNetwork`; ``weight`` ``"time_s"`` (seconds) or ``"length_m"`` (metres)."""
         if weight not in ("time_s", "length_m"):
             raise LifecircleInputError(f"weight must be 'time_s' (seconds) or 'length_m' (metres), got {weight!r}.")
         u, v, cost, rev = net.edge_arrays(weight)
@@ -172,7 +172,7 @@ class Points:
 
     @classmethod
     def from_snapped(cls, snapped: "SnappedPoints", access: str = "access_s") -> "Points":
-        """Points of a :class:`~lifecircle.network.SnappedPoints`; ``access`` ``"access_s"`` or ``"access_m"``."""
+        """Points of a :class:`~lifecircle.network.model.SnappedPoints`; ``access`` ``"access_s"`` or ``"access_m"``."""
         if access not in ("access_s", "access_m"):
             raise LifecircleInputError(f"access must be 'access_s' (seconds) or 'access_m' (metres), got {access!r}.")
         return cls(*snapped.arrays(access))

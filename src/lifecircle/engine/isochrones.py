@@ -55,7 +55,7 @@ def isochrones(net_or_graph, sources: Points, thresholds=DEFAULT_THRESHOLDS_S, w
     Parameters
     ----------
     net_or_graph
-        A :class:`~lifecircle.network.WalkNetwork`, or a :class:`Graph` built from one (it keeps ``.net``).
+        A :class:`~lifecircle.network.model.WalkNetwork`, or a :class:`Graph` built from one (it keeps ``.net``).
     sources
         Points on the network (origins or facilities); their access legs count.
     thresholds
@@ -73,7 +73,7 @@ def isochrones(net_or_graph, sources: Points, thresholds=DEFAULT_THRESHOLDS_S, w
         Columns ``source`` (index into ``sources``), ``threshold``, ``geometry`` (Polygon/MultiPolygon, empty when
         nothing is reached), in the network's CRS.
     """
-    from lifecircle.network import WalkNetwork
+    from lifecircle.network.model import WalkNetwork
 
     if isinstance(net_or_graph, WalkNetwork):
         g = Graph.from_network(net_or_graph, weight=weight)

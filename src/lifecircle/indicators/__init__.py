@@ -4,8 +4,9 @@
 >>> p = load_profile("cn-health-check")          # or the path of a user TOML (may ``extends`` a built-in)
 >>> df = compute_indicators(homes, p, areas="grid:500")  # doctest: +SKIP
 
-The pipeline computes, per home, the ``t_``/``d_``/``r_`` columns that :func:`required_columns` names; this package
-only reads them.
+:mod:`lifecircle.accessibility` computes, per home, the ``t_``/``d_``/``r_`` columns that :func:`required_columns`
+names; this package only reads them. :func:`indicator_table` is the table of a run (``indicators.csv``);
+:func:`indicator_gaps` groups each indicator's uncovered homes into ranked gap areas.
 """
 
 from lifecircle.indicators.areas import ALL_AREAS, area_polygons, assign_areas
@@ -16,18 +17,19 @@ from lifecircle.indicators.distribution import (
     weighted_gini,
     weighted_quantile,
 )
+from lifecircle.indicators.gaps import gap_areas, gap_labels, indicator_gaps
 from lifecircle.indicators.profiles import (
     COMPOSITE_RULES,
     DENOMINATORS,
     THRESHOLD_KINDS,
     Indicator,
     Profile,
-    known_categories,
     list_profiles,
     load_profile,
     required_columns,
     validate_profile,
 )
+from lifecircle.indicators.table import choose_denominator, indicator_table
 
 __all__ = [
     "ALL_AREAS",
@@ -41,8 +43,12 @@ __all__ = [
     "area_polygons",
     "assign_areas",
     "bruno_access_time",
+    "choose_denominator",
     "compute_indicators",
-    "known_categories",
+    "gap_areas",
+    "gap_labels",
+    "indicator_gaps",
+    "indicator_table",
     "list_profiles",
     "load_profile",
     "required_columns",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.crs import is_metric
+from lifecircle.network.crs import is_metric
 from lifecircle.errors import LifecircleInputError
 
 #: Area label of the whole study area in indicator tables.
@@ -22,7 +22,7 @@ def _grid_ids(homes: gpd.GeoDataFrame, cell_m: float) -> pd.Series:
     if homes.crs is None or not is_metric(homes.crs):
         raise LifecircleInputError(
             f"areas='grid:{cell_m:g}' needs homes in a metric projected CRS (metres); theirs is {homes.crs}. "
-            "Reproject the homes first (lifecircle.crs.metric_crs_for gives one)."
+            "Reproject the homes first (lifecircle.network.crs.metric_crs_for gives one)."
         )
     x = homes.geometry.x.to_numpy()
     y = homes.geometry.y.to_numpy()

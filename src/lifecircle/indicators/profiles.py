@@ -33,16 +33,15 @@ appended; ``drop = ["id", ...]`` removes base indicators.
 
 from __future__ import annotations
 
-import csv
 import math
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from lifecircle.errors import LifecircleInputError
+from lifecircle.points.categories import known_categories
 
 #: Threshold kinds and the engine column prefix each reads (seconds or metres).
 THRESHOLD_KINDS: dict[str, str] = {
@@ -202,13 +201,6 @@ class Profile:
 
 # ----------------------------------------------------------------------------------------------------------------
 # categories and file lookup
-
-
-@lru_cache(maxsize=1)
-def known_categories() -> tuple[str, ...]:
-    """The stable facility category ids of ``src/lifecircle/data/categories.csv``, in file order."""
-    text = resources.files("lifecircle").joinpath("data", "categories.csv").read_text(encoding="utf-8")
-    return tuple(row["id"] for row in csv.DictReader(text.splitlines()))
 
 
 def _profiles_dir() -> Path:

@@ -57,6 +57,7 @@ import shapely
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.evaluate import VALUE_COLUMNS, EvaluatorFactory, ScenarioEvaluator, default_evaluator
 from lifecircle.monitor.store import MonitorStore
+from lifecircle.results.folder import ResultsFolder
 
 #: Metres between a project's coordinates and a facility of its category in the run's data for them to be taken as
 #: the same facility. A tolerance for geocoding and for where the map puts a building's access point, not a
@@ -285,8 +286,8 @@ def attribute_runs(store: MonitorStore, run_before: int, run_after: int, *,
     run_before, run_after
         ``run_id`` of the earlier and the later run; the later run's results folder must still exist.
     evaluator_factory
-        Builds the scenario evaluator of a results folder (default: the planning scenario engine when installed,
-        else :class:`~lifecircle.monitor.evaluate.WalkingEvaluator`).
+        Builds the scenario evaluator of a results folder (default: the scenario engine,
+        :func:`~lifecircle.monitor.evaluate.scenarios_evaluator`).
     match_radius_m
         Metres within which a facility of the later run is taken as a project's (:data:`MATCH_RADIUS_M`).
     write
@@ -308,7 +309,7 @@ def attribute_runs(store: MonitorStore, run_before: int, run_after: int, *,
     else:
         evaluator = evaluator_factory(Path(folder))
         name = str(getattr(evaluator, "label", type(evaluator).__name__))
-        facilities = gpd.read_parquet(Path(folder) / "facilities.parquet")
+        facilities = ResultsFolder(folder).facilities()
         add = project_points(projects)
         match = match_facilities(add, facilities, match_radius_m)
         effects = leave_one_out(_set_evaluator(evaluator, add, match), list(projects["project_id"]))
@@ -375,7 +376,7 @@ def evaluate_planned(store: MonitorStore, run_id: int | None = None, *, due_by: 
     if not projects.empty:
         evaluator = evaluator_factory(Path(folder))
         add = project_points(projects)
-        match = match_facilities(add, gpd.read_parquet(Path(folder) / "facilities.parquet"), match_radius_m)
+        match = match_facilities(add, ResultsFolder(folder).facilities(), match_radius_m)
         new = match["facility_id"].isna().to_numpy()
         added = projects[new].reset_index(drop=True)
         before = _values(evaluator("the run as measured", add.iloc[0:0].drop(columns="project_id"), ()), "without")

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from lifecircle.coords import to_wgs84
+from lifecircle.points.coords import to_wgs84
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.boundary import boundary_from_wkt, read_boundary
 from lifecircle.monitor.store import MonitorStore

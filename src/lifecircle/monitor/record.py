@@ -19,18 +19,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.boundary import read_boundary
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.monitor.tabular import file_sha256, parse_date
+from lifecircle.results.folder import FOR_RECORD, ResultsFolder, RunRecord
 
-#: Files ``record`` needs in a results folder; ``facilities.parquet`` is stored when present.
-REQUIRED_FILES = ("run.json", "indicators.csv")
-#: Columns of ``indicators.csv`` that must be there; the others of the schema are stored when present.
-REQUIRED_INDICATOR_COLUMNS = ("profile", "indicator", "area", "value")
 #: Columns of ``indicators.csv`` kept in ``indicator_values`` (schema: docs/outputs.md).
 INDICATOR_COLUMNS = (
     "profile", "indicator", "area", "value", "numerator", "denominator", "threshold", "threshold_kind", "source",
@@ -52,32 +48,10 @@ class RecordedRun:
     warnings: tuple[str, ...] = ()
 
 
-def _read_run_json(folder: Path) -> tuple[dict[str, Any], bytes]:
-    raw = (folder / "run.json").read_bytes()
-    try:
-        run = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LifecircleInputError(
-            f"{folder / 'run.json'} is not valid UTF-8 JSON ({exc}); rerun the assessment."
-        ) from exc
-    if not isinstance(run, dict):
-        raise LifecircleInputError(f"{folder / 'run.json'} must hold a JSON object, not {type(run).__name__}.")
-    return run, raw
-
-
-def _inputs(run: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
-    """(name, path, sha256) of ``run.json`` ``inputs``: a mapping name → {path, sha256} (or name → path), or a list
-    of {name, path, sha256}."""
-    raw = run.get("inputs") or {}
-    items: list[tuple[str, Any]]
-    if isinstance(raw, dict):
-        items = list(raw.items())
-    elif isinstance(raw, list):
-        items = [(str(e.get("name", i)) if isinstance(e, dict) else str(i), e) for i, e in enumerate(raw)]
-    else:
-        raise LifecircleInputError(f"run.json 'inputs' must be an object or a list, not {type(raw).__name__}.")
+def _inputs(run: RunRecord) -> list[tuple[str, str | None, str | None]]:
+    """(name, path, sha256) of ``run.json`` ``inputs``."""
     out = []
-    for name, v in items:
+    for name, v in run.inputs.items():
         if isinstance(v, dict):
             out.append((str(name), _opt_str(v.get("path")), _opt_str(v.get("sha256"))))
         else:
@@ -89,9 +63,8 @@ def _opt_str(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
-def _profiles(run: dict[str, Any], indicators: pd.DataFrame) -> list[str]:
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    profiles = params.get("profiles", run.get("profiles"))
+def _profiles(run: RunRecord, indicators: pd.DataFrame) -> list[str]:
+    profiles = run.parameters.get("profiles") or run.profiles
     if isinstance(profiles, str):
         profiles = [profiles]
     if not profiles:
@@ -99,9 +72,9 @@ def _profiles(run: dict[str, Any], indicators: pd.DataFrame) -> list[str]:
     return [str(p) for p in profiles]
 
 
-def _data_date(run: dict[str, Any], override: date | None, folder: Path) -> tuple[date, datetime | None]:
+def _data_date(run: RunRecord, override: date | None, folder: Path) -> tuple[date, datetime | None]:
     created = None
-    text = run.get("created")
+    text = run.created
     if text:
         try:
             created = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
@@ -120,29 +93,13 @@ def _data_date(run: dict[str, Any], override: date | None, folder: Path) -> tupl
     return created.date(), created
 
 
-def _read_indicators(path: Path) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype={"profile": str, "indicator": str, "area": str}, keep_default_na=False,
-                         na_values={c: ["", "nan", "NaN"] for c in _NUMERIC})
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise LifecircleInputError(f"{path} is not a readable CSV table ({exc}); rerun the assessment.") from exc
-    missing = [c for c in REQUIRED_INDICATOR_COLUMNS if c not in df.columns]
-    if missing:
-        raise LifecircleInputError(
-            f"{path} lacks the column(s) {', '.join(missing)} (schema: docs/outputs.md); rerun the assessment."
-        )
+def _indicator_rows(folder: ResultsFolder) -> pd.DataFrame:
+    """The rows of ``indicators.csv`` as the store keeps them (absent schema columns empty)."""
+    df = folder.indicators(required=("profile", "indicator", "area", "value"))
+    path = folder.file("indicators.csv")
     for c in INDICATOR_COLUMNS:
         if c not in df.columns:
             df[c] = math.nan if c in _NUMERIC else None
-    for c in _NUMERIC:
-        try:
-            df[c] = pd.to_numeric(df[c], errors="raise").astype(float)
-        except (ValueError, TypeError) as exc:
-            raise LifecircleInputError(f"{path} column '{c}' has a non-numeric value ({exc}).") from exc
-    for c in INDICATOR_COLUMNS:
-        if c not in _NUMERIC:
-            df[c] = df[c].astype(object).where(df[c].notna(), None)
-            df[c] = df[c].map(lambda v: None if v is None else str(v))
     dup = df.duplicated(["profile", "indicator", "area"], keep=False)
     if dup.any():
         first = df.loc[dup, ["profile", "indicator", "area"]].iloc[0].tolist()
@@ -153,18 +110,9 @@ def _read_indicators(path: Path) -> pd.DataFrame:
     return df[list(INDICATOR_COLUMNS)]
 
 
-def _read_facilities(path: Path, crs: str | None) -> pd.DataFrame:
-    try:
-        gdf = gpd.read_parquet(path)
-    except (ValueError, OSError) as exc:
-        raise LifecircleInputError(f"{path} is not a GeoParquet layer ({exc}); rerun the assessment.") from exc
-    missing = [c for c in ("id", "category") if c not in gdf.columns]
-    if missing:
-        raise LifecircleInputError(f"{path} lacks the column(s) {', '.join(missing)} (schema: docs/outputs.md).")
-    if gdf.crs is None:
-        if not crs:
-            raise LifecircleInputError(f"{path} has no CRS and run.json names none: add \"crs\" to run.json.")
-        gdf = gdf.set_crs(crs)
+def _facility_rows(folder: ResultsFolder) -> pd.DataFrame:
+    """The run's facilities with WGS-84 coordinates."""
+    gdf = folder.facilities()
     pts = gdf.geometry.representative_point().to_crs("EPSG:4326")
     out = pd.DataFrame({
         "facility_id": gdf["id"].astype(str).to_numpy(),
@@ -224,31 +172,23 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
     LifecircleInputError
         When the folder or a required file is missing or malformed; the store is then unchanged.
     """
-    folder = Path(results_dir)
-    if not folder.is_dir():
-        raise LifecircleInputError(f"'{folder}' is not a results folder; give the --out folder of 'lifecircle assess'.")
-    missing = [n for n in REQUIRED_FILES if not (folder / n).is_file()]
-    if missing:
-        raise LifecircleInputError(
-            f"The results folder '{folder}' has no {', '.join(missing)}: it is not a finished run. Rerun "
-            "'lifecircle assess ... --out FOLDER' and record that folder."
-        )
+    results = ResultsFolder(results_dir, need=FOR_RECORD)
+    folder = results.path
     if isinstance(data_date, str):
         try:
             data_date = parse_date(data_date)
         except ValueError as exc:
             raise LifecircleInputError(f"--data-date: {exc}.") from exc
-    run, run_bytes = _read_run_json(folder)
-    ind_bytes = (folder / "indicators.csv").read_bytes()
+    run, run_bytes = results.run, results.raw_run_bytes()
+    ind_bytes = results.file("indicators.csv").read_bytes()
     run_key = hashlib.sha256(run_bytes + b"\0" + ind_bytes).hexdigest()
-    indicators = _read_indicators(folder / "indicators.csv")
+    indicators = _indicator_rows(results)
     when, created = _data_date(run, data_date, folder)
-    crs = run.get("crs") if isinstance(run.get("crs"), str) else None
-    fac_path = folder / "facilities.parquet"
-    facilities = _read_facilities(fac_path, crs) if fac_path.is_file() else None
+    crs = results.crs
+    facilities = _facility_rows(results) if results.has("facilities.parquet") else None
     inputs = _inputs(run)
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    study_area = str(run.get("study_area") or params.get("study_area") or "")
+    params = run.parameters
+    study_area = run.study_name
     n_fac = 0 if facilities is None else len(facilities)
 
     existing = store.con.execute("SELECT run_id, data_date FROM runs WHERE run_key = ?", [run_key]).fetchone()
@@ -263,7 +203,7 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, run_key, str(folder.resolve()), created.replace(tzinfo=None) if created else None, when,
              study_area, crs, json.dumps(_profiles(run, indicators)), json.dumps(params, default=str),
-             json.dumps(run.get("versions") or {}, default=str), boundary_wkt, run_bytes.decode("utf-8")],
+             json.dumps(run.versions, default=str), boundary_wkt, run_bytes.decode("utf-8")],
         )
         if inputs:
             con.executemany("INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [[run_id, *i] for i in inputs])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from datetime import date, datetime
 from html import escape
 from importlib import resources
@@ -36,7 +35,8 @@ from lifecircle.monitor.attribution import (
 )
 from lifecircle.monitor.status import late_projects, project_states, target_status, unit_status
 from lifecircle.monitor.store import MonitorStore
-from lifecircle.report import build as _report_build
+from lifecircle.atomic import write_text_atomic
+from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.report.charts import COLOR_MET, COLOR_NO_TARGET, COLOR_UNMET
 from lifecircle.report.i18n import LANGUAGES, bilingual_html, label
 
@@ -363,12 +363,12 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh")
         "has_projects": len(states) > 0,
         "n_unlocated": int((states["lon"].isna() | states["lat"].isna()).sum()) if len(states) else 0,
         "state_colors": STATE_COLORS,
-        "leaflet_css": _report_build._leaflet_css(),
-        "leaflet_js": _report_build._vendor_text("leaflet.js"),
-        "report_css": _report_build._template_text("report.css"),
+        "leaflet_css": leaflet_css(),
+        "leaflet_js": vendor_text("leaflet.js"),
+        "report_css": template_text("report.css"),
         "monitor_css": resources.files("lifecircle").joinpath("data", "monitor", "monitoring.css").read_text("utf-8"),
         "monitor_js": resources.files("lifecircle").joinpath("data", "monitor", "monitoring.js").read_text("utf-8"),
-        "data_json": _report_build._script_json(data),
+        "data_json": script_json(data),
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     }
     return env.get_template("monitoring.html.j2").render(**context)
@@ -388,16 +388,4 @@ def build_monitoring_report(store: MonitorStore, out_dir: str | os.PathLike[str]
         raise LifecircleInputError(f"--out '{out}' is a file; give a folder for {MONITORING_REPORT_NAME}.")
     html = render_monitoring_report(store, as_of or date.today(), lang)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / MONITORING_REPORT_NAME
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=out)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(html, out / MONITORING_REPORT_NAME)

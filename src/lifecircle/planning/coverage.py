@@ -11,8 +11,8 @@ Builders:
 * :func:`coverage_from_times` — a sparse time matrix (seconds) → the cover within a threshold.
 * :func:`times_from_graph` — bounded Dijkstra (``scipy.sparse.csgraph.dijkstra(limit=...)``) from candidate nodes on
   a node graph, in batches so memory stays ``batch × n_nodes``; demand either at nodes or snapped on edges
-  (:class:`lifecircle.network.SnappedPoints` convention: the walk leaves a home along its edge to either end).
-* :func:`coverage_from_network` — the same on a :class:`lifecircle.network.WalkNetwork` with snapped homes.
+  (:class:`lifecircle.network.model.SnappedPoints` convention: the walk leaves a home along its edge to either end).
+* :func:`coverage_from_network` — the same on a :class:`lifecircle.network.model.WalkNetwork` with snapped homes.
 * :func:`coverage_from_engine` — the accessibility engine's graph and points, one compiled bounded search per
   candidate emitting the pairs (the recommended builder; O(nodes + homes) memory).
 """
@@ -212,7 +212,7 @@ def times_from_graph(n_nodes: int, u: np.ndarray, v: np.ndarray, cost: np.ndarra
         ``(n_demand,)`` node id of each demand point, or
     demand_exits
         ``(node_a, cost_a, node_b, cost_b)`` per demand: the two ends of its edge and the seconds to walk to each
-        (``node_b = -1`` when the edge is one-way), as for :class:`~lifecircle.network.SnappedPoints`.
+        (``node_b = -1`` when the edge is one-way), as for :class:`~lifecircle.network.model.SnappedPoints`.
     demand_access_s
         ``(n_demand,)`` seconds of the straight leg from the home to the network, added to every time. Default 0.
 
@@ -309,22 +309,22 @@ def _same_edge_times(cost: np.ndarray, rev: np.ndarray, h_edge, h_frac, h_acc, c
 
 def coverage_from_network(network, homes, candidates, threshold_s: float,
                           weight: str = "time_s") -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Times and cover from snapped homes to candidates on a :class:`~lifecircle.network.WalkNetwork`.
+    """Times and cover from snapped homes to candidates on a :class:`~lifecircle.network.model.WalkNetwork`.
 
     A home at fraction ``t`` of directed edge ``e = u→v`` reaches ``v`` in ``(1 − t)·time_s[e]`` and ``u`` in
     ``t·time_s[rev[e]]`` seconds (when the reverse edge exists), plus its ``access_s`` leg; a candidate on an edge is
     reached from ``u`` in ``t·time_s[e]`` and from ``v`` in ``(1 − t)·time_s[rev[e]]`` plus its access leg; a home
     and a candidate on the same edge may also walk straight along it — the walking-time definition of
-    :mod:`lifecircle.network`. Uses :func:`times_from_graph` (scipy bounded Dijkstra).
+    :mod:`lifecircle.network.model`. Uses :func:`times_from_graph` (scipy bounded Dijkstra).
 
     Parameters
     ----------
     network
-        :class:`~lifecircle.network.WalkNetwork`.
+        :class:`~lifecircle.network.model.WalkNetwork`.
     homes
-        :class:`~lifecircle.network.SnappedPoints` of the demand points.
+        :class:`~lifecircle.network.model.SnappedPoints` of the demand points.
     candidates
-        Node ids (int array) of candidate sites, or :class:`~lifecircle.network.SnappedPoints` of candidate
+        Node ids (int array) of candidate sites, or :class:`~lifecircle.network.model.SnappedPoints` of candidate
         parcels.
     threshold_s
         Walking-time threshold in seconds (also the search limit).
@@ -393,7 +393,7 @@ def coverage_from_engine(graph, homes, candidates, threshold_s: float) -> tuple[
     """Times and cover from the accessibility engine's bounded searches (:mod:`lifecircle.engine`).
 
     One bounded search per candidate on the engine's reversed CSR graph (numba), emitting every home within
-    ``threshold_s`` with its exact walking time under the :mod:`lifecircle.network` definition (leave/enter legs,
+    ``threshold_s`` with its exact walking time under the :mod:`lifecircle.network.model` definition (leave/enter legs,
     access legs, same-edge straight walks) — the times behind the indicators' ``t_<c>`` columns. Memory is
     O(nodes + homes) plus the pairs found.
 
@@ -416,7 +416,7 @@ def coverage_from_engine(graph, homes, candidates, threshold_s: float) -> tuple[
     from lifecircle.engine import Graph, Points
     from lifecircle.engine.graph import enter_legs
     from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
-    from lifecircle.planning._pairs import bounded_pairs
+    from lifecircle.engine.pairs import bounded_pairs
 
     if not isinstance(graph, Graph):
         raise LifecircleInputError("graph must be a lifecircle.engine.Graph (Graph.from_network(net)).")

@@ -7,14 +7,9 @@ request of any kind.
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 import os
-import re
-import tempfile
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +18,14 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
+from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
+from lifecircle.results.folder import RunRecord
 from lifecircle.report import charts, mapdata
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
-from lifecircle.report.inputs import ReportInputs, known_categories, read_results
+from lifecircle.points.categories import category_catalogue
+from lifecircle.report.inputs import ReportInputs, read_results
 from lifecircle.report.tables import (
     WHOLE_AREA,
     AreaTable,
@@ -52,9 +51,7 @@ UNREACHABLE_COLOR = "#3d3d3d"
 AREA_TABLE_MAX_ROWS = 300
 
 #: Attribution shown when the run read OpenStreetMap data but run.json names no attribution.
-OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
 
-_LEAFLET_IMAGE = re.compile(r"url\(images/([\w-]+\.png)\)")
 
 
 def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLike[str] | None = None,
@@ -86,25 +83,14 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     inputs = read_results(results_dir)
     html = render_report(inputs, lang=lang)
     out = Path(out_path) if out_path is not None else inputs.results_dir / REPORT_NAME
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is shared like the other results
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return write_text_atomic(html, out)
 
 
-def profile_title(profile_id: str, run: dict[str, Any]) -> tuple[str, str] | None:
+def profile_title(profile_id: str, run: RunRecord) -> tuple[str, str] | None:
     """(zh, en) name of an indicator profile: a built-in one, or a user TOML named in ``run.json``; None if unknown."""
     from lifecircle.indicators import load_profile
 
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    candidates = [profile_id] + [str(p) for p in _as_list(params.get("profiles")) if str(p).lower().endswith(".toml")]
+    candidates = [profile_id] + [p for p in run.profile_names if p.lower().endswith(".toml")]
     for candidate in candidates:
         try:
             p = load_profile(candidate)
@@ -113,12 +99,6 @@ def profile_title(profile_id: str, run: dict[str, Any]) -> tuple[str, str] | Non
         if p.id == profile_id:
             return p.name_zh, p.name_en
     return None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
@@ -132,7 +112,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     )
     env.globals.update(t=label, bi=bilingual_html)
     env.filters["marks"] = marks_html
-    names = {c.id: (c.name_zh, c.name_en) for c in known_categories().values()}
+    names = {c.id: (c.name_zh, c.name_en) for c in category_catalogue().values()}
     rows = indicator_rows(inputs.indicators, names)
     categories = inputs.categories
     weights, weight_is_population = _weights(inputs.homes)
@@ -157,11 +137,11 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "area_table": _area_table(inputs),
         "has_gaps": inputs.gaps is not None and len(inputs.gaps) > 0,
         "plans": plan_tables(inputs, names),
-        "leaflet_css": _leaflet_css(),
-        "leaflet_js": _vendor_text("leaflet.js"),
-        "report_css": _template_text("report.css"),
-        "report_js": _template_text("report.js"),
-        "data_json": _script_json(map_data(inputs)),
+        "leaflet_css": leaflet_css(),
+        "leaflet_js": vendor_text("leaflet.js"),
+        "report_css": template_text("report.css"),
+        "report_js": template_text("report.js"),
+        "data_json": script_json(map_data(inputs)),
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     }
     return env.get_template("report.html.j2").render(**context)
@@ -213,36 +193,24 @@ def _extent_layer(inputs: ReportInputs) -> gpd.GeoDataFrame:
 
 
 def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
-    """The header's facts from ``run.json`` (tolerant: absent keys give empty values)."""
+    """The header's facts from ``run.json``."""
     run = inputs.run
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    study_area = _first(run.get("study_area"), params.get("study_area"))
-    created = _first(run.get("created"), run.get("date"), run.get("started"), run.get("finished"))
-    profiles = _as_list(_first(run.get("profiles"), params.get("profiles")))
-    if not profiles:
-        profiles = list(dict.fromkeys(inputs.indicators["profile"].astype(str)))
-    walk = _first(run.get("walk_profile"), params.get("walk_profile"))
-    if isinstance(walk, dict):
-        walk = walk.get("name", "")
-    speed = _find_key(run, ("walk_speed_m_s", "speed_m_s", "flat_speed_m_s", "walking_speed_m_s"))
-    stairs = _find_key(run, ("stairs_factor",))
-    inputs_named = run.get("inputs") if isinstance(run.get("inputs"), dict) else {}
-    attribution = _as_list(_first(run.get("attribution"), run.get("attributions"), params.get("attribution")))
-    if not attribution and _read_osm(run):
-        attribution = [OSM_ATTRIBUTION]
+    profiles = run.profiles or list(dict.fromkeys(inputs.indicators["profile"].astype(str)))
+    speed = run.network.get("speed_m_s")
+    stairs = run.network.get("stairs_factor")
     return {
-        "study_area": str(study_area or ""),
-        "created": str(created or "").replace("T", " ")[:16],
+        "study_area": run.study_name,
+        "created": run.created.replace("T", " ")[:16],
         "profiles": [str(p) for p in profiles],
-        "walk_profile": str(walk or ""),
+        "walk_profile": run.walk_profile,
         "walk_speed": f"{float(speed):.2g} m/s" if _is_number(speed) else "",
         "stairs_factor": f"×{float(stairs):g}" if _is_number(stairs) else "",
-        "slope_from_dem": "dem" in inputs_named,
+        "slope_from_dem": "dem" in run.inputs,
         "crs": inputs.crs,
-        "attribution": [str(a) for a in attribution],
-        "inputs": _inputs_table(run.get("inputs")),
-        "versions": {str(k): str(v) for k, v in run.get("versions", {}).items()} if isinstance(run.get("versions"), dict) else {},
-        "timings": _timings(run),
+        "attribution": [str(a) for a in run.attribution],
+        "inputs": _inputs_table(run.inputs),
+        "versions": {str(k): str(v) for k, v in run.versions.items()},
+        "timings": [(str(k), f"{float(v):.1f}") for k, v in run.timings_s.items() if _is_number(v)],
     }
 
 
@@ -413,86 +381,11 @@ def _inputs_table(inputs: Any) -> list[dict[str, str]]:
     return rows
 
 
-def _timings(run: dict[str, Any]) -> list[tuple[str, str]]:
-    t = _first(run.get("timings_s"), run.get("timings"), run.get("step_timings"), run.get("steps"))
-    if not isinstance(t, dict):
-        return []
-    return [(str(k), f"{float(v):.1f}") for k, v in t.items() if _is_number(v)]
-
-
-def _read_osm(run: dict[str, Any]) -> bool:
-    text = json.dumps(run.get("inputs", {}), default=str).lower()
-    return ".pbf" in text or ".osm" in text
-
-
-def _find_key(obj: Any, names: tuple[str, ...]) -> Any:
-    """The first value stored under one of ``names`` anywhere in a nested dict/list (depth-first)."""
-    if isinstance(obj, dict):
-        for n in names:
-            if n in obj and not isinstance(obj[n], (dict, list)):
-                return obj[n]
-        for v in obj.values():
-            found = _find_key(v, names)
-            if found is not None:
-                return found
-    elif isinstance(obj, list):
-        for v in obj:
-            found = _find_key(v, names)
-            if found is not None:
-                return found
-    return None
-
-
-def _first(*values: Any) -> Any:
-    for v in values:
-        if v not in (None, "", [], {}):
-            return v
-    return None
-
-
-def _as_list(x: Any) -> list[Any]:
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    if isinstance(x, dict):
-        return list(x.values())
-    return [x]
-
-
 def _is_number(x: Any) -> bool:
     try:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
         return False
-
-
-def _script_json(obj: Any) -> str:
-    """JSON safe inside ``<script type="application/json">``: every ``<`` is written ``\\u003c`` (still valid JSON),
-    so no ``</script>`` or ``<!--`` can end or alter the element."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c")
-
-
-def _vendor_text(name: str) -> str:
-    return resources.files("lifecircle.report").joinpath("vendor", "leaflet", name).read_text(encoding="utf-8")
-
-
-def _template_text(name: str) -> str:
-    return resources.files("lifecircle.report").joinpath("templates", name).read_text(encoding="utf-8")
-
-
-def _leaflet_css() -> str:
-    """Leaflet's stylesheet with its control images inlined as data URIs (no file or network request)."""
-    images = resources.files("lifecircle.report").joinpath("vendor", "leaflet", "images")
-
-    def inline(m: re.Match[str]) -> str:
-        png = images.joinpath(m.group(1))
-        if not png.is_file():
-            return "none"
-        return f"url(data:image/png;base64,{base64.b64encode(png.read_bytes()).decode('ascii')})"
-
-    return _LEAFLET_IMAGE.sub(inline, _vendor_text("leaflet.css"))
 
 
 __all__ = ["build_report", "render_report", "map_data", "run_metadata", "REPORT_NAME", "STRINGS"]

@@ -1,56 +1,29 @@
-"""Read a results folder (schema: ``docs/outputs.md``, issue 5) into the frames the report draws.
+"""The frames the report draws, read from a results folder through :class:`~lifecircle.results.ResultsFolder`.
 
 Required files: ``run.json``, ``indicators.csv``, ``homes.parquet``, ``facilities.parquet`` and
 ``network_edges.parquet``. Optional: ``areas.parquet`` (sub-area polygons), ``gaps.parquet`` (gap polygons) and the
 plans of ``lifecircle plan`` (``plan*/sites.parquet`` with ``plan.json`` beside it, or ``plan_*.parquet`` site
-layers in the folder itself). A missing required file or column raises :class:`~lifecircle.errors.LifecircleInputError` naming it.
+layers in the folder itself).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from lifecircle.errors import LifecircleInputError
-
-#: Files the report cannot do without.
-REQUIRED_FILES = ("run.json", "indicators.csv", "homes.parquet", "facilities.parquet", "network_edges.parquet")
-#: Files drawn when present.
-OPTIONAL_FILES = ("areas.parquet", "gaps.parquet")
-
-#: Columns each required table must have (besides ``geometry`` for the layers).
-REQUIRED_COLUMNS = {
-    "indicators.csv": ("profile", "indicator", "area", "value", "numerator", "denominator", "threshold",
-                       "threshold_kind", "source"),
-    "homes.parquet": ("id", "population"),
-    "facilities.parquet": ("id", "category"),
-    "network_edges.parquet": ("u", "v", "length_m"),
-}
-
-#: Prefix of the per-category walking-time columns of ``homes.parquet`` (seconds, +inf when unreachable).
-TIME_PREFIX = "t_"
-
-
-@dataclass(frozen=True)
-class Category:
-    """A facility category id with its bilingual name (``src/lifecircle/data/categories.csv``)."""
-
-    id: str
-    name_zh: str
-    name_en: str
-
+from lifecircle.points.categories import Category, category_catalogue
+from lifecircle.results.columns import TIME_PREFIX, categories_in
+from lifecircle.results.folder import FOR_REPORT, ResultsFolder, RunRecord
 
 @dataclass
 class PlanSites:
-    """New facility sites proposed by ``lifecircle plan`` (:mod:`lifecircle.planning.plan`).
+    """New facility sites proposed by ``lifecircle plan`` (:mod:`lifecircle.jobs.plan`).
 
     Attributes
     ----------
@@ -77,7 +50,7 @@ class ReportInputs:
     results_dir
         The folder read.
     run
-        ``run.json`` as a dict (inputs with SHA-256, parameters, CRS, versions, step timings, attribution).
+        ``run.json`` (:class:`~lifecircle.results.folder.RunRecord`).
     crs
         The run's metric CRS (``run.json`` ``crs``, else the layers' GeoParquet CRS).
     edges, facilities, homes
@@ -93,7 +66,7 @@ class ReportInputs:
     """
 
     results_dir: Path
-    run: dict[str, Any]
+    run: RunRecord
     crs: str
     edges: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
@@ -105,54 +78,29 @@ class ReportInputs:
     plans: list[PlanSites] = field(default_factory=list)
 
 
-def known_categories() -> dict[str, Category]:
-    """The stable category ids with their Chinese and English names, in file order."""
-    text = resources.files("lifecircle").joinpath("data", "categories.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
-    return {r["id"]: Category(r["id"], r["name_zh"], r["name_en"]) for r in rows}
-
-
-def read_results(results_dir: str | Path) -> ReportInputs:
+def read_results(results_dir: str | Path | ResultsFolder) -> ReportInputs:
     """Read the results folder ``results_dir`` for the report.
 
     Raises
     ------
     LifecircleInputError
-        When the folder, a required file or a required column is missing, or a layer has no CRS.
+        When the folder, a required file or a required column is missing, a file is damaged, or a layer has no CRS.
     """
-    folder = Path(results_dir)
-    if not folder.is_dir():
-        raise LifecircleInputError(
-            f"'{folder}' is not a results folder. Give the --out folder of a 'lifecircle assess' or 'lifecircle demo' run."
-        )
-    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
-    if missing:
-        raise LifecircleInputError(
-            f"The results folder '{folder}' has no {', '.join(missing)}: the report needs "
-            f"{'it' if len(missing) == 1 else 'them'}. "
-            "Run 'lifecircle assess ... --out FOLDER' (or 'lifecircle demo') again to write a complete results folder."
-        )
-    run = _read_run(folder / "run.json")
-    indicators = _read_indicators(folder / "indicators.csv")
-    crs_hint = run.get("crs") if isinstance(run.get("crs"), str) else None
-    homes = _read_layer(folder / "homes.parquet", crs_hint)
-    facilities = _read_layer(folder / "facilities.parquet", crs_hint)
-    edges = _read_layer(folder / "network_edges.parquet", crs_hint)
-    crs = crs_hint or str(homes.crs)
-    areas = _read_layer(folder / "areas.parquet", crs) if (folder / "areas.parquet").is_file() else None
-    gaps = _read_layer(folder / "gaps.parquet", crs) if (folder / "gaps.parquet").is_file() else None
+    folder = results_dir if isinstance(results_dir, ResultsFolder) else ResultsFolder(results_dir, need=FOR_REPORT)
+    homes = folder.homes()
+    crs = folder.crs or str(homes.crs)
     return ReportInputs(
-        results_dir=folder,
-        run=run,
+        results_dir=folder.path,
+        run=folder.run,
         crs=crs,
-        edges=edges,
-        facilities=facilities,
+        edges=folder.edges(),
+        facilities=folder.facilities(),
         homes=homes,
-        indicators=indicators,
+        indicators=folder.indicators(),
         categories=_time_categories(homes),
-        areas=areas,
-        gaps=gaps,
-        plans=read_plans(folder, crs),
+        areas=folder.areas(),
+        gaps=folder.gaps(),
+        plans=read_plans(folder.path, crs),
     )
 
 
@@ -164,9 +112,10 @@ def read_plans(folder: Path, crs: str) -> list[PlanSites]:
     plans = []
     for name, path, info_path in found:
         try:
-            sites = _read_layer(path, crs)
+            sites = gpd.read_parquet(path)
+            sites = sites.set_crs(crs) if sites.crs is None else sites.to_crs(crs)
             info = json.loads(info_path.read_text(encoding="utf-8")) if info_path and info_path.is_file() else {}
-        except (LifecircleInputError, OSError, ValueError):
+        except Exception:  # a damaged or foreign plan is left out: plans are optional
             continue
         if "newly_covered" not in sites.columns:
             continue
@@ -176,58 +125,9 @@ def read_plans(folder: Path, crs: str) -> list[PlanSites]:
     return plans
 
 
-def _read_run(path: Path) -> dict[str, Any]:
-    try:
-        run = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LifecircleInputError(f"{path} is not valid JSON ({exc}); rerun the assessment to rewrite it.") from exc
-    if not isinstance(run, dict):
-        raise LifecircleInputError(f"{path} must hold a JSON object (the run's parameters), not {type(run).__name__}.")
-    return run
-
-
-def _read_indicators(path: Path) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype={"area": str, "profile": str, "indicator": str})
-    except (pd.errors.EmptyDataError, pd.errors.ParserError) as exc:
-        raise LifecircleInputError(f"{path} is not a readable CSV table ({exc}); rerun the assessment.") from exc
-    _require_columns(df, "indicators.csv", path)
-    for col in ("value", "numerator", "denominator", "threshold", "target"):
-        if col in df.columns:
-            df[col] = pd.to_numeric(df[col], errors="coerce")
-    return df
-
-
-def _read_layer(path: Path, crs_hint: str | None) -> gpd.GeoDataFrame:
-    try:
-        gdf = gpd.read_parquet(path)
-    except (ValueError, OSError) as exc:
-        raise LifecircleInputError(
-            f"{path} is not a GeoParquet layer ({exc}); rerun the assessment to rewrite the results folder."
-        ) from exc
-    if gdf.crs is None:
-        if crs_hint is None:
-            raise LifecircleInputError(f"{path} has no CRS and run.json names none: add \"crs\" to run.json.")
-        gdf = gdf.set_crs(crs_hint)
-    elif crs_hint is not None and gdf.crs != crs_hint:
-        gdf = gdf.to_crs(crs_hint)
-    _require_columns(gdf, path.name, path)
-    return gdf
-
-
-def _require_columns(df: pd.DataFrame, name: str, path: Path) -> None:
-    needed = REQUIRED_COLUMNS.get(name, ())
-    absent = [c for c in needed if c not in df.columns]
-    if absent:
-        raise LifecircleInputError(
-            f"{path} lacks the column(s) {', '.join(absent)} that the report needs "
-            f"(schema: docs/outputs.md); rerun the assessment to rewrite it."
-        )
-
-
 def _time_categories(homes: pd.DataFrame) -> list[Category]:
-    known = known_categories()
-    present = [c[len(TIME_PREFIX):] for c in homes.columns if c.startswith(TIME_PREFIX)]
+    known = category_catalogue()
+    present = categories_in(homes.columns, TIME_PREFIX)
     order = {cid: i for i, cid in enumerate(known)}
     present.sort(key=lambda cid: (order.get(cid, math.inf), cid))
     return [known.get(cid, Category(cid, cid, cid)) for cid in present]

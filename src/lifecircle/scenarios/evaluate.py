@@ -10,7 +10,7 @@ import pandas as pd
 
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import SnappedPoints, WalkNetwork
+from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.scenarios.facilities import apply_added, apply_removed, prepare_added, removed_rows
 from lifecircle.scenarios.links import DEFAULT_LINK_SNAP_M, DEFAULT_NODE_MERGE_M, insert_links, remap_points
 from lifecircle.scenarios.loading import Results
@@ -109,7 +109,7 @@ def _snapped(frame: gpd.GeoDataFrame) -> SnappedPoints:
 
 
 def _full_columns(net: WalkNetwork, homes: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, profiles) -> gpd.GeoDataFrame:
-    from lifecircle.pipeline import walking_columns
+    from lifecircle.accessibility import walking_columns
 
     return walking_columns(net, _snapped(homes), _snapped(facilities), profiles)
 
@@ -126,7 +126,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     recompute
         ``"incremental"`` searches again only what the change affects (module :mod:`lifecircle.scenarios.facilities`;
         with links every category is searched again on the new network, since every walk may change);
-        ``"full"`` reruns the whole engine step (:func:`lifecircle.pipeline.walking_columns`). Both give the same
+        ``"full"`` reruns the whole engine step (:func:`lifecircle.jobs.assess.walking_columns`). Both give the same
         times (ties between equally near facilities aside, where ``f_`` may name the other one).
 
     Returns
@@ -139,7 +139,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         Unknown facility id to remove, unknown category, an added facility or a link end too far from the network,
         a layer without CRS, an unknown ``recompute`` mode.
     """
-    from lifecircle.pipeline import indicator_table
+    from lifecircle.indicators.table import indicator_table
 
     if recompute not in RECOMPUTE_MODES:
         raise LifecircleInputError(f"recompute={recompute!r}: choose 'incremental' or 'full'.")

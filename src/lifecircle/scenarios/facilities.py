@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import SnappedPoints, WalkNetwork
+from lifecircle.network.model import SnappedPoints, WalkNetwork
 
 #: Relative tolerance under which a removed facility counts as (one of) a home's nearest by distance.
 _TIE_REL = 1e-12
@@ -54,17 +54,17 @@ def prepare_added(net: WalkNetwork, added: gpd.GeoDataFrame | None, existing_ids
     category of every added facility. Raises on a missing CRS, a missing or unknown category, a duplicate id or a
     point farther than ``snap_max_m`` metres from the network.
     """
-    from lifecircle.indicators import known_categories
-    from lifecircle.snapping import snap_points
+    from lifecircle.points.categories import known_categories
+    from lifecircle.points.snapping import snap_points
 
     if added is None or len(added) == 0:
         return gpd.GeoDataFrame({"id": pd.Series([], dtype=str), "category": pd.Series([], dtype=str)}, geometry=[], crs=net.crs)
     if not isinstance(added, gpd.GeoDataFrame):
-        raise LifecircleInputError("add_facilities must be a GeoDataFrame of points (read it with lifecircle.layers.read_layer).")
+        raise LifecircleInputError("add_facilities must be a GeoDataFrame of points (read it with lifecircle.points.layers.read_layer).")
     if added.crs is None:
         raise LifecircleInputError(
             "The added facilities have no CRS, so they cannot be placed on the network. Set it (gdf.set_crs('EPSG:4326')) "
-            "or read the file with lifecircle.layers.read_layer(..., crs=...) (--crs on the command line)."
+            "or read the file with lifecircle.points.layers.read_layer(..., crs=...) (--crs on the command line)."
         )
     pts = added.reset_index(drop=True).copy()
     if category is not None:

@@ -11,7 +11,7 @@ their lengths (exact without a DEM; with a DEM it assumes an even slope along th
 their access point and access leg; one that sat on a split edge moves to the piece holding its position
 (:func:`remap_points`), so its walking times change only through the new paths.
 
-A link is timed with the run's walking profile (:func:`lifecircle.walking.edge_times`: ``highway=steps`` takes the
+A link is timed with the run's walking profile (:func:`lifecircle.network.walking.edge_times`: ``highway=steps`` takes the
 profile's stairs factor); the DEM is NOT re-sampled for new links (their slope is taken as flat), and an elevator's
 horizontal length says nothing of its ride: give its seconds in a ``time_s`` column.
 """
@@ -28,7 +28,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import WalkNetwork
+from lifecircle.network.model import WalkNetwork
 
 #: Default distance (metres) within which a link's end must lie from a network edge.
 DEFAULT_LINK_SNAP_M = 25.0
@@ -49,11 +49,11 @@ class _Split:
 
 def _check_links(links: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     if not isinstance(links, gpd.GeoDataFrame):
-        raise LifecircleInputError("add_links must be a GeoDataFrame of lines (read it with lifecircle.layers.read_layer).")
+        raise LifecircleInputError("add_links must be a GeoDataFrame of lines (read it with lifecircle.points.layers.read_layer).")
     if links.crs is None:
         raise LifecircleInputError(
             "The links layer has no CRS, so it cannot be placed on the network. Set it (gdf.set_crs('EPSG:4326')) or "
-            "read the file with lifecircle.layers.read_layer(..., crs=...) (--crs on the command line)."
+            "read the file with lifecircle.points.layers.read_layer(..., crs=...) (--crs on the command line)."
         )
     out = links.to_crs(crs).reset_index(drop=True)
     bad = [i + 1 for i, g in enumerate(out.geometry) if g is None or g.is_empty or g.geom_type != "LineString"]
@@ -148,7 +148,7 @@ def _truthy(value) -> bool:
 
 
 def _link_rows(edges: gpd.GeoDataFrame, a: int, b: int, geom: LineString, attrs: dict, walk_profile: str) -> gpd.GeoDataFrame:
-    from lifecircle.walking import edge_times, get_walk_profile
+    from lifecircle.network.walking import edge_times, get_walk_profile
 
     highway = str(attrs.get("highway") or DEFAULT_HIGHWAY)
     steps = highway == "steps"
@@ -268,7 +268,7 @@ def remap_points(frame: pd.DataFrame, splits: list[_Split], rev: np.ndarray) -> 
     """Move snapped points (``edge_id``, ``edge_frac``) off split edges onto the piece holding them, same position.
 
     ``rev`` is the new network's ``rev`` column; a point ends on the lower id of its piece's two-way pair (the
-    :class:`~lifecircle.network.SnappedPoints` convention), with its fraction mirrored when that is the reverse.
+    :class:`~lifecircle.network.model.SnappedPoints` convention), with its fraction mirrored when that is the reverse.
     """
     out = frame.copy()
     edge = out["edge_id"].to_numpy(np.int64).copy()

@@ -18,7 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifecircle.crs import is_metric
+from lifecircle.network.crs import is_metric
 from lifecircle.errors import LifecircleInputError
 
 #: Columns of the :func:`gap_areas` result besides ``geometry``.
@@ -32,7 +32,7 @@ def _uncovered(homes: gpd.GeoDataFrame, category: str | None, threshold_s: float
     """(uncovered mask, time seconds per home — NaN when not given)."""
     if homes.crs is None or not is_metric(homes.crs):
         raise LifecircleInputError("homes must be in a metric projected CRS (metres) to group gaps; reproject with "
-                                   "homes.to_crs(lifecircle.crs.metric_crs_for(lon, lat)).")
+                                   "homes.to_crs(lifecircle.network.crs.metric_crs_for(lon, lat)).")
     n = len(homes)
     if covered is not None:
         cov = np.asarray(covered, dtype=bool)

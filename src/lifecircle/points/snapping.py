@@ -2,7 +2,7 @@
 
 :func:`snap_points` projects each point onto the nearest undirected edge and records where it lands (``edge_id``,
 ``edge_frac``) and how long the straight leg from the point to the network is (``access_m``, ``access_s``), as
-:class:`lifecircle.network.SnappedPoints` defines. Points farther than ``max_distance_m`` are reported in
+:class:`lifecircle.network.model.SnappedPoints` defines. Points farther than ``max_distance_m`` are reported in
 ``unsnapped`` with the reason, never silently dropped.
 
 :func:`polygon_gates` and :func:`apply_polygon_gates` give polygon facilities without a mapped entrance (a park, a
@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import MultiPoint
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import POINT_COLUMNS, SnappedPoints, WalkNetwork
+from lifecircle.network.model import POINT_COLUMNS, SnappedPoints, WalkNetwork
 
 #: Default snapping distance (metres): issue 2 ("points farther than a configurable distance (default 200 m) are
 #: reported as unsnapped").
@@ -37,8 +37,8 @@ def undirected_edge_ids(net: WalkNetwork) -> np.ndarray:
 
 def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
     """Walking speed (m/s) on the straight access leg: ``speed_mps`` when given, else the flat-ground speed the
-    network was built with (``net.meta["speed_m_s"]``, set by :func:`lifecircle.osm.read_walk_network`), else that
-    of the profile named ``net.walk_profile`` (``lifecircle.walking``)."""
+    network was built with (``net.meta["speed_m_s"]``, set by :func:`lifecircle.network.osm.read_walk_network`), else that
+    of the profile named ``net.walk_profile`` (``lifecircle.network.walking``)."""
     if speed_mps is not None:
         if not (np.isfinite(speed_mps) and speed_mps > 0):
             raise LifecircleInputError(f"The walking speed must be a positive number of metres per second, got {speed_mps}.")
@@ -46,7 +46,7 @@ def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
     meta_speed = (net.meta or {}).get("speed_m_s")
     if meta_speed is not None and np.isfinite(meta_speed) and meta_speed > 0:
         return float(meta_speed)
-    from lifecircle.walking import get_walk_profile
+    from lifecircle.network.walking import get_walk_profile
 
     try:
         return float(get_walk_profile(net.walk_profile).speed_m_s)
@@ -63,7 +63,7 @@ def _points_in_crs(points: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     if points.crs is None:
         raise LifecircleInputError(
             "The points to snap have no CRS, so they cannot be placed on the network. Set it (e.g. "
-            "gdf.set_crs('EPSG:4326')) or read the layer with lifecircle.layers.read_layer(..., crs=...)."
+            "gdf.set_crs('EPSG:4326')) or read the layer with lifecircle.points.layers.read_layer(..., crs=...)."
         )
     out = points.to_crs(crs)
     for col in out.columns:  # other geometry columns (e.g. ``footprint``) follow the active one
@@ -226,7 +226,7 @@ def apply_polygon_gates(net: WalkNetwork, facilities: gpd.GeoDataFrame) -> gpd.G
     gates on ``net`` where the outline meets the network (``access_kind`` becomes ``"gate"``); facilities whose
     outline meets no edge keep their centroid. Returns a copy in ``net.crs``."""
     if "access_kind" not in facilities.columns or "footprint" not in facilities.columns:
-        raise LifecircleInputError("apply_polygon_gates needs the 'access_kind' and 'footprint' columns of lifecircle.features.read_facilities.")
+        raise LifecircleInputError("apply_polygon_gates needs the 'access_kind' and 'footprint' columns of lifecircle.points.features.read_facilities.")
     out = _points_in_crs(facilities, net.crs).copy()
     fp = gpd.GeoSeries(facilities["footprint"].to_numpy(), index=facilities.index, crs=facilities.crs).to_crs(net.crs)
     out["footprint"] = fp.values
@@ -282,7 +282,7 @@ def points_on_dropped(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m
     Parameters
     ----------
     net
-        A network from :func:`lifecircle.osm.read_walk_network` or :func:`lifecircle.lines.network_from_lines`,
+        A network from :func:`lifecircle.network.osm.read_walk_network` or :func:`lifecircle.network.lines.network_from_lines`,
         whose ``dropped`` lists the left-out pieces.
     points
         GeoDataFrame with a CRS (Points, or MultiPoints of alternative access points: the one nearest to any line
@@ -312,7 +312,7 @@ def points_on_dropped(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m
     if net.dropped is None:
         raise LifecircleInputError(
             "This network has no record of the pieces its builder dropped (it was loaded from files or made by hand); "
-            "build it with lifecircle.osm.read_walk_network or lifecircle.lines.network_from_lines to count the points on them."
+            "build it with lifecircle.network.osm.read_walk_network or lifecircle.network.lines.network_from_lines to count the points on them."
         )
     pts = _points_in_crs(points, net.crs)
     n = len(pts)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.crs import metric_crs_for
+from lifecircle.network.crs import metric_crs_for
 from lifecircle.errors import LifecircleInputError
 
 #: ``building=*`` values that are homes (OSM wiki "Key:building", section Accommodation).
@@ -81,7 +81,7 @@ def _m2_per_person(value: float | str) -> tuple[float, str]:
 
 
 def _metric_crs(gdf: gpd.GeoDataFrame) -> str:
-    """The metric CRS :func:`lifecircle.crs.metric_crs_for` picks at the centre of the frame's bounding box."""
+    """The metric CRS :func:`lifecircle.network.crs.metric_crs_for` picks at the centre of the frame's bounding box."""
     bounds = gdf.to_crs(_WGS84).total_bounds if len(gdf) else np.full(4, np.nan)
     if not np.isfinite(bounds).all():
         raise LifecircleInputError("The homes have no geometry to measure (empty or missing geometries).")
@@ -124,7 +124,7 @@ def _fill_floor_area(homes: gpd.GeoDataFrame, default_levels: float | None) -> t
 def select_residential_buildings(buildings: gpd.GeoDataFrame, residential_land: gpd.GeoDataFrame | None = None,
                                  unspecified_as_homes: bool = False) -> gpd.GeoDataFrame:
     """Buildings that are homes: ``building`` in :data:`RESIDENTIAL_BUILDINGS`, or ``building=yes`` whose
-    representative point lies in a ``residential_land`` polygon. Frames as :func:`lifecircle.features.read_buildings`.
+    representative point lies in a ``residential_land`` polygon. Frames as :func:`lifecircle.points.features.read_buildings`.
 
     With ``unspecified_as_homes``, every other ``building=yes`` (use not mapped) that carries no tag of another use
     (:data:`_OTHER_USE_KEYS`: amenity, shop, office...) is a home too: OpenStreetMap rarely maps what a building is
@@ -159,7 +159,7 @@ def homes_from_osm(path: str | Path, crs: str | None = None, use_landuse: bool =
     ``entrance=*`` nodes lie on the outline — a MultiPoint of them — else ``centroid``), ``kind`` (``building``, ``building_unspecified_use`` or
     ``residential_land``), ``geometry`` (access point), ``footprint``. In ``crs`` (WGS-84 when None).
     """
-    from lifecircle.features import read_buildings, read_landuse
+    from lifecircle.points.features import read_buildings, read_landuse
 
     buildings = read_buildings(path)
     land = read_landuse(path, ("residential",))
@@ -199,7 +199,7 @@ def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, leve
     columns of the layer are kept (e.g. a population column for :func:`assign_population`).
     """
     if layer.crs is None:
-        raise LifecircleInputError("The homes layer has no CRS; read it with lifecircle.layers.read_layer(..., crs=...).")
+        raise LifecircleInputError("The homes layer has no CRS; read it with lifecircle.points.layers.read_layer(..., crs=...).")
     if layer.empty:
         raise LifecircleInputError("The homes layer is empty: there are no homes to measure from.")
     if id_column is not None and id_column not in layer.columns:
@@ -271,7 +271,7 @@ def _grid_cells(grid, column: str, homes_metric: gpd.GeoDataFrame, metric: str) 
         name = str(p)
         if p.suffix.lower() in (".tif", ".tiff", ".vrt", ".img", ".asc"):
             return _raster_cells(p, homes_metric, metric)
-        from lifecircle.layers import read_layer
+        from lifecircle.points.layers import read_layer
 
         cells = read_layer(p, to_crs=None)
     if cells.crs is None:

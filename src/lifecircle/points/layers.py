@@ -3,7 +3,7 @@
 :func:`read_layer` returns a GeoDataFrame in WGS-84 (EPSG:4326) by default, whatever the input CRS (any CRS pyproj
 knows, CGCS2000 EPSG:4490 and its Gauss-Krüger zones included). Points exported from Chinese web maps are in
 GCJ-02 (Amap/高德, Tencent) or BD-09 (Baidu/百度): say so with ``coords="gcj02"`` or ``coords="bd09"`` and they are
-converted to WGS-84 (:mod:`lifecircle.coords`).
+converted to WGS-84 (:mod:`lifecircle.points.coords`).
 
 Every problem with the file raises :class:`~lifecircle.errors.LifecircleInputError` naming the file and what to do.
 """
@@ -22,7 +22,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from lifecircle.coords import COORDINATE_SYSTEMS, to_wgs84
+from lifecircle.points.coords import COORDINATE_SYSTEMS, to_wgs84
 from lifecircle.errors import LifecircleInputError
 
 #: Column names recognised as longitude / latitude in CSV files (compared case-insensitively, spaces ignored).

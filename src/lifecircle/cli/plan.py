@@ -1,26 +1,19 @@
-"""The ``lifecircle plan`` command: where new facilities of a category should go (issue 6).
-
-Attach it to the main group with ``main.add_command(plan)``. Bad input prints one paragraph and exits with status 2
-(also when the command runs on its own, outside the main group).
-"""
+"""The ``lifecircle plan`` command: where new facilities of a category should go (:mod:`lifecircle.jobs.plan`)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from lifecircle.errors import LifecircleInputError
+from lifecircle.cli.errors import Command
 
-#: Exit status of bad input (as the main command line).
-EXIT_BAD_INPUT = 2
 
 _err = Console(stderr=True)
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.command(cls=Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--category", required=True, help="Category id of the new facilities (lifecircle/data/categories.csv), e.g. elderly_care.")
 @click.option("--profile", help="Profile whose indicator gives the threshold (default: the run's profiles).")
@@ -55,18 +48,14 @@ def plan(results_dir: Path, category: str, profile: str | None, indicator: str |
     Homes already within the threshold of an existing facility count as covered. Writes sites.parquet,
     candidates.parquet, plan.json (objective, bound, gap) and comparison.csv (every indicator before and after).
     """
-    from lifecircle.planning.plan import PlanOptions
-    from lifecircle.planning.plan import plan as run_plan
+    from lifecircle.jobs.plan import PlanOptions
+    from lifecircle.jobs.plan import plan as run_plan
 
     opts = PlanOptions(category=category, sites=sites, target_rate=target_rate, p_median=p_median, profile=profile,
                        indicator=indicator, threshold_min=threshold_min, candidates=candidates,
                        every_kth_node=every_kth_node, method=method, time_limit_s=time_limit_s,
                        capacity_column=capacity_column, snap_max_m=snap_max_m, out=out, update_report=not no_report)
-    try:
-        res = run_plan(results_dir, opts, quiet=quiet)
-    except LifecircleInputError as exc:
-        _err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_BAD_INPUT)
+    res = run_plan(results_dir, opts, quiet=quiet)
     s = res.summary
     if not quiet:
         unit = s["objective_unit"]
@@ -92,6 +81,3 @@ def _fmt_gap(x) -> str:
 def _pct(x) -> str:
     return f"{100 * x:.1f} %" if isinstance(x, (int, float)) else "n/a"
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(plan())

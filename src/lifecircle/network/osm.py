@@ -28,7 +28,7 @@ break the way there.
 
 This module reads the file and applies the rules; everything after "walkable ways with node ids and coordinates"
 (splitting, boundary, wheelchair steps, components, metric CRS, DEM, directed edges, times) is
-:func:`lifecircle.network_build.build_walk_network`, shared with :func:`lifecircle.lines.network_from_lines`.
+:func:`lifecircle.network.build.build_walk_network`, shared with :func:`lifecircle.network.lines.network_from_lines`.
 """
 
 from __future__ import annotations
@@ -42,15 +42,15 @@ import osmium
 import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import WalkNetwork
-from lifecircle.network_build import (  # noqa: F401  (EDGE_TAGS and _reverse_incline were defined here before)
+from lifecircle.network.model import WalkNetwork
+from lifecircle.network.build import (  # noqa: F401  (EDGE_TAGS and _reverse_incline were defined here before)
     EDGE_TAGS,
     WAY_COLUMNS,
     WayVertices,
     _reverse_incline,
     build_walk_network,
 )
-from lifecircle.walking import get_walk_profile
+from lifecircle.network.walking import get_walk_profile
 
 #: Highway values pedestrians may use unless a foot/access tag says otherwise.
 WALKABLE_HIGHWAYS = frozenset({
@@ -65,6 +65,9 @@ FOOT_YES = frozenset({"yes", "designated", "permissive"})
 #: Values of ``sidewalk`` meaning a footway is part of this (trunk) way.
 SIDEWALK_ON_WAY = frozenset({"yes", "both", "left", "right"})
 #: File name endings pyosmium reads.
+#: The licence notice every output derived from OpenStreetMap data carries.
+OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
+
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osc")
 
 ProgressFn = Callable[[str, float], None] | None
@@ -205,11 +208,11 @@ def read_walk_network(
         ``.osm.pbf`` or ``.osm`` (XML, optionally .gz/.bz2) file.
     walk_profile
         Name of a profile in ``data/walk_profiles.toml`` (``planning`` 1.0 m/s, ``adult``, ``elderly``,
-        ``wheelchair``) or a :class:`lifecircle.walking.WalkProfile`. Profiles whose ``steps_passable`` is false
+        ``wheelchair``) or a :class:`lifecircle.network.walking.WalkProfile`. Profiles whose ``steps_passable`` is false
         lose every ``highway=steps`` edge before the component filter.
     dem
         Optional DEM GeoTIFF (metres); with it, times follow Tobler's hiking function per direction
-        (:mod:`lifecircle.elevation`) and nodes get ``z``.
+        (:mod:`lifecircle.network.elevation`) and nodes get ``z``.
     boundary
         Optional shapely (Multi)Polygon in WGS-84 lon/lat: keep edges with at least one end node inside.
     keep
@@ -222,10 +225,10 @@ def read_walk_network(
     Returns
     -------
     WalkNetwork
-        In the metric CRS :func:`lifecircle.crs.metric_crs_for` picks at the data's centre. ``meta`` records the
+        In the metric CRS :func:`lifecircle.network.crs.metric_crs_for` picks at the data's centre. ``meta`` records the
         input, the rules' counts (``excluded_ways`` by reason, ``area_outlines``, ``missing_node_locations``), what the
         boundary and the profile dropped, ``dropped_components`` (``components``, ``nodes``, directed ``edges`` dropped,
-        ``kept_nodes``) and the DEM report ``elevation`` (:func:`lifecircle.elevation.edge_elevation`).
+        ``kept_nodes``) and the DEM report ``elevation`` (:func:`lifecircle.network.elevation.edge_elevation`).
         ``dropped`` holds the pieces the boundary, the profile (wheelchair steps) and the component filter left out.
 
     Raises

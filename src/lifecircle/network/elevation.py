@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.walking import SlopeModel
+from lifecircle.network.walking import SlopeModel
 
 
 @dataclass

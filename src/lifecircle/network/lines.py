@@ -1,15 +1,15 @@
 """Build the walking network from the user's own line layer (a planning office's pedestrian network).
 
-:func:`network_from_lines` takes a GeoDataFrame of lines (as :func:`lifecircle.layers.read_layer` returns it, any
+:func:`network_from_lines` takes a GeoDataFrame of lines (as :func:`lifecircle.points.layers.read_layer` returns it, any
 CRS) and turns it into the *ways* the OpenStreetMap reader produces, so that the rest of the build — boundary,
 wheelchair steps, components, metric CRS, DEM, directed edges, walking times — is the one
-:func:`lifecircle.network_build.build_walk_network` shared with :func:`lifecircle.osm.read_walk_network`.
+:func:`lifecircle.network.build.build_walk_network` shared with :func:`lifecircle.network.osm.read_walk_network`.
 
 From lines to ways:
 
 * MultiLineStrings are exploded into their parts; rows without a line (points, polygons, empty geometries) are
   skipped and counted in ``meta["skipped_rows"]``.
-* Coordinates are projected to the metric CRS :func:`lifecircle.crs.metric_crs_for` picks at the layer's centre
+* Coordinates are projected to the metric CRS :func:`lifecircle.network.crs.metric_crs_for` picks at the layer's centre
   (through WGS-84, the coordinates the shared build starts from). Vertices closer than ``snap_tolerance_m`` are one node (the pairs are found with a k-d tree and merged
   transitively, so a chain of close vertices becomes one node); every vertex of a node is moved to the node's first
   vertex in layer order. A node is a *junction* when it is used at two places (two lines, or one line twice): lines
@@ -18,7 +18,7 @@ From lines to ways:
 * Consecutive vertices that fell on the same node are merged; a line left with one node (shorter than the tolerance)
   is zero-length and dropped (``meta["zero_length_parts_dropped"]``).
 * Lines with the same node sequence (either way round) are one line: a layer drawn as one line per walking
-  direction, such as a network exported by :func:`lifecircle.io.export_gpkg`, gives one two-way piece; their
+  direction, such as a network exported by :func:`lifecircle.network.io.export_gpkg`, gives one two-way piece; their
   walkable directions are united (``meta["duplicate_parts_merged"]``). Partly overlapping lines are not merged.
 
 Edges carry ``way_id`` = the layer's row number (0-based position of the row in the layer, so a row can be found
@@ -40,11 +40,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifecircle.crs import metric_crs_for
+from lifecircle.network.crs import metric_crs_for
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import WalkNetwork
-from lifecircle.network_build import EDGE_TAGS, WAY_COLUMNS, WayVertices, build_walk_network
-from lifecircle.walking import get_walk_profile
+from lifecircle.network.model import WalkNetwork
+from lifecircle.network.build import EDGE_TAGS, WAY_COLUMNS, WayVertices, build_walk_network
+from lifecircle.network.walking import get_walk_profile
 
 #: ``highway`` of lines when the layer has no highway column or the value is missing.
 DEFAULT_HIGHWAY = "footway"
@@ -168,10 +168,10 @@ def network_from_lines(
     ----------
     layer
         GeoDataFrame of LineStrings / MultiLineStrings with a CRS (any CRS pyproj knows; e.g. from
-        :func:`lifecircle.layers.read_layer`). Every line is taken as walkable: remove roads pedestrians may not use
+        :func:`lifecircle.points.layers.read_layer`). Every line is taken as walkable: remove roads pedestrians may not use
         before.
     walk_profile
-        Name of a profile in ``data/walk_profiles.toml`` or a :class:`lifecircle.walking.WalkProfile` (flat speed
+        Name of a profile in ``data/walk_profiles.toml`` or a :class:`lifecircle.network.walking.WalkProfile` (flat speed
         in m/s, stairs factor; ``wheelchair`` drops ``steps`` lines).
     dem
         Optional DEM GeoTIFF (metres); times then follow Tobler's hiking function per direction.
@@ -194,7 +194,7 @@ def network_from_lines(
     Returns
     -------
     WalkNetwork
-        As :func:`lifecircle.osm.read_walk_network`: nodes with ``osm_id`` −1, edges with ``way_id`` = the layer's
+        As :func:`lifecircle.network.osm.read_walk_network`: nodes with ``osm_id`` −1, edges with ``way_id`` = the layer's
         row number (0-based), ``dropped`` pieces, ``meta`` with the line counts (``line_rows``, ``skipped_rows``,
         ``line_parts``, ``merged_vertices``, ``zero_length_parts_dropped``, ``duplicate_parts_merged``,
         ``one_direction_parts``).
@@ -206,7 +206,7 @@ def network_from_lines(
         neither yes nor no, a bad tolerance, plus the build's errors (boundary missing the data, bad DEM...).
     """
     if not isinstance(layer, gpd.GeoDataFrame):
-        raise LifecircleInputError("The line layer must be a GeoDataFrame; read the file with lifecircle.layers.read_layer(path).")
+        raise LifecircleInputError("The line layer must be a GeoDataFrame; read the file with lifecircle.points.layers.read_layer(path).")
     source = str(layer.attrs.get("source", "the line layer"))
     if len(layer) == 0:
         raise LifecircleInputError(f"{source} is empty: a walking network needs lines.")

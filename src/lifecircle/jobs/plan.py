@@ -20,15 +20,13 @@ never a dense home × candidate matrix), honours the existing facilities (homes 
   (:func:`~lifecircle.scenarios.evaluate_scenario`, columns :data:`lifecircle.scenarios.COMPARISON_COLUMNS`), so a
   plan and a scenario adding the same sites report the same numbers.
 
-Files appear only when the whole plan succeeded (:func:`lifecircle.results.staged_results`).
+Files appear only when the whole plan succeeded (:func:`lifecircle.results.staging.staged_results`).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,15 +35,19 @@ import pandas as pd
 
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import WalkNetwork
+from lifecircle.indicators import load_profile
+from lifecircle.network.model import WalkNetwork
+from lifecircle.points.categories import known_categories
+from lifecircle.points.layers import read_layer
+from lifecircle.points.snapping import snap_points
 from lifecircle.planning.coverage import CoverageProblem, coverage_from_engine
 from lifecircle.planning.siting import SitingResult, rank_candidates, solve_lscp, solve_mclp, solve_pmedian
 from lifecircle.progress import Steps
-from lifecircle.results import sha256_of, staged_results
-
-#: Files of a results folder the plan reads.
-PLAN_INPUTS = ("run.json", "homes.parquet", "facilities.parquet", "network_nodes.parquet", "network_edges.parquet",
-               "network_meta.json")
+from lifecircle.report import build_report
+from lifecircle.results.folder import FOR_SCENARIO, REPORT_FILE, ResultsFolder, RunRecord
+from lifecircle.results.staging import staged_results
+from lifecircle.results.writer import input_record
+from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 
 #: Prefix of the id given to each new site in the after-plan ``f_<category>`` column.
 NEW_SITE_PREFIX = "plan-"
@@ -169,7 +171,6 @@ class _Candidates:
 
 def _check_options(opt: PlanOptions) -> str:
     """Validate the options; return the problem name (``mclp``, ``lscp`` or ``pmedian``)."""
-    from lifecircle.indicators import known_categories
 
     known = known_categories()
     if opt.category not in known:
@@ -204,29 +205,10 @@ def _check_options(opt: PlanOptions) -> str:
     return "mclp" if opt.sites is not None else ("lscp" if opt.target_rate is not None else "pmedian")
 
 
-def _read_run(results_dir: Path) -> dict:
-    if not results_dir.is_dir():
-        raise LifecircleInputError(f"'{results_dir}' is not a results folder; give the --out folder of a "
-                                   "'lifecircle assess' or 'lifecircle demo' run.")
-    missing = [n for n in PLAN_INPUTS if not (results_dir / n).is_file()]
-    if missing:
-        raise LifecircleInputError(f"The results folder '{results_dir}' lacks {', '.join(missing)}; run "
-                                   "'lifecircle assess ... --out FOLDER' again to write a complete folder.")
-    try:
-        run = json.loads((results_dir / "run.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LifecircleInputError(f"{results_dir / 'run.json'} is not valid JSON ({exc}); rerun the assessment.") from exc
-    return run if isinstance(run, dict) else {}
-
-
-def _run_profiles(run: dict) -> list:
+def _run_profiles(run: RunRecord) -> list:
     """The run's indicator profiles (built-in names or the user's TOML files named in run.json)."""
-    from lifecircle.indicators import load_profile
-
-    params = run.get("parameters") if isinstance(run.get("parameters"), dict) else {}
-    names = params.get("profiles") or run.get("profiles") or []
     out = []
-    for name in names:
+    for name in run.profile_names:
         try:
             out.append(load_profile(name))
         except (LifecircleInputError, OSError) as exc:
@@ -237,7 +219,6 @@ def _run_profiles(run: dict) -> list:
 
 def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
     """The threshold and the indicator it comes from (``--threshold-min`` wins over the indicator's)."""
-    from lifecircle.indicators import load_profile
 
     pool = profiles
     if opt.profile is not None:
@@ -302,8 +283,6 @@ def _node_candidates(net: WalkNetwork, g: engine.Graph, every_k: int) -> _Candid
 
 def _parcel_candidates(net: WalkNetwork, path: Path, capacity_column: str | None, snap_max_m: float) -> _Candidates:
     """Parcels of the user's layer, each snapped (centroid) to the network like a facility."""
-    from lifecircle.layers import read_layer
-    from lifecircle.snapping import snap_points
 
     layer = read_layer(path)
     if len(layer) == 0:
@@ -419,11 +398,10 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
         Unknown category, profile or indicator; not exactly one of sites / target rate / p-median; k < 1; a target
         rate outside (0, 1] or out of reach; no candidate; a folder that is not a results folder.
     """
-    from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
-
-    results_dir = Path(results_dir)
+    folder = ResultsFolder(results_dir, need=FOR_SCENARIO)
+    results_dir = folder.path
     problem = _check_options(options)
-    run = _read_run(results_dir)
+    run = folder.run
     profiles = _run_profiles(run)
     thr = _threshold(options, profiles)
     out = Path(options.out) if options.out is not None else results_dir / f"plan-{options.category}"
@@ -432,7 +410,7 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
     t_start = time.perf_counter()
     with Steps(quiet=quiet) as steps, staged_results(out) as stage:
         with steps.step("Reading the results folder"):
-            run_res = load_results(results_dir)
+            run_res = load_results(folder)
             net = run_res.network
             homes = run_res.homes = _in_crs(run_res.homes, net.crs)
             fac = run_res.facilities = _in_crs(run_res.facilities, net.crs)
@@ -507,7 +485,7 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             total = float(pop.sum())
             covered_before = float(pop[prob.already_covered].sum())
             summary = {
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": RunRecord.now(),
                 "results_dir": str(results_dir.resolve()),
                 "category": options.category,
                 "problem": res.problem,
@@ -531,18 +509,14 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
                            "homes_already_covered": int(prob.already_covered.sum()),
                            "people_already_covered": covered_before},
                 "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
-                "inputs": ({"candidates": {"path": str(Path(options.candidates).resolve()),
-                                           "sha256": sha256_of(options.candidates)}}
-                           if options.candidates is not None else {}),
+                "inputs": input_record({"candidates": options.candidates}),
                 "notes": list(res.notes),
                 "solve_time_s": round(res.solve_time_s, 3),
                 "timings_s": dict(steps.timings_s),
             }
             summary["timings_s"]["total"] = round(time.perf_counter() - t_start, 3)
             stage.write_json(summary, "plan.json")
-    if options.update_report and out.resolve().parent == results_dir.resolve() and (results_dir / "report.html").is_file():
-        from lifecircle.report import build_report
-
+    if options.update_report and out.resolve().parent == results_dir.resolve() and folder.has(REPORT_FILE):
         build_report(results_dir)
     return PlanResult(out=out, result=res, sites=sites, candidates=candidates, comparison=comparison,
                       threshold=thr.value, threshold_kind=thr.kind, summary=summary)

@@ -1,30 +1,31 @@
 """The main job: from map data to a results folder (network, facilities, homes with walking times, indicators, report).
 
-One function, :func:`run`, runs the steps in order (``lifecircle assess`` and ``lifecircle demo`` call it). Each step is a call into the module that owns it; this module
-only validates inputs, passes frames between steps and writes the results folder (schema: ``docs/outputs.md``).
+One function, :func:`run`, runs the steps in order (``lifecircle assess`` and ``lifecircle demo`` call it). Each
+step is a call into the module that owns it; this module only validates inputs and passes frames between steps,
+and :mod:`lifecircle.results.writer` writes the folder (schema: ``docs/outputs.md``).
 """
 
 from __future__ import annotations
 
 import platform
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 import lifecircle
-from lifecircle import engine
+from lifecircle.accessibility import walking_columns
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import SnappedPoints, WalkNetwork
+from lifecircle.indicators import area_polygons, assign_areas, load_profile
+from lifecircle.indicators.table import choose_denominator, gap_table, indicator_table
+from lifecircle.network.model import SnappedPoints, WalkNetwork
+from lifecircle.network.osm import OSM_ATTRIBUTION
 from lifecircle.progress import Steps
-from lifecircle.results import sha256_of, staged_results
-
-OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
-
+from lifecircle.report import build_report
+from lifecircle.results.folder import REPORT_FILE, RunRecord
+from lifecircle.results.writer import input_record, write_results
 
 @dataclass
 class AssessConfig:
@@ -106,49 +107,11 @@ def demo_config(out: Path, walk_profile: str = "planning") -> AssessConfig:
     )
 
 
-def _nearest_columns(
-    g: engine.Graph,
-    homes: SnappedPoints,
-    facilities: SnappedPoints,
-    categories: list[str],
-    access: str,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per category: value to the nearest facility (seconds or metres, +inf when none) and that facility's id."""
-    fac = facilities.frame
-    codes = {c: i for i, c in enumerate(categories)}
-    keep = fac["category"].isin(codes).to_numpy()
-    fac_edge, fac_frac, fac_acc = facilities.arrays(access)
-    fpts = engine.Points(fac_edge[keep], fac_frac[keep], fac_acc[keep])
-    cat = fac.loc[keep, "category"].map(codes).to_numpy(np.int64)
-    ids = fac.loc[keep, "id"].astype(str).to_numpy()
-    res = engine.nearest(g, engine.Points(*homes.arrays(access)), fpts, cat, len(categories))
-    values, which = {}, {}
-    for c, j in codes.items():
-        values[c] = res.time[:, j].astype(np.float64)
-        idx = res.facility[:, j]
-        which[c] = np.where(idx >= 0, ids[np.clip(idx, 0, None)] if len(ids) else "", "")
-    return values, which
-
-
-def _straight_columns(homes: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, categories: list[str]) -> dict[str, np.ndarray]:
-    """Per category: straight-line metres from each home's point to the nearest facility point (+inf when none)."""
-    hx = np.column_stack([homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy()])
-    out = {}
-    for c in categories:
-        f = facilities.loc[facilities["category"] == c]
-        if f.empty or len(hx) == 0:
-            out[c] = np.full(len(hx), np.inf)
-            continue
-        tree = cKDTree(np.column_stack([f.geometry.x.to_numpy(), f.geometry.y.to_numpy()]))
-        out[c] = tree.query(hx)[0].astype(np.float64)
-    return out
-
-
 def _read_boundary(path: Path | None):
     """The study-area polygon (WGS-84 lon/lat) from a polygon layer, or None."""
     if path is None:
         return None
-    from lifecircle.layers import read_layer
+    from lifecircle.points.layers import read_layer
 
     layer = read_layer(path)
     polys = layer.geometry[layer.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
@@ -159,11 +122,11 @@ def _read_boundary(path: Path | None):
 
 def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
     """Facilities from the user's layer or from the OSM file, in the network's CRS, polygon gates applied."""
-    from lifecircle.features import facilities_from_layer, read_facilities
-    from lifecircle.snapping import apply_polygon_gates
+    from lifecircle.points.features import facilities_from_layer, read_facilities
+    from lifecircle.points.snapping import apply_polygon_gates
 
     if cfg.facilities is not None:
-        from lifecircle.layers import read_layer
+        from lifecircle.points.layers import read_layer
 
         layer = read_layer(cfg.facilities, crs=cfg.layer_crs, coords=cfg.coords)
         fac = facilities_from_layer(layer, category=cfg.facility_category)
@@ -175,8 +138,8 @@ def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
 def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
     """The walking network: from the user's line layer (``--network``) when given, else from the OSM file."""
     if cfg.network is not None:
-        from lifecircle.layers import read_layer
-        from lifecircle.lines import network_from_lines
+        from lifecircle.points.layers import read_layer
+        from lifecircle.network.lines import network_from_lines
 
         layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
         return network_from_lines(
@@ -185,7 +148,7 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
             oneway_column="oneway" if "oneway" in layer.columns else None,
             progress=lambda _step, fraction: update(fraction),
         )
-    from lifecircle.osm import read_walk_network
+    from lifecircle.network.osm import read_walk_network
 
     return read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
                              progress=lambda _step, fraction: update(fraction))
@@ -200,7 +163,7 @@ def _snap(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m: float) -> 
     Such points stay snapped to the main network when it is within ``max_distance_m`` (column
     ``on_dropped_fragment`` True); otherwise they are unsnapped with the reason that they sat on a fragment.
     """
-    from lifecircle.snapping import points_on_dropped, snap_points
+    from lifecircle.points.snapping import points_on_dropped, snap_points
 
     points = points.reset_index(drop=True)
     on_fragment = points_on_dropped(net, points, max_distance_m) if net.dropped is not None else np.zeros(len(points), bool)
@@ -213,10 +176,10 @@ def _snap(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m: float) -> 
 
 def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     """Homes with population, from the user's layer or the OSM file; those outside the boundary are left out."""
-    from lifecircle.homes import assign_population, homes_from_layer, homes_from_osm
+    from lifecircle.points.homes import assign_population, homes_from_layer, homes_from_osm
 
     if cfg.homes is not None:
-        from lifecircle.layers import read_layer
+        from lifecircle.points.layers import read_layer
 
         homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords))
     else:
@@ -230,7 +193,7 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     if cfg.population is not None:
         grid = cfg.population if cfg.population.suffix.lower() in (".tif", ".tiff") else None
         if grid is None:
-            from lifecircle.layers import read_layer
+            from lifecircle.points.layers import read_layer
 
             grid = read_layer(cfg.population, crs=cfg.layer_crs, coords=cfg.coords)
     try:
@@ -241,19 +204,6 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
         return assign_population(homes, grid=grid, grid_column=cfg.population_column)
     column = cfg.population_column if grid is None else None
     return assign_population(homes, column=column, grid=grid, m2_per_person=m2)
-
-
-def _categories_needed(profiles) -> tuple[list[str], list[str], list[str]]:
-    """Categories for walking time (all known ones), network distance and straight radius (those profiles ask for)."""
-    from lifecircle.indicators import known_categories, required_columns
-
-    cols: set[str] = set()
-    for p in profiles:
-        cols |= required_columns(p)
-    known = list(known_categories())
-    dist = [c for c in known if f"d_{c}" in cols]
-    radius = [c for c in known if f"r_{c}" in cols]
-    return known, dist, radius
 
 
 def _versions() -> dict[str, str]:
@@ -268,77 +218,17 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _single_geometry(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The frame without its extra geometry columns (``footprint``): a GeoPackage layer holds one geometry."""
-    extra = [c for c in frame.columns if c != frame.geometry.name and isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
-    return frame.drop(columns=extra)
-
-
-def walking_columns(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, profiles) -> gpd.GeoDataFrame:
-    """The homes frame with, per category, ``t_<c>`` (seconds) and ``f_<c>`` (facility id) for every known category,
-    ``d_<c>`` (network metres) and ``r_<c>`` (straight metres) for the categories the profiles' indicators need.
-
-    This is the engine step of :func:`run`, reused by scenarios that change facilities or the network.
-    """
-    cats, dist_cats, radius_cats = _categories_needed(profiles)
-    home_frame = homes.frame.copy()
-    g_time = engine.Graph.from_network(net, weight="time_s")
-    t, f = _nearest_columns(g_time, homes, facilities, cats, "access_s")
-    for c in cats:
-        home_frame[f"t_{c}"] = t[c]
-        home_frame[f"f_{c}"] = f[c]
-    if dist_cats:
-        g_len = engine.Graph.from_network(net, weight="length_m")
-        d, _ = _nearest_columns(g_len, homes, facilities, dist_cats, "access_m")
-        for c in dist_cats:
-            home_frame[f"d_{c}"] = d[c]
-    for c, r in _straight_columns(home_frame, facilities.frame, radius_cats).items():
-        home_frame[f"r_{c}"] = r
-    return home_frame
-
-
-def choose_denominator(homes: pd.DataFrame, requested: str | None) -> tuple[str | None, str]:
-    """The coverage denominator to use, and a note when it differs from what was asked.
-
-    ``None`` keeps each profile's own (residential land area for the TD/T 1063 health check). Homes given as points
-    have no area: the rates then fall back to population, and the note says so (it goes into ``run.json``).
-    """
-    if requested is not None:
-        return requested, ""
-    if homes["area_m2"].isna().all():
-        return "population", ("homes have no area (points): coverage rates use population as the denominator instead "
-                              "of residential land area")
-    return None, ""
-
-
-def indicator_table(homes: gpd.GeoDataFrame, profiles, areas: str | None, denominator: str | None = None) -> pd.DataFrame:
-    """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``).
-
-    ``denominator`` None takes each profile's own, or population when the homes have no area
-    (:func:`choose_denominator`), so runs, scenarios and monitoring compute the same rates.
-    """
-    from lifecircle.indicators import compute_indicators, load_profile
-
-    denominator = choose_denominator(homes, denominator)[0]
-
-    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator)
-                      for p in profiles], ignore_index=True)
-
-
 def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     """Run the whole job and publish the results folder ``cfg.out``; returns its path.
 
     Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
     """
-    from lifecircle.indicators import area_polygons, assign_areas, load_profile
-    from lifecircle.planning.gaps import indicator_gaps
-    from lifecircle.report import build_report
 
     _validate(cfg)
     profiles = [load_profile(p) for p in cfg.profiles]
     counts: dict[str, object] = {}
-    with Steps(quiet=quiet) as steps, staged_results(cfg.out) as stage:
+    with Steps(quiet=quiet) as steps, write_results(cfg.out) as out:
         boundary = _read_boundary(cfg.boundary)
         with steps.step("Walking network") as update:
             net = _network(cfg, boundary, update)
@@ -367,57 +257,32 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
                 counts["denominator_note"] = note
                 steps.info(f"[yellow]Note:[/] {note}")
             indicators = indicator_table(home_frame, profiles, cfg.areas, denominator)
-            gaps = pd.concat([indicator_gaps(home_frame, p, denominator=denominator).assign(profile=p.id) for p in profiles], ignore_index=True)
+            gaps = gap_table(home_frame, profiles, denominator)
             areas = area_polygons(home_frame, cfg.areas)
             if areas is not None:
                 home_frame["area_id"] = assign_areas(home_frame, cfg.areas).to_numpy()
         with steps.step("Writing results"):
-            from lifecircle.io import save_network
-
-            save_network(net, stage.staging)
-            fac_out = snapped_fac.frame
-            homes_out = home_frame
             unsnapped = pd.concat(
                 [snapped_homes.unsnapped.assign(kind="home"), snapped_fac.unsnapped.assign(kind="facility")],
                 ignore_index=True,
             )
             unsnapped = (gpd.GeoDataFrame(unsnapped, geometry="geometry").to_crs(net.crs) if len(unsnapped)
                          else gpd.GeoDataFrame({"kind": [], "id": [], "reason": []}, geometry=[], crs=net.crs))
-            stage.write_parquet(fac_out, "facilities.parquet")
-            stage.write_parquet(homes_out, "homes.parquet")
-            stage.write_parquet(unsnapped, "unsnapped.parquet")
-            if areas is not None:
-                stage.write_parquet(areas, "areas.parquet")
-            if len(gaps):
-                stage.write_parquet(gpd.GeoDataFrame(gaps, geometry="geometry", crs=net.crs), "gaps.parquet")
-            indicators.to_csv(stage.path("indicators.csv"), index=False)
-            gpkg = stage.path("lifecircle.gpkg")
-            net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")
-            layers = [("facilities", fac_out), ("homes", homes_out), ("unsnapped", unsnapped)]
-            if areas is not None:
-                layers.append(("areas", areas))
-            if len(gaps):
-                layers.append(("gaps", gpd.GeoDataFrame(gaps, geometry="geometry", crs=net.crs)))
-            for name, frame in layers:
-                if len(frame):
-                    _single_geometry(frame).to_file(gpkg, layer=name, driver="GPKG")
-            stage.write_json(
-                {
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "study_area": cfg.study_area,
-                    "inputs": {k: {"path": str(p.resolve()), "sha256": sha256_of(p)} for k, p in cfg.input_files().items()},
-                    "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
-                    "profiles": [p.id for p in profiles],
-                    "walk_profile": net.walk_profile,
-                    "crs": net.crs,
-                    "counts": counts,
-                    "network": {k: v for k, v in net.meta.items() if k != "dropped"},
-                    "versions": _versions(),
-                    "timings_s": steps.timings_s,
-                    "attribution": [OSM_ATTRIBUTION] if cfg.osm is not None else [],
-                },
-                "run.json",
+            record = RunRecord(
+                created=RunRecord.now(),
+                study_area=cfg.study_area,
+                inputs=input_record(dict(cfg.input_files())),
+                parameters={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
+                profiles=[p.id for p in profiles],
+                walk_profile=net.walk_profile,
+                crs=net.crs,
+                counts=counts,
+                network={k: v for k, v in net.meta.items() if k != "dropped"},
+                versions=_versions(),
+                timings_s=steps.timings_s,
+                attribution=[OSM_ATTRIBUTION] if cfg.osm is not None else [],
             )
+            out.outputs(net, home_frame, snapped_fac.frame, indicators, unsnapped, areas, gaps, record)
         with steps.step("Report"):
-            build_report(stage.staging, out_path=stage.path("report.html"))
+            build_report(out.staging, out_path=out.path(REPORT_FILE))
     return cfg.out

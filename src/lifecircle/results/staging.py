@@ -1,4 +1,4 @@
-"""The results folder of a run: staged writes so an interrupted run never leaves a half-written file behind.
+"""Staged writes so an interrupted run never leaves a half-written file behind.
 
 Every file of a run is first written into a hidden staging folder beside the target (same file system), and moved
 into place with :func:`os.replace` only when the whole run has succeeded. A run stopped by an error or Ctrl-C removes
@@ -18,19 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-#: Files of a results folder, in the order a reader needs them (schema: docs/outputs.md).
-RESULT_FILES = (
-    "network_nodes.parquet",
-    "network_edges.parquet",
-    "facilities.parquet",
-    "homes.parquet",
-    "indicators.csv",
-    "lifecircle.gpkg",
-    "run.json",
-    "report.html",
-)
-
 
 def sha256_of(path: str | os.PathLike[str], chunk_bytes: int = 1 << 20) -> str:
     """Hex SHA-256 of a file's bytes."""

@@ -1,9 +1,9 @@
-"""Save and load a :class:`~lifecircle.network.WalkNetwork` (GeoParquet) and export it to a GeoPackage for QGIS.
+"""Save and load a :class:`~lifecircle.network.model.WalkNetwork` (GeoParquet) and export it to a GeoPackage for QGIS.
 
 Folder layout written by :func:`save_network`:
 
 * ``network_nodes.parquet`` — GeoParquet, one Point per node (x, y in the network CRS) with the columns of
-  :data:`lifecircle.network.NODE_COLUMNS` (+ ``z`` metres when a DEM was used).
+  :data:`lifecircle.network.model.NODE_COLUMNS` (+ ``z`` metres when a DEM was used).
 * ``network_edges.parquet`` — GeoParquet, one u→v LineString per directed edge with :data:`EDGE_COLUMNS` and the tag
   columns (``name``, ``steps``, ``incline``, ``layer``, ``bridge``, ``tunnel``, ``flat_equiv_m``, ``rise_m``...).
   ``length_m``, ``time_s`` (and every float column) are float64.
@@ -16,8 +16,6 @@ moved into place with :func:`os.replace`, so a crash never leaves a half-written
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,38 +24,14 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from lifecircle.atomic import write_atomic, write_text_atomic
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import EDGE_COLUMNS, NODE_COLUMNS, WalkNetwork
+from lifecircle.network.model import EDGE_COLUMNS, NODE_COLUMNS, WalkNetwork
 
 NODES_FILE = "network_nodes.parquet"
 EDGES_FILE = "network_edges.parquet"
 META_FILE = "network_meta.json"
 SCHEMA_VERSION = 1
-
-
-def _temp_path(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _atomic(path: Path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_path(path)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_geoparquet_atomic(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
@@ -68,12 +42,8 @@ def write_geoparquet_atomic(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError("write_geoparquet_atomic needs a GeoDataFrame")
     p = Path(path)
-    _atomic(p, lambda tmp: gdf.to_parquet(tmp, index=False))
+    write_atomic(p, lambda tmp: gdf.to_parquet(tmp, index=False))
     return p
-
-
-def _write_text_atomic(text: str, path: Path) -> None:
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def _nodes_gdf(net: WalkNetwork) -> gpd.GeoDataFrame:
@@ -93,7 +63,7 @@ def save_network(net: WalkNetwork, folder: str | Path) -> Path:
     write_geoparquet_atomic(_nodes_gdf(net), out / NODES_FILE)
     write_geoparquet_atomic(edges, out / EDGES_FILE)
     meta = {"schema_version": SCHEMA_VERSION, "crs": net.crs, "walk_profile": net.walk_profile, "meta": net.meta}
-    _write_text_atomic(json.dumps(meta, ensure_ascii=False, indent=1, default=str), out / META_FILE)
+    write_text_atomic(json.dumps(meta, ensure_ascii=False, indent=1, default=str), out / META_FILE)
     return out
 
 
@@ -108,7 +78,7 @@ def load_network(folder: str | Path) -> WalkNetwork:
     src = Path(folder)
     for name in (NODES_FILE, EDGES_FILE, META_FILE):
         if not (src / name).is_file():
-            raise LifecircleInputError(f"'{src / name}' is missing: '{src}' is not a saved walking network (save one with lifecircle.io.save_network).")
+            raise LifecircleInputError(f"'{src / name}' is missing: '{src}' is not a saved walking network (save one with lifecircle.network.io.save_network).")
     info = json.loads((src / META_FILE).read_text(encoding="utf-8"))
     nodes = gpd.read_parquet(src / NODES_FILE)
     edges = gpd.read_parquet(src / EDGES_FILE)
@@ -140,5 +110,5 @@ def export_gpkg(net: WalkNetwork, path: str | Path, layers: Iterable[str] = ("ed
         for name in wanted:
             pyogrio.write_dataframe(frames[name], tmp, layer=f"network_{name}", driver="GPKG", append=tmp.exists())
 
-    _atomic(p, write)
+    write_atomic(p, write)
     return p

@@ -55,7 +55,7 @@ class WalkNetwork:
         GeoDataFrame in ``crs``, one row per undirected piece, ``way_id``, ``highway``, ``reason`` (``"component"``:
         not in the kept connected component; ``"boundary"``: no end inside the study boundary;
         ``"wheelchair_steps"``: steps the walking profile cannot pass), ``geometry`` (LineString). Not saved by
-        :func:`lifecircle.io.save_network`. :func:`lifecircle.snapping.points_on_dropped` finds the homes and
+        :func:`lifecircle.network.io.save_network`. :func:`lifecircle.points.snapping.points_on_dropped` finds the homes and
         facilities that sat on them.
     """
 

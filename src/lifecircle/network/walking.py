@@ -167,7 +167,7 @@ def edge_times(edges, profile: str | WalkProfile) -> np.ndarray:
     Parameters
     ----------
     edges
-        A :class:`~lifecircle.network.WalkNetwork` or its edge frame with ``length_m`` (metres) and ``steps`` (bool); ``flat_equiv_m`` (metres, per direction, from the
+        A :class:`~lifecircle.network.model.WalkNetwork` or its edge frame with ``length_m`` (metres) and ``steps`` (bool); ``flat_equiv_m`` (metres, per direction, from the
         DEM) is used for non-steps edges when present, else ``length_m``.
     profile
         A :class:`WalkProfile` or the name of a packaged one.

@@ -1,7 +1,8 @@
-"""The ``lifecircle`` command line: ``demo``, ``assess`` and ``report``.
+"""The ``lifecircle`` command group: ``demo``, ``assess``, ``report``, ``profiles``, and the ``scenario``, ``plan`` and
+``monitor`` commands of their own modules.
 
 User errors (bad paths, unknown profiles, malformed layers) print one paragraph that says what is wrong and how to
-fix it, and exit with status 2, never a traceback. Anything else is a bug and keeps its traceback.
+fix it, and exit with status 2, never a traceback (:mod:`lifecircle.cli.errors`).
 """
 
 from __future__ import annotations
@@ -13,33 +14,13 @@ import click
 from rich.console import Console
 
 from lifecircle import __version__
+from lifecircle.cli.errors import CommandGroup
 from lifecircle.errors import LifecircleInputError
 
 _err = Console(stderr=True)
 
-EXIT_BAD_INPUT = 2
 
-
-class _Group(click.Group):
-    """Turns LifecircleInputError into a clear message and exit status 2."""
-
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except LifecircleInputError as exc:
-            _err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
-            ctx.exit(EXIT_BAD_INPUT)
-        except (PermissionError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError) as exc:
-            where = f" '{exc.filename}'" if exc.filename else ""
-            _err.print(f"[bold red]Error:[/] cannot read or write{where}: {exc.strerror or exc}. Check the path and its "
-                       "permissions (for --out: a folder you may write to).", highlight=False, soft_wrap=True)
-            ctx.exit(EXIT_BAD_INPUT)
-        except KeyboardInterrupt:
-            _err.print("[yellow]Interrupted: nothing was written to the results folder.[/]")
-            ctx.exit(130)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="lifecircle")
 def main() -> None:
     """lifecircle measures the 15-minute community life circle (15分钟社区生活圈) on a real walking network.
@@ -79,7 +60,7 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
     (© OpenStreetMap contributors, ODbL); the profiles are cn-health-check (TD/T 1063 city health check) and
     bruno-15min (Bruno et al. 2024). No network access is needed.
     """
-    from lifecircle.pipeline import demo_config, run
+    from lifecircle.jobs.assess import demo_config, run
 
     cfg = demo_config(out, walk_profile=walk_profile)
     result = run(cfg, quiet=quiet)
@@ -117,7 +98,7 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
 @_common_run_options
 def assess(**kwargs) -> None:
     """Measure the life circle of any city from OSM data or your own GIS layers."""
-    from lifecircle.pipeline import AssessConfig, run
+    from lifecircle.jobs.assess import AssessConfig, run
 
     quiet = kwargs.pop("quiet")
     kwargs["profiles"] = tuple(kwargs["profiles"])
@@ -150,10 +131,10 @@ def profiles() -> None:
 
 
 def _attach_subcommands() -> None:
-    """Commands that live beside the module they drive: monitoring, scenarios, planning."""
-    from lifecircle.monitor.cli import monitor
-    from lifecircle.planning.plan_cli import plan
-    from lifecircle.scenario_cli import scenario
+    """Commands in modules of their own: monitoring, scenarios, planning."""
+    from lifecircle.cli.monitor import monitor
+    from lifecircle.cli.plan import plan
+    from lifecircle.cli.scenario import scenario
 
     for command in (monitor, scenario, plan):
         main.add_command(command)

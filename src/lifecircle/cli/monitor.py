@@ -1,7 +1,6 @@
 """``lifecircle monitor``: the record of plan implementation (runs, targets, the project list) and its status.
 
-The group works standalone (``python -m lifecircle.monitor``) and attached to the main CLI
-(``main.add_command(monitor)``). Every command takes ``--store PATH`` (default ``./lifecircle.duckdb``, or the
+Every command takes ``--store PATH`` (default ``./lifecircle.duckdb``, or the
 ``LIFECIRCLE_STORE`` environment variable). User errors print one paragraph and exit with status 2.
 """
 
@@ -14,23 +13,12 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from lifecircle.cli.errors import CommandGroup
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.store import DEFAULT_STORE, SCHEMA_VERSION, init_store, open_store
 from lifecircle.monitor.tabular import parse_date
 
 _err = Console(stderr=True, soft_wrap=True)  # messages are not cut into 80-column lines
-EXIT_BAD_INPUT = 2
-
-
-class _MonitorGroup(click.Group):
-    """Turns LifecircleInputError into a clear message and exit status 2 (also when used without the main CLI)."""
-
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except LifecircleInputError as exc:
-            _err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
-            ctx.exit(EXIT_BAD_INPUT)
 
 
 def _store_option(f):
@@ -49,7 +37,7 @@ def _date(value: str | None, option: str) -> date | None:
         raise LifecircleInputError(f"{option}: {exc}.") from exc
 
 
-@click.group(cls=_MonitorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 def monitor() -> None:
     """Monitor plan implementation over time: targets, the annual project list (一张清单), responsible units.
 

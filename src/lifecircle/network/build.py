@@ -1,7 +1,7 @@
 """Turn walkable ways (runs of vertices with node keys and WGS-84 coordinates) into a :class:`WalkNetwork`.
 
-This is the one build both network sources share: :func:`lifecircle.osm.read_walk_network` (OpenStreetMap ways,
-node keys = OSM node ids) and :func:`lifecircle.lines.network_from_lines` (a user's line layer, node keys = merged
+This is the one build both network sources share: :func:`lifecircle.network.osm.read_walk_network` (OpenStreetMap ways,
+node keys = OSM node ids) and :func:`lifecircle.network.lines.network_from_lines` (a user's line layer, node keys = merged
 vertex positions). :func:`build_walk_network` does, in order:
 
 1. split every way part at nodes used more than once (by another part or twice by the same part) and at its ends;
@@ -9,14 +9,14 @@ vertex positions). :func:`build_walk_network` does, in order:
 2. drop pieces with no end node inside ``boundary`` (reason ``boundary``), ``highway=steps`` pieces when the walking
    profile cannot pass steps (reason ``wheelchair_steps``), and zero-length pieces (a node to itself, two vertices);
 3. with ``keep="largest"``, keep the largest weakly connected component (reason ``component`` for the others);
-4. choose the metric CRS at the centre of the kept nodes (:func:`lifecircle.crs.metric_crs_for`), project nodes and
+4. choose the metric CRS at the centre of the kept nodes (:func:`lifecircle.network.crs.metric_crs_for`), project nodes and
    geometries;
-5. with a DEM, sample elevations (:func:`lifecircle.elevation.edge_elevation`);
+5. with a DEM, sample elevations (:func:`lifecircle.network.elevation.edge_elevation`);
 6. make the directed edges (two per two-way piece, each other's ``rev``) and their walking times
-   (:func:`lifecircle.walking.edge_times`).
+   (:func:`lifecircle.network.walking.edge_times`).
 
 The dropped pieces (steps 2 and 3) are returned in :attr:`WalkNetwork.dropped` so that homes and facilities that sat
-on them can be counted (:func:`lifecircle.snapping.points_on_dropped`).
+on them can be counted (:func:`lifecircle.points.snapping.points_on_dropped`).
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from pyproj import Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from lifecircle.crs import metric_crs_for
-from lifecircle.elevation import edge_elevation, read_dem
+from lifecircle.network.crs import metric_crs_for
+from lifecircle.network.elevation import edge_elevation, read_dem
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network import WalkNetwork
-from lifecircle.walking import WalkProfile, edge_times, load_slope_model
+from lifecircle.network.model import WalkNetwork
+from lifecircle.network.walking import WalkProfile, edge_times, load_slope_model
 
 #: OSM tags copied onto the edges besides ``highway`` and ``way_id`` (``layer``, ``bridge``, ``tunnel`` also tell the
 #: DEM step which edges do not follow the terrain; ``area`` marks the outline of a pedestrian square).

@@ -10,11 +10,11 @@ Where the walker goes (the ``geometry`` column, the point snapped to the network
     a tagged OSM node: its own location.
 ``entrance``
     a polygon (closed way or multipolygon) with ``entrance=*`` nodes on its outline: a MultiPoint of those
-    entrances (one row per facility; :func:`lifecircle.snapping.snap_points` snaps the entrance nearest to the
+    entrances (one row per facility; :func:`lifecircle.points.snapping.snap_points` snaps the entrance nearest to the
     network). Entrances tagged ``entrance=no|emergency|exit|garage`` are ignored.
 ``centroid``
     a polygon without mapped entrances: its centroid (or a point on its surface when the centroid falls outside a
-    concave outline). :func:`lifecircle.snapping.polygon_gates` later replaces it by the points where the outline
+    concave outline). :func:`lifecircle.points.snapping.polygon_gates` later replaces it by the points where the outline
     meets the walking network (``gate``) when there are any, which needs the network.
 ``midpoint``
     an open way (e.g. a platform drawn as a line), or a closed way that gave no valid polygon: the point halfway
@@ -26,7 +26,7 @@ Where the walker goes (the ``geometry`` column, the point snapped to the network
 The polygon itself is kept in ``footprint`` (None for nodes and lines).
 
 Buildings (:func:`read_buildings`) and land-use polygons (:func:`read_landuse`) come from the same scan and feed
-:mod:`lifecircle.homes`.
+:mod:`lifecircle.points.homes`.
 
 © OpenStreetMap contributors (ODbL 1.0) for every frame derived from OSM data.
 """
@@ -440,7 +440,7 @@ def facilities_from_layer(
     name_column: str | None = None,
     capacity_column: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Facilities from a user layer (e.g. :func:`lifecircle.layers.read_layer` of an Amap POI export).
+    """Facilities from a user layer (e.g. :func:`lifecircle.points.layers.read_layer` of an Amap POI export).
 
     Parameters
     ----------
@@ -461,7 +461,7 @@ def facilities_from_layer(
         empty) plus the layer's other columns, in the layer's CRS.
     """
     if layer.crs is None:
-        raise LifecircleInputError("The facilities layer has no CRS; read it with lifecircle.layers.read_layer(..., crs=...).")
+        raise LifecircleInputError("The facilities layer has no CRS; read it with lifecircle.points.layers.read_layer(..., crs=...).")
     if layer.empty:
         raise LifecircleInputError("The facilities layer is empty: there is no facility to walk to.")
     known = _category_ids()
