@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -43,7 +43,7 @@ class Steps:
             self._progress = None
 
     @contextmanager
-    def step(self, name: str) -> Iterator[callable]:
+    def step(self, name: str) -> Iterator[Callable[..., None]]:
         """Time a step and show its bar; yields ``update(fraction)``."""
         task = self._progress.add_task(name, total=1.0) if self._progress is not None else None
 

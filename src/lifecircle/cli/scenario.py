@@ -34,8 +34,10 @@ def _fmt(value: float, unit: str) -> str:
 
 def _table(comparison, name: str) -> Table:
     table = Table(title=f"Scenario '{name}': indicators of the whole area, before → after")
-    for col, just in (("profile", "left"), ("indicator", "left"), ("before", "right"), ("after", "right"), ("change", "right")):
-        table.add_column(col, justify=just)
+    for col in ("profile", "indicator"):
+        table.add_column(col, justify="left")
+    for col in ("before", "after", "change"):
+        table.add_column(col, justify="right")
     rows = comparison.loc[comparison["area"] == "ALL"]
     for r in rows.itertuples(index=False):
         change = r.after - r.before if not (math.isnan(r.after) or math.isnan(r.before)) else math.nan

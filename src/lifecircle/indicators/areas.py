@@ -131,6 +131,7 @@ def area_polygons(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | str | None,
         hexes = [shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in present]
         return gpd.GeoDataFrame({"area_id": present, "name": present}, geometry=hexes, crs="EPSG:4326").to_crs(homes.crs)
     polys = gpd.read_file(areas) if isinstance(areas, str) else areas
+    assert polys is not None  # grid and h3 sub-areas returned above
     name_col = next((c for c in ("name", "名称", "NAME") if c in polys.columns), area_id_column)
     out = gpd.GeoDataFrame({"area_id": polys[area_id_column].astype(str).to_numpy(),
                             "name": polys[name_col].astype(str).to_numpy()},

@@ -222,6 +222,7 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
                 mask = np.ones(len(homes), dtype=bool) if k == 0 else codes == k
                 finite = mask & ev.covered
                 excluded = float(pop[mask & ~ev.covered].sum())
+                assert ev.access_s is not None  # a gini evaluation carries the access times
                 value = weighted_gini(ev.access_s[finite], pop[finite]) if np.any(finite) else math.nan
                 note = base_note
                 if excluded > 0:
@@ -253,10 +254,12 @@ def uncovered_homes(homes: pd.DataFrame, profile: Profile | str, indicator: str,
         out["nearest"] = group_times(homes, ind.categories, THRESHOLD_KINDS[ind.threshold_kind])[~ev.covered]
         out["missing"] = ind.id
     elif ind.kind == "f15":
+        assert ev.access_s is not None
         out["nearest"] = ev.access_s[~ev.covered]
         out["missing"] = ind.id
     else:
         out["nearest"] = math.nan
+        assert ev.element_covered is not None  # a composite evaluation carries its elements
         idx = np.flatnonzero(~ev.covered)
         missing = ["+".join(e for e in ind.elements if not ev.element_covered[e][i]) for i in idx]
         out["missing"] = missing

@@ -90,7 +90,7 @@ def run_scenario(job: ScenarioJob, quiet: bool = False) -> ScenarioOutcome:
             counts = {**res.record.counts, "nodes": outcome.network.n_nodes, "edges": outcome.network.n_edges,
                       "facilities": len(outcome.facilities),
                       "facilities_by_category": outcome.facilities.groupby("category")["id"].nunique().to_dict()}
-            record = replace(res.record, created=described["created"], scenario=described, counts=counts,
+            record = replace(res.record, created=RunRecord.now(), scenario=described, counts=counts,
                              parameters={**res.record.parameters, "out": str(out)}, timings_s=steps.timings_s,
                              network={k: v for k, v in outcome.network.meta.items() if k != "dropped"})
             writer.outputs(outcome.network, outcome.homes, outcome.facilities, outcome.indicators_after,

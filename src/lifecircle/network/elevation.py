@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from affine import Affine
 import rasterio.windows
 import shapely
 from pyproj import CRS, Transformer
@@ -55,7 +56,7 @@ class Dem:
     path: Path
     crs: CRS
     z: np.ndarray
-    inverse_transform: object
+    inverse_transform: Affine
 
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Bilinear elevation (metres) at raster-CRS coordinates; NaN outside the window or next to nodata."""

@@ -107,7 +107,9 @@ def _tag_values(layer: gpd.GeoDataFrame, tag: str) -> np.ndarray:
     col = layer[tag]
     if tag == "area":
         yes = np.isin(_text(col), list(ONEWAY_FORWARD))  # the same truthy spellings: yes, true, 1...
-        return np.where(yes, "yes", None).astype(object)
+        out = np.full(n, None, dtype=object)
+        out[yes] = "yes"
+        return out
     out = col.to_numpy(dtype=object).copy()
     out[pd.isna(col).to_numpy()] = None
     return out

@@ -161,8 +161,8 @@ class _WayBuffer:
 
 def _read_walkable_ways(path: Path) -> tuple[_WayBuffer, dict]:
     buf = _WayBuffer()
-    excluded: Counter = Counter()
-    stats = Counter()
+    excluded: Counter[str] = Counter()
+    stats: Counter[str] = Counter()
     try:
         fp = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -171,6 +171,7 @@ def _read_walkable_ways(path: Path) -> tuple[_WayBuffer, dict]:
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for way in fp:
+            assert isinstance(way, osmium.osm.Way)  # the entity filter passes ways only
             tags = dict(way.tags)
             stats["highway_ways"] += 1
             fwd, bwd, reason = walk_access(tags)

@@ -76,6 +76,7 @@ class _Condition:
             return val is None
         if self.op == "in":
             return val is not None and val in self.values
+        assert self.pattern is not None  # "match" and "nomatch" conditions carry their pattern
         if self.op == "match":
             return val is not None and self.pattern.search(val) is not None
         return val is None or self.pattern.search(val) is None  # nomatch
@@ -250,7 +251,7 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
             if not obj.tags:
                 continue
             tags = dict(obj.tags)
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 ent = tags.get("entrance")
                 if ent is not None and ent not in _NOT_AN_ENTRANCE and obj.location.valid():
                     entrances[obj.id] = (obj.location.lon, obj.location.lat)
@@ -258,7 +259,7 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                 if cats and obj.location.valid():
                     facilities.append({"id": f"n{obj.id}", "cats": cats, "tags": tags, "kind": "node",
                                        "geom": Point(obj.location.lon, obj.location.lat), "footprint": None})
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 cats = classify_tags(tags, "area" if obj.is_closed() else "line", rules)
                 if not cats:
                     continue
@@ -280,7 +281,7 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                     closed_lines[row["id"]] = row  # normally comes back as an area (below)
                 else:
                     facilities.append(row)
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Area):
                 fid = f"{'w' if obj.from_way() else 'r'}{obj.orig_id()}"
                 area_ids.add(fid)
                 cats = classify_tags(tags, "area", rules)

@@ -152,9 +152,10 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     removed = res.facilities.loc[gone].reset_index(drop=True)
     # a removed id may be reused by an added facility (a facility moved elsewhere)
     added = prepare_added(net, sc.add_facilities, remaining["id"], res.snap_max_m, sc.add_category)
-    new_net, splits = (net, [])
     if sc.add_links is not None and len(sc.add_links):
         new_net, splits = insert_links(net, sc.add_links, res.walk_profile, sc.link_snap_m, sc.node_merge_m)
+    else:
+        new_net, splits = net, []
     rev = new_net.edges["rev"].to_numpy(np.int64)
     fac_after = remaining if not len(added) else gpd.GeoDataFrame(
         pd.concat([remaining, added], ignore_index=True), geometry="geometry", crs=remaining.crs)
