@@ -1,4 +1,4 @@
-"""Shared fixtures: the embedded Helsinki extract and the workplace's real data in ../shared/data (skipped where absent)."""
+"""Shared fixtures: the embedded Helsinki extract and the real data sets in ../shared/data (skipped where absent)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def shared_file(*parts: str) -> Path:
     """A file of ../shared/data, or skip the test with the reason when it is absent (a user's fresh machine)."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.is_file():
-        pytest.skip(f"real data {path} is absent (only the workplace's checkout has ../shared/data)")
+        pytest.skip(f"real data {path} is absent (the test data folder ../shared/data is not beside this checkout)")
     return path
 
 

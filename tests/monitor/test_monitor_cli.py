@@ -1,4 +1,4 @@
-"""The ``monitor`` command group: standalone and attached to the main CLI the way the lead attaches it."""
+"""The ``monitor`` command group, standalone and as ``lifecircle monitor``."""
 
 from __future__ import annotations
 

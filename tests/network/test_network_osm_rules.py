@@ -245,7 +245,7 @@ def test_lengths_are_metres_not_degrees(tiny_net):
 
 
 def test_incline_reversal_and_foot_private():
-    from lifecircle.network.osm import _reverse_incline
+    from lifecircle.network.build import _reverse_incline
 
     assert [_reverse_incline(v) for v in ("up", "down", "10%", "-8%", "steep", None)] == ["down", "up", "-10%", "8%", "steep", None]
     assert walk_access({"highway": "footway", "foot": "private"})[2] == "foot=private"

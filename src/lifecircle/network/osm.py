@@ -1,6 +1,6 @@
 """Build the pedestrian network from an OpenStreetMap file (``.osm.pbf`` or ``.osm`` XML) with pyosmium.
 
-Pedestrian-access rules (issue 2), applied to every way with a ``highway`` tag:
+Pedestrian-access rules, applied to every way with a ``highway`` tag:
 
 * **Walkable** ``highway`` values: footway (with ``footway=sidewalk|crossing``), path, pedestrian, steps,
   living_street, residential, service, unclassified, road, tertiary, secondary, primary and their ``_link``, track,
@@ -43,11 +43,10 @@ import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import WalkNetwork
-from lifecircle.network.build import (  # noqa: F401  (EDGE_TAGS and _reverse_incline were defined here before)
+from lifecircle.network.build import (
     EDGE_TAGS,
     WAY_COLUMNS,
     WayVertices,
-    _reverse_incline,
     build_walk_network,
 )
 from lifecircle.network.walking import get_walk_profile

@@ -9,7 +9,7 @@
 school yard) their gates: the points where the outline meets the network.
 
 :func:`points_on_dropped` finds the homes and facilities that sat on a fragment the network builder dropped
-(``WalkNetwork.dropped``): issue 2 asks to report them, not to snap them silently onto the main network.
+(``WalkNetwork.dropped``): they are reported, not snapped silently onto the main network.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from shapely.geometry import MultiPoint
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import POINT_COLUMNS, SnappedPoints, WalkNetwork
 
-#: Default snapping distance (metres): issue 2 ("points farther than a configurable distance (default 200 m) are
-#: reported as unsnapped").
+#: Default snapping distance (metres): points farther than this from every walkway are reported as unsnapped (a
+#: planning convention, configurable with ``--snap-max``; not a standard's number).
 DEFAULT_MAX_DISTANCE_M = 200.0
 
 
@@ -245,8 +245,8 @@ def points_on_small_fragments(net_all: WalkNetwork, points: gpd.GeoDataFrame,
     """The points whose nearest edge lies on a fragment other than the largest connected piece of ``net_all``.
 
     Build ``net_all`` with every component (``read_walk_network(..., keep="all")``): this says how many homes or
-    facilities sat on the fragments that keeping only the largest component drops (issue 2: report them, do not
-    hide them). Returns those rows with ``fragment`` (component number, 1 = second largest...) and
+    facilities sat on the fragments that keeping only the largest component drops (they are reported, not
+    hidden). Returns those rows with ``fragment`` (component number, 1 = second largest...) and
     ``fragment_nodes`` (its size); points beyond ``max_distance_m`` of any edge are not counted here (they are
     unsnapped anyway).
     """
