@@ -42,3 +42,12 @@ def yuzhong_boundary() -> Path:
 @pytest.fixture(scope="session")
 def helsinki_population_grid() -> Path:
     return shared_file("helsinki", "helsinki_population_grid_2020.gpkg")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The README's main job (``lifecircle demo``) on the embedded Helsinki extract, run once per session; copy it
+    before changing anything in it."""
+    from lifecircle.jobs.assess import demo_config, run
+
+    return run(demo_config(tmp_path_factory.mktemp("demo") / "demo-out"), quiet=True)

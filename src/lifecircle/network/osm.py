@@ -33,6 +33,9 @@ This module reads the file and applies the rules; everything after "walkable way
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -67,7 +70,10 @@ SIDEWALK_ON_WAY = frozenset({"yes", "both", "left", "right"})
 #: The licence notice every output derived from OpenStreetMap data carries.
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
 
-OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osc")
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2", ".osc", ".o5m", ".opl")
+#: What pyosmium raises on a damaged, truncated or foreign file (its InvalidLocationError, for a coordinate it cannot
+#: parse, derives from Exception only).
+OSM_READ_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, OSError, osmium.InvalidLocationError)
 
 ProgressFn = Callable[[str, float], None] | None
 
@@ -108,7 +114,20 @@ def walk_access(tags: dict[str, str]) -> tuple[bool, bool, str]:
     return forward, backward, ""
 
 
-def _check_path(path: str | Path) -> Path:
+@contextmanager
+def reading_osm(path: str | Path) -> Iterator[None]:
+    """Turn every error of pyosmium while reading ``path`` into one clear :class:`LifecircleInputError`."""
+    try:
+        yield
+    except OSM_READ_ERRORS as exc:
+        raise LifecircleInputError(
+            f"Could not read OpenStreetMap file '{path}': {exc}. The file is corrupt, truncated or not OSM data "
+            "(a coordinate, reference or block that cannot be read): download or export it again."
+        ) from exc
+
+
+def check_osm_path(path: str | Path) -> Path:
+    """The OpenStreetMap file ``path``, once it is known to exist and look like OSM data (else a clear error)."""
     p = Path(path)
     if not p.exists():
         raise LifecircleInputError(f"OpenStreetMap file '{p}' does not exist. Check the path, or download an extract (e.g. from download.geofabrik.de or extract.bbbike.org).")
@@ -162,7 +181,7 @@ def _read_walkable_ways(path: Path) -> tuple[_WayBuffer, dict]:
     buf = _WayBuffer()
     excluded: Counter[str] = Counter()
     stats: Counter[str] = Counter()
-    try:
+    with reading_osm(path):
         fp = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
@@ -184,10 +203,6 @@ def _read_walkable_ways(path: Path) -> tuple[_WayBuffer, dict]:
                 stats["one_direction_ways"] += 1
             attrs = (tags["highway"], fwd, bwd) + tuple(tags.get(k) for k in EDGE_TAGS)
             buf.add(way.id, way.nodes, attrs)
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise LifecircleInputError(
-            f"Could not read OpenStreetMap file '{path}': {exc}. The file is corrupt, truncated or not OSM data; download it again."
-        ) from exc
     stats["missing_node_locations"] = buf.missing_locations
     return buf, {"excluded_ways": dict(excluded.most_common()), **stats}
 
@@ -239,7 +254,7 @@ def read_walk_network(
     if keep not in ("largest", "all"):
         raise LifecircleInputError(f"keep must be 'largest' or 'all', got {keep!r}.")
     profile = get_walk_profile(walk_profile)
-    p = _check_path(path)
+    p = check_osm_path(path)
 
     def tell(step: str, fraction: float) -> None:
         if progress is not None:

@@ -49,6 +49,7 @@ import shapely
 from shapely.geometry import LineString, MultiPoint, Point
 
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.osm import check_osm_path, reading_osm
 
 #: Columns of the facilities frame, in order (``geometry`` last but one, ``footprint`` last).
 FACILITY_COLUMNS = ("id", "category", "name", "capacity", "access_kind", "osm_tags", "geometry", "footprint")
@@ -56,7 +57,6 @@ FACILITY_COLUMNS = ("id", "category", "name", "capacity", "access_kind", "osm_ta
 BUILDING_COLUMNS = ("id", "building", "levels", "name", "osm_tags", "entrances", "geometry")
 #: ``entrance=*`` values that are not a way in for a visitor.
 _NOT_AN_ENTRANCE = frozenset({"no", "emergency", "exit", "garage", "service_exit"})
-_OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m", ".opl")
 _WGS84 = "EPSG:4326"
 
 
@@ -202,17 +202,6 @@ class _Scan:
     skipped: int
 
 
-def _check_osm_path(path: str | Path) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise LifecircleInputError(f"OpenStreetMap file '{p}' does not exist. Check the path; download an extract (e.g. from Geofabrik or BBBike) if you have none.")
-    if p.is_dir():
-        raise LifecircleInputError(f"'{p}' is a folder; give an OpenStreetMap file (.osm.pbf or .osm).")
-    if not p.name.lower().endswith(_OSM_SUFFIXES):
-        raise LifecircleInputError(f"'{p}' does not look like an OpenStreetMap file: expected one of {', '.join(_OSM_SUFFIXES)}.")
-    return p
-
-
 def _capacity(tags: dict[str, str]) -> float:
     for key in ("capacity", "beds"):
         m = re.search(r"\d+(?:\.\d+)?", tags.get(key, ""))
@@ -245,7 +234,7 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
     area_ids: set[str] = set()
     broken_areas: set[str] = set()
     skipped = 0
-    try:
+    with reading_osm(path):
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
             if not obj.tags:
@@ -308,10 +297,6 @@ def _scan_osm(path: Path, rules: tuple[TagRule, ...]) -> _Scan:
                                       "refs": _ring_refs(obj)})
                 if is_landuse:
                     landuse.append({"id": fid, "landuse": tags["landuse"], "name": tags.get("name"), "geometry": poly})
-    except RuntimeError as exc:
-        raise LifecircleInputError(
-            f"Could not read OpenStreetMap file '{path}': {exc}. The file may be truncated or corrupt: download it again."
-        ) from exc
     # closed ways that classify as lines (``any`` rules) but gave no usable area: their midpoint
     facilities.extend(row for fid, row in closed_lines.items() if fid not in area_ids)
     skipped += len(broken_areas - closed_lines.keys())
@@ -324,7 +309,7 @@ def _scan_cached(path: str, mtime_ns: int, size: int, rules: tuple[TagRule, ...]
 
 
 def _scan(path: str | Path, rules: tuple[TagRule, ...]) -> _Scan:
-    p = _check_osm_path(path).resolve()
+    p = check_osm_path(path).resolve()
     st = p.stat()
     return _scan_cached(str(p), st.st_mtime_ns, st.st_size, rules)
 
