@@ -307,4 +307,4 @@ def resolve(keys: str | Iterable[str], where: str = "",
     return tuple(out)
 
 
-__all__ = ["Source", "load_sources", "read_sources", "resolve", "parse_keys", "CONFIDENCE_LEVELS", "KINDS"]
+__all__ = ["CONFIDENCE_LEVELS", "KINDS", "Source", "load_sources", "parse_keys", "read_sources", "resolve"]
