@@ -138,7 +138,7 @@ def test_citations_in_chinese_and_english():
     page = bib["hospital-2km-coverage"]  # a web page without a recorded date
     assert page.citation("en").startswith("guoturen.com (planning Q&A site) (n.d.). 市区级医院2公里覆盖率 指标解释 [")
     assert page.citation("zh") == (
-        "国土人 guoturen.com. 市区级医院2公里覆盖率 指标解释[EB/OL]. https://www.guoturen.com/wenti-3173.html."
+        "国土人 guoturen.com. 市区级医院2公里覆盖率 指标解释[EB/OL]. https://guoturen.com/wenti-3173.html."
     )
     with pytest.raises(LifecircleInputError, match="'fr'"):
         gb.citation("fr")
