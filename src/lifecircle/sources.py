@@ -121,10 +121,10 @@ class Source:
         """``"verified"``, ``"probable"`` or ``"uncertain"``."""
         return CONFIDENCE_LEVELS[self.confidence]
 
-    def short(self, lang: str = "en", width: int = 40) -> str:
+    def short(self, lang: str = "en", width: int | None = None) -> str:
         """A short label: the document number when there is one (``"TD/T 1063-2021"``), else the authors' names
         and year of a paper, book or report (``"Bruno et al. 2024"``), else the title in ``lang`` (``"zh"`` or
-        ``"en"``) cut to ``width`` characters."""
+        ``"en"``) cut to ``width`` characters (default 16 in Chinese, 32 in English)."""
         _check_lang(lang)
         if self.number:
             return self.number
@@ -133,6 +133,7 @@ class Source:
             who = f"{names[0]} et al." if len(names) > 2 else " & ".join(names)
             return f"{who} {self.year}" if self.year else who
         title = self.title if lang == "zh" or self.language == "en" else self.title_en
+        width = width or (16 if lang == "zh" else 32)
         return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
     def citation(self, lang: str = "en") -> str:
