@@ -105,7 +105,7 @@ def split_source(text: str, sources: Mapping[str, Source] | None = None) -> tupl
     """The bibliography keys of a ``source`` cell and the rest of its text.
 
     ``"tdt1063-2021; tdt1063-indicator-tree"`` → both keys and ``""``. Parts that are not keys (results written
-    before the bibliography, a user's free text) are kept as written: ``"TD/T 1063-2021 [P12]"`` → ``()`` and the
+    before the bibliography, a user's free text) are kept as written: ``"District plan 2025, table 2"`` → ``()`` and the
     whole text.
     """
     bib = load_sources() if sources is None else sources
