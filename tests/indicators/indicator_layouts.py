@@ -67,7 +67,7 @@ name_en = "Primary school within 10 min"
 categories = ["primary_school"]
 threshold = 600
 threshold_kind = "walk_time_s"
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "✅"
 
 [[indicators]]
@@ -76,7 +76,7 @@ name_en = "Elderly care within 5 min"
 categories = ["elderly_care"]
 threshold = 300
 threshold_kind = "walk_time_s"
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "✅"
 
 [[indicators]]
@@ -85,7 +85,7 @@ name_en = "Fresh market within 10 min"
 categories = ["fresh_market"]
 threshold = 600
 threshold_kind = "walk_time_s"
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "✅"
 
 [[indicators]]
@@ -94,7 +94,7 @@ name_en = "Rail within 800 m radius"
 categories = ["rail_station"]
 threshold = 800
 threshold_kind = "straight_radius_m"
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "✅"
 
 [[indicators]]
@@ -103,7 +103,7 @@ name_en = "Culture within 15 min"
 categories = ["culture"]
 threshold = 900
 threshold_kind = "walk_time_s"
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "✅"
 
 [[indicators]]
@@ -111,7 +111,7 @@ id = "composite"
 kind = "composite"
 name_en = "Elderly and market"
 elements = ["elderly_5min", "market_10min"]
-source = "[G1]"
+source = "tdt1063-indicator-tree"
 confidence = "🔴"
 """
 

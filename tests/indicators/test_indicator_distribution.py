@@ -77,7 +77,7 @@ name_en = "Outdoor"
 categories = ["park"]
 threshold = 900
 threshold_kind = "walk_time_s"
-source = "[I5]"
+source = "bruno2024"
 confidence = "🟡"
 
 [[indicators]]
@@ -86,7 +86,7 @@ name_en = "Eating"
 categories = ["eating"]
 threshold = 900
 threshold_kind = "walk_time_s"
-source = "[I5]"
+source = "bruno2024"
 confidence = "🟡"
 
 [[indicators]]
@@ -95,7 +95,7 @@ kind = "f15"
 name_en = "F15"
 elements = ["outdoor", "eating"]
 threshold = 900
-source = "[I5]"
+source = "bruno2024"
 confidence = "🟡"
 
 [[indicators]]
@@ -103,7 +103,7 @@ id = "gini"
 kind = "gini"
 name_en = "Gini"
 elements = ["outdoor", "eating"]
-source = "[I5]"
+source = "bruno2024"
 confidence = "🟡"
 """
 

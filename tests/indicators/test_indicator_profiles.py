@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from indicator_layouts import SMALL_PROFILE, four_homes, write_profile
 import lifecircle
 from lifecircle.errors import LifecircleInputError
 from lifecircle.indicators import compute_indicators, list_profiles, load_profile, required_columns
+from lifecircle.sources import load_sources
 
 SHIPPED = ("cn-health-check", "cn-gb50180", "cn-tdt1062", "melbourne-20min", "moreno-15min", "bruno-15min")
 CATEGORIES_CSV = Path(lifecircle.__file__).parent / "data" / "categories.csv"
@@ -35,8 +35,9 @@ def test_shipped_profile_loads_cites_and_uses_known_categories(name):
     for ind in p.indicators:
         assert set(ind.categories) <= known, (ind.id, ind.categories)
         assert ind.confidence in ("✅", "🟡", "🔴")
-        # a source key of STANDARDS.md §8 ([P1], [G1]...) or, for 🟡 values it holds without a key, its section
-        assert re.search(r"\[[A-Z]\d+|STANDARDS §\d", ind.source), f"{name}/{ind.id}: no source in {ind.source!r}"
+        # at least one key of the bibliography (data/sources.toml), every one of them known
+        assert ind.sources, f"{name}/{ind.id}: no source"
+        assert set(ind.sources) <= set(load_sources()), f"{name}/{ind.id}: unknown source in {ind.sources!r}"
         assert ind.name_en and ind.name_zh
         if ind.kind == "coverage":
             assert ind.threshold > 0
@@ -112,7 +113,8 @@ def test_user_profile_extends_and_overrides(tmp_path):
         categories = ["fresh_market", "supermarket"]
         threshold = 600
         threshold_kind = "walk_time_s"
-        source = "[G1] + local decision"
+        source = "tdt1063-indicator-tree"
+        source_text = "local decision"
         confidence = "🟡"
     """)
     p = load_profile(path)
@@ -164,9 +166,10 @@ def test_rejects_negative_threshold(tmp_path):
 
 
 def test_rejects_missing_fields(tmp_path):
-    msg = _bad(tmp_path, 'threshold = 600\nthreshold_kind = "walk_time_s"\nsource = "[G1]"\nconfidence = "✅"\n\n'
-                         '[[indicators]]\nid = "elderly_5min"',
-               'threshold_kind = "walk_time_s"\nsource = "[G1]"\nconfidence = "✅"\n\n[[indicators]]\nid = "elderly_5min"')
+    msg = _bad(tmp_path, 'threshold = 600\nthreshold_kind = "walk_time_s"\nsource = "tdt1063-indicator-tree"\n'
+                         'confidence = "✅"\n\n[[indicators]]\nid = "elderly_5min"',
+               'threshold_kind = "walk_time_s"\nsource = "tdt1063-indicator-tree"\nconfidence = "✅"\n\n'
+               '[[indicators]]\nid = "elderly_5min"')
     assert "missing required key(s) 'threshold'" in msg and "primary_10min" in msg
     msg = _bad(tmp_path, 'denominator = "residential_land_area"\n', "")
     assert "missing required profile key(s) 'denominator'" in msg

@@ -101,10 +101,22 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
 
     assert page.inner_text("#indicators h2") == "指标与目标"
     assert page.inner_text("#map-section h2") == "地图"
+    # citations: the number and short label beside the indicator, the reference in the page's language at the end
+    cite = "tr[data-indicator=health_15min] a.cite"
+    assert page.inner_text(cite).replace("\n", "") == "[1]TD/T 1063-2021"
+    assert page.inner_text("#sources h2") == "参考文献"
+    assert page.inner_text("#src-tdt1063-2021").startswith("中华人民共和国自然资源部. 国土空间规划城市体检评估规程: TD/T 1063-2021[S]. 2021.")
+    assert "Ministry of Natural Resources" not in page.inner_text("#src-tdt1063-2021")
+    assert page.get_attribute(f"{cite} >> nth=0 >> span.l-zh", "title").startswith("中华人民共和国自然资源部.")
+    page.click(f"{cite} >> nth=0")
+    assert page.evaluate("location.hash") == "#src-tdt1063-2021"
     page.click("[data-set-lang=en]")
     page.wait_for_timeout(100)
     assert page.inner_text("#indicators h2") == "Indicators against targets"
     assert page.inner_text("#map-section h2") == "Map"
+    assert page.inner_text("#sources h2") == "References"
+    assert page.inner_text("#src-tdt1063-2021").startswith("Ministry of Natural Resources of the People's Republic of China")
+    assert page.is_visible(f"{cite} >> nth=0 >> span.l-en") and not page.is_visible(f"{cite} >> nth=0 >> span.l-zh")
     assert page.inner_text("#category-select option[value=health_station]") == "Community health station / clinic"
     assert "Walking network" in page.inner_text(".leaflet-control-layers")
     assert page.title().startswith("15-minute life circle report")

@@ -16,6 +16,7 @@ from _report_html import ReportHTML
 from lifecircle.errors import LifecircleInputError
 from lifecircle.report import build_report
 from lifecircle.report.mapdata import delta_decode
+from lifecircle.sources import load_sources
 
 
 @pytest.fixture
@@ -75,13 +76,16 @@ def test_no_external_reference(report):
     css_urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", "".join("".join(doc.texts[i]) for i in doc.find("style")))
     assert css_urls and all(u.startswith(("data:", "#")) for u in css_urls), css_urls
     assert "@import" not in text
-    # Outside the vendored Leaflet code and stylesheet (whose comments cite bug trackers), the only web address
-    # written is the SVG namespace. (The browser test checks that no request leaves the page at all.)
+    # Outside the vendored Leaflet code and stylesheet (whose comments cite bug trackers), the only web addresses
+    # written are the SVG namespace and the addresses of the cited sources, as text of the references (never in a
+    # src or href, checked above). (The browser test checks that no request leaves the page at all.)
     leaflet_js = (resources.files("lifecircle.report") / "vendor" / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
     assert leaflet_js in text
     own = text.replace(leaflet_js, "")
     own = re.sub(r"<style>\s*/\* required styles \*/.*?</style>", "", own, flags=re.S)
-    assert set(re.findall(r"https?://[^\s\"'<>)]+", own)) == {"http://www.w3.org/2000/svg"}
+    bibliography = {u for s in load_sources().values() for u in (*s.urls, s.url) if u}
+    written = {u.rstrip(".") for u in re.findall(r"https?://[^\s\"'<>)]+", own)}
+    assert written - bibliography == {"http://www.w3.org/2000/svg"}
 
 
 def test_both_languages_are_present(report):
@@ -257,3 +261,71 @@ def test_built_in_profiles_are_titled_from_their_files(report):
     # cn-health-check.toml names itself; bruno-15min too (both ship with lifecircle).
     assert titles[0].startswith("城市体检") and "City health check" in titles[0] and titles[0].endswith("cn-health-check")
     assert titles[1].endswith("bruno-15min") and len(titles[1]) > len("bruno-15min")
+
+
+def _row_span(doc: ReportHTML, indicator: str) -> tuple[int, int]:
+    """Element indexes of the indicator table row ``indicator``: its <tr> and the next element after the row."""
+    trs = [i for i in doc.find("tr") if "data-indicator" in doc.elements[i][1]]
+    start = next(i for i in trs if doc.elements[i][1]["data-indicator"] == indicator)
+    later = [i for tag in ("tr", "table", "h3", "p", "section") for i in doc.find(tag) if i > start]
+    return start, min(later, default=len(doc.elements))
+
+
+def test_each_indicator_cites_its_sources_as_numbers_with_the_full_citation(report):
+    _, _, doc = report
+    bib = load_sources()
+    start, end = _row_span(doc, "health_15min")
+    cites = [i for i in doc.find("a", class_="cite") if start < i < end]
+    assert [doc.elements[i][1]["href"] for i in cites] == ["#src-tdt1063-2021", "#src-tdt1063-indicator-tree"]
+    assert [doc.text(i) for i in doc.find("sup") if start < i < end] == ["[1]", "[2]"]
+    # the short label in the cell, the full reference in both languages on hover
+    spans = [doc.elements[i][1] for i in range(cites[0], cites[1])
+             if doc.elements[i][0] == "span" and doc.elements[i][1].get("class") in ("l-zh", "l-en")]
+    assert [s.get("title") for s in spans] == [bib["tdt1063-2021"].citation("zh"), bib["tdt1063-2021"].citation("en")]
+    assert "TD/T 1063-2021" in doc.text(start)
+    # a source cell written before the bibliography (free text) is shown as written, without a number
+    start, end = _row_span(doc, "park_5min")
+    assert not [i for i in doc.find("a", class_="cite") if start < i < end]
+    assert "TD/T 1063-2021 [P12]" in doc.text(start)
+    start, end = _row_span(doc, "gini_access")
+    assert [doc.elements[i][1]["href"] for i in doc.find("a", class_="cite") if start < i < end] == ["#src-bruno2024"]
+
+
+def test_references_list_only_the_cited_sources_in_order_of_citation(report):
+    _, text, doc = report
+    bib = load_sources()
+    items = [i for i in doc.find("li") if doc.elements[i][1].get("id", "").startswith("src-")]
+    keys = [doc.elements[i][1]["id"][4:] for i in items]
+    # rows first (health and primary cite TD/T 1063 and its implementation, Gini cites Bruno et al.), then the
+    # profiles' own sources (cn-health-check adds the 编制指南, bruno-15min the nine-categories page)
+    assert keys == ["tdt1063-2021", "tdt1063-indicator-tree", "bruno2024", "mnr-2020-46", "bruno2024-categories"]
+    assert [doc.elements[i][1]["value"] for i in items] == ["1", "2", "3", "4", "5"]
+    (section,) = doc.find("section", id="sources")
+    assert items[0] > section and "参考文献" in doc.text(section) and "References" in doc.text(section)
+    for i, key in zip(items, keys):
+        item = doc.text(i)
+        src = bib[key]
+        assert src.citation("zh") in item and src.citation("en") in item, key
+        assert " ".join(re.sub("[✅🟡🔴]", "", src.reason).split()) in item  # marks are drawn as dots
+    assert "gb50180-2018" not in keys and 'id="src-gb50180-2018"' not in text  # not cited: not listed
+    # the profile titles cite the profiles' own sources
+    cited_by_titles = [doc.elements[i][1]["href"] for i in doc.find("a", class_="cite")
+                       if any(j < i for j in doc.find("p", class_="profile-sources"))]
+    assert "#src-mnr-2020-46" in cited_by_titles and "#src-bruno2024-categories" in cited_by_titles
+
+
+def test_clause_and_free_text_source_are_shown_beside_the_indicator(small_results):
+    import pandas as pd
+
+    ind = pd.read_csv(small_results / "indicators.csv")
+    ind["source_clause"] = ""
+    ind["source_text"] = ""
+    ind.loc[ind["indicator"] == "primary_10min", "source_clause"] = "Appendix B, B.3"
+    ind.loc[ind["indicator"] == "primary_10min", "source_text"] = "District programme 2025"
+    ind.to_csv(small_results / "indicators.csv", index=False)
+    doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
+    start, end = _row_span(doc, "primary_10min")
+    (clause,) = [i for i in doc.find("div", class_="clause") if start < i < end]
+    assert doc.text(clause) == "条款Clause: Appendix B, B.3"  # the zh and en label (one shows), then the clause
+    (note,) = [i for i in doc.find("div", class_="source-note") if start < i < end]
+    assert doc.text(note) == "District programme 2025"

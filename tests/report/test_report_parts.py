@@ -157,3 +157,23 @@ def test_notes_about_absent_categories_are_gathered_and_named_in_both_languages(
         "No facility reachable in the data: Kindergarten, Park / green space. 3 homes without area",
     )
     assert tables.condense_note("floor area missing", names) == ("floor area missing", "floor area missing")
+
+
+def test_source_cells_split_into_bibliography_keys_and_free_text():
+    assert tables.split_source("tdt1063-2021; tdt1063-indicator-tree") == (("tdt1063-2021", "tdt1063-indicator-tree"), "")
+    assert tables.split_source("gb50180-2018, local decision") == (("gb50180-2018",), "local decision")
+    # results written before the bibliography keep their text, commas and all
+    assert tables.split_source("Bruno et al., Nature Cities (2024) [I5]") == ((), "Bruno et al., Nature Cities (2024) [I5]")
+    assert tables.split_source("") == ((), "")
+
+
+def test_bibliography_numbers_sources_in_order_of_first_citation():
+    rows = tables.indicator_rows(pd.DataFrame([
+        {"profile": "p", "indicator": "a", "area": "ALL", "value": 0.5, "source": "bruno2024; tdt1063-2021"},
+        {"profile": "p", "indicator": "b", "area": "ALL", "value": 0.5, "source": "tdt1063-2021"},
+        {"profile": "p", "indicator": "c", "area": "ALL", "value": 0.5, "source": "a local plan"},
+    ]))
+    assert [r.source_keys for r in rows] == [("bruno2024", "tdt1063-2021"), ("tdt1063-2021",), ()]
+    assert rows[2].source_note == "a local plan"
+    numbered = tables.bibliography(rows, ["moreno2021", "bruno2024", "not-a-key"])
+    assert [(n, s.key) for n, s in numbered] == [(1, "bruno2024"), (2, "tdt1063-2021"), (3, "moreno2021")]

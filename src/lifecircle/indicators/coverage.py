@@ -4,8 +4,8 @@ The engine gives, per home, ``t_<c>`` (seconds of walking), ``d_<c>`` (metres of
 (straight-line metres) to the nearest facility of category ``c`` (+inf when unreachable or absent). A home is
 *covered* by a coverage indicator when ``min over its categories`` of the column its ``threshold_kind`` names is
 ``≤ threshold``. The rate is ``Σ weight of covered homes / Σ weight of all homes`` with weight = the denominator
-column: residential land area ``area_m2`` (m², the official TD/T 1063 pattern, STANDARDS §3.3 [P16]), floor area
-``floor_area_m2`` (m²) or ``population`` (people).
+column: residential land area ``area_m2`` (m², the official TD/T 1063 pattern, source hospital-2km-coverage), floor
+area ``floor_area_m2`` (m²) or ``population`` (people).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from lifecircle.indicators.profiles import (
 RESULT_COLUMNS = (
     "profile", "indicator", "area", "value", "numerator", "denominator", "threshold", "threshold_kind", "source",
     "name_zh", "name_en", "confidence", "denominator_kind", "unit", "kind", "rule", "categories", "note", "origin",
-    "tier", "layer", "element_class",
+    "tier", "layer", "element_class", "source_clause", "source_text",
 )
 
 
@@ -124,6 +124,7 @@ def _row(profile: Profile, ind: Indicator, area: str, value: float, num: float, 
         "denominator_kind": denominator_kind, "unit": unit, "kind": ind.kind, "rule": rule,
         "categories": "+".join(ind.categories) if ind.kind == "coverage" else "+".join(ind.elements), "note": note,
         "origin": ind.origin or profile.origin, "tier": ind.tier, "layer": ind.layer, "element_class": ind.element_class,
+        "source_clause": ind.clause, "source_text": ind.source_text,
     }
 
 

@@ -11,7 +11,7 @@ absolute difference over twice the mean, people as weights). 0 = everyone has th
 with equal weights give 0.75.
 
 Bruno et al. (2024), *A universal framework for inclusive 15-minute cities*, Nature Cities 1, 633–641,
-DOI 10.1038/s44284-024-00119-4 ([I5] in STANDARDS.md). The paper's full text was not retrievable here; a public
+DOI 10.1038/s44284-024-00119-4 (source bruno2024). The paper's full text was not retrievable here; a public
 replication's methodology note (secondary source, found with the project's code search) states the definitions
 used below, which also match the abstract and the platform:
 

@@ -2,8 +2,16 @@
 
 A profile is a TOML file (the built-in ones are in ``src/lifecircle/data/profiles/``) with profile-level keys
 (``id``, ``name_zh``, ``name_en``, ``source``, ``denominator``, ``origin``, ``composite_rule``...) and a list of
-``[[indicators]]`` tables. Every number in a profile carries the source key of ``STANDARDS.md`` beside it
-(``source = "[G1] STANDARDS §3.2"``) and its confidence mark (``confidence = "✅"``, ``"🟡"`` or ``"🔴"``).
+``[[indicators]]`` tables. Every number in a profile cites its sources by key of the bibliography
+``src/lifecircle/data/sources.toml`` (``source = "tdt1063-2021"`` or a list such as
+``source = ["gb50180-2018", "pre2018-radii-sydw"]``, the clause or table in ``clause``) and carries its confidence
+mark (``confidence = "✅"``, ``"🟡"`` or ``"🔴"``).
+
+Sources
+-------
+``source`` holds keys only: an unknown key is an error naming the file, the indicator and the key. A reference that is
+not in the bibliography (a local plan, a council decision) goes in ``source_text``, free text shown as written; an
+indicator needs ``source``, ``source_text`` or both.
 
 Indicator kinds
 ---------------
@@ -42,6 +50,7 @@ from typing import Any
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.points.categories import known_categories
+from lifecircle.sources import parse_keys, resolve
 
 #: Threshold kinds and the engine column prefix each reads (seconds or metres).
 THRESHOLD_KINDS: dict[str, str] = {
@@ -55,30 +64,30 @@ DENOMINATORS: dict[str, str] = {
     "floor_area": "floor_area_m2",
     "population": "population",
 }
-#: Rules of a composite indicator (STANDARDS §3.2: which one TD/T 1063 means is 🔴 uncertain).
+#: Rules of a composite indicator (which one TD/T 1063-2021 means is 🔴 uncertain; source tdt1063-indicator-tree).
 COMPOSITE_RULES = ("each_own_threshold", "all_within_15min")
 #: Indicator kinds (see the module docstring).
 INDICATOR_KINDS = ("coverage", "composite", "f15", "gini")
-#: Confidence marks of STANDARDS.md: verified, probable, uncertain.
+#: Confidence marks: verified, probable, uncertain.
 CONFIDENCE_MARKS = ("✅", "🟡", "🔴")
 #: Walking time (seconds) of the ``all_within_15min`` rule: 15 minutes, the name of the indicator
-#: (15分钟社区生活圈覆盖率, STANDARDS §3.2 [G1]).
+#: (15分钟社区生活圈覆盖率, sources tdt1063-2021, tdt1063-indicator-tree).
 DEFAULT_ALL_WITHIN_S = 900.0
 
 _PROFILE_KEYS = {
-    "id", "name_zh", "name_en", "description", "source", "confidence", "denominator", "origin", "composite_rule",
-    "composite_all_within_s", "notes", "indicators", "extends", "drop",
+    "id", "name_zh", "name_en", "description", "source", "source_text", "clause", "confidence", "denominator",
+    "origin", "composite_rule", "composite_all_within_s", "notes", "indicators", "extends", "drop",
 }
 _INDICATOR_KEYS = {
     "id", "kind", "name_zh", "name_en", "categories", "threshold", "threshold_kind", "elements", "rule", "source",
-    "confidence", "origin", "tier", "element_class", "layer", "notes", "n_nearest",
+    "source_text", "clause", "confidence", "origin", "tier", "element_class", "layer", "notes", "n_nearest",
 }
 _REQUIRED_PROFILE_KEYS = ("id", "name_en", "denominator", "indicators")
 _REQUIRED_BY_KIND = {
-    "coverage": ("id", "name_en", "categories", "threshold", "threshold_kind", "source", "confidence"),
-    "composite": ("id", "name_en", "elements", "source", "confidence"),
-    "f15": ("id", "name_en", "elements", "threshold", "source", "confidence"),
-    "gini": ("id", "name_en", "elements", "source", "confidence"),
+    "coverage": ("id", "name_en", "categories", "threshold", "threshold_kind", "confidence"),
+    "composite": ("id", "name_en", "elements", "confidence"),
+    "f15": ("id", "name_en", "elements", "threshold", "confidence"),
+    "gini": ("id", "name_en", "elements", "confidence"),
 }
 
 
@@ -105,14 +114,20 @@ class Indicator:
         Ids of the coverage indicators a composite / f15 / gini indicator combines.
     rule
         A composite's own rule (``""`` = use the profile's or the call's).
-    source, confidence
-        Source keys of STANDARDS.md and the confidence mark (✅ 🟡 🔴).
+    sources
+        Keys of the bibliography (``lifecircle.sources.load_sources()``), e.g. ``("tdt1063-2021",)``.
+    confidence
+        The confidence mark (✅ 🟡 🔴).
     origin, tier, element_class, layer, notes
         Descriptive: origin type (residential parcels, building centroids...), GB 50180 tier (5/10/15 min),
         TD/T 1062 element class (基础保障型 / 品质提升型) and layer, free notes.
     n_nearest
         f15 / gini only: 1 = time to the nearest facility of each category (``t_<c>``); n > 1 = mean time to the n
         nearest (``t<n>_<c>`` columns, which the engine must supply).
+    source_text
+        A free-text reference outside the bibliography (a user's local plan), shown as written.
+    clause
+        The clause, table or section of the cited source the number comes from.
     """
 
     id: str
@@ -124,7 +139,7 @@ class Indicator:
     threshold_kind: str
     elements: tuple[str, ...]
     rule: str
-    source: str
+    sources: tuple[str, ...]
     confidence: str
     origin: str = ""
     tier: str = ""
@@ -132,6 +147,13 @@ class Indicator:
     layer: str = ""
     notes: str = ""
     n_nearest: int = 1
+    source_text: str = ""
+    clause: str = ""
+
+    @property
+    def source(self) -> str:
+        """The source keys as one text, ``"; "``-separated (the ``source`` column of ``indicators.csv``)."""
+        return "; ".join(self.sources)
 
     @property
     def time_prefix(self) -> str:
@@ -149,11 +171,13 @@ class Profile:
     ----------
     id, name_zh, name_en, description
         Identity of the profile.
-    source, confidence
-        Source of the profile as a whole and its confidence mark.
+    sources, source_text, clause
+        Bibliography keys, free-text reference and clause of the profile as a whole (as for :class:`Indicator`).
+    confidence
+        Confidence mark of the profile as a whole.
     denominator
         Default denominator of coverage rates: ``residential_land_area`` (m², the official TD/T 1063 pattern,
-        STANDARDS §3.3), ``floor_area`` (m²) or ``population`` (people).
+        source hospital-2km-coverage), ``floor_area`` (m²) or ``population`` (people).
     origin
         Origin type the rates assume (residential parcels, building centroids, compound gates...).
     composite_rule
@@ -172,7 +196,7 @@ class Profile:
     name_zh: str
     name_en: str
     description: str
-    source: str
+    sources: tuple[str, ...]
     confidence: str
     denominator: str
     origin: str
@@ -182,6 +206,13 @@ class Profile:
     notes: str = ""
     path: str = ""
     extends: str = ""
+    source_text: str = ""
+    clause: str = ""
+
+    @property
+    def source(self) -> str:
+        """The source keys as one text, ``"; "``-separated."""
+        return "; ".join(self.sources)
 
     @property
     def title(self) -> str:
@@ -312,6 +343,19 @@ def _as_threshold(value: Any, path: Path, where: str, key: str) -> float:
     return v
 
 
+def _sources(raw: dict[str, Any], path: Path, where: str, required: bool = True) -> tuple[str, ...]:
+    """The bibliography keys of ``raw['source']`` (a key or a list of keys), each checked to exist."""
+    field = f"{path}: {where} key 'source'"
+    keys = parse_keys(raw.get("source"), field)
+    if required and not keys and not (isinstance(raw.get("source_text"), str) and raw["source_text"].strip()):
+        raise LifecircleInputError(
+            f"{path}: {where} cites no source: give 'source' (keys of lifecircle/data/sources.toml, e.g. "
+            f"source = \"tdt1063-2021\") or 'source_text' (a free-text reference)."
+        )
+    resolve(keys, where=field)
+    return keys
+
+
 def _validate_indicator(raw: dict[str, Any], j: int, path: Path) -> Indicator:
     where = f"indicator #{j + 1}" + (f" '{raw['id']}'" if isinstance(raw.get("id"), str) else "")
     unknown = set(raw) - _INDICATOR_KEYS
@@ -367,7 +411,8 @@ def _validate_indicator(raw: dict[str, Any], j: int, path: Path) -> Indicator:
             f"{path}: {where} key 'confidence' = {conf!r} is not one of ✅ (verified), 🟡 (probable), 🔴 (uncertain)."
         )
     s = {k: _as_str(raw.get(k), path, where, k) for k in
-         ("id", "name_zh", "name_en", "source", "origin", "element_class", "layer", "notes")}
+         ("id", "name_zh", "name_en", "source_text", "clause", "origin", "element_class", "layer", "notes")}
+    sources = _sources(raw, path, where)
     if not s["id"]:
         raise LifecircleInputError(f"{path}: {where} key 'id' is empty.")
     tier = raw.get("tier", "")
@@ -378,9 +423,9 @@ def _validate_indicator(raw: dict[str, Any], j: int, path: Path) -> Indicator:
         raise LifecircleInputError(f"{path}: {where} key 'n_nearest' only applies to kinds f15 and gini.")
     return Indicator(
         id=s["id"], kind=kind, name_zh=s["name_zh"], name_en=s["name_en"], categories=tuple(cats),
-        threshold=threshold, threshold_kind=tkind, elements=tuple(elements), rule=rule, source=s["source"],
+        threshold=threshold, threshold_kind=tkind, elements=tuple(elements), rule=rule, sources=sources,
         confidence=conf, origin=s["origin"], tier=str(tier), element_class=s["element_class"], layer=s["layer"],
-        notes=s["notes"], n_nearest=n_nearest,
+        notes=s["notes"], n_nearest=n_nearest, source_text=s["source_text"], clause=s["clause"],
     )
 
 
@@ -428,11 +473,13 @@ def validate_profile(raw: dict[str, Any], path: str | Path = "<profile>", extend
     if conf not in CONFIDENCE_MARKS:
         raise LifecircleInputError(f"{path}: key 'confidence' = {conf!r} is not one of ✅ 🟡 🔴.")
     s = {k: _as_str(raw.get(k), path, "profile", k) for k in
-         ("id", "name_zh", "name_en", "description", "source", "origin", "notes")}
+         ("id", "name_zh", "name_en", "description", "source_text", "clause", "origin", "notes")}
+    sources = _sources(raw, path, "profile", required=False)
     return Profile(
-        id=s["id"], name_zh=s["name_zh"], name_en=s["name_en"], description=s["description"], source=s["source"],
+        id=s["id"], name_zh=s["name_zh"], name_en=s["name_en"], description=s["description"], sources=sources,
         confidence=conf, denominator=denom, origin=s["origin"], composite_rule=rule,
         composite_all_within_s=all_within, indicators=tuple(inds), notes=s["notes"], path=str(path), extends=extends,
+        source_text=s["source_text"], clause=s["clause"],
     )
 
 

@@ -11,7 +11,7 @@ import math
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import jinja2
@@ -30,17 +30,22 @@ from lifecircle.report.tables import (
     WHOLE_AREA,
     AreaTable,
     area_table,
+    bibliography,
     indicator_rows,
     is_share,
     marks_html,
     rows_by_profile,
 )
+from lifecircle.sources import load_sources
+
+if TYPE_CHECKING:
+    from lifecircle.indicators import Profile
 
 #: Name of the report inside a results folder.
 REPORT_NAME = "report.html"
 
 #: Upper ends (seconds) of the map's walking-time classes: 5, 10, 15 minutes, the life-circle tiers of
-#: GB 50180-2018 (clauses 2.0.2–2.0.4; ../shared/STANDARDS.md §1.1). Above the last: "> 15 min".
+#: GB 50180-2018 (clauses 2.0.2–2.0.4; source gb50180-2018). Above the last: "> 15 min".
 TIME_CLASS_LIMITS_S = tuple(60 * m for m in charts.TIER_MINUTES)
 #: Colours of the classes ≤5, 5–10, 10–15, >15 min (ColorBrewer RdYlBu, 4 classes: colour-blind safe) and of
 #: unreachable homes (dark grey, told apart by lightness).
@@ -86,8 +91,8 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     return write_text_atomic(html, out)
 
 
-def profile_title(profile_id: str, run: RunRecord) -> tuple[str, str] | None:
-    """(zh, en) name of an indicator profile: a built-in one, or a user TOML named in ``run.json``; None if unknown."""
+def _profile(profile_id: str, run: RunRecord) -> Profile | None:
+    """The indicator profile ``profile_id``: a built-in one, or a user TOML named in ``run.json``; None if unknown."""
     from lifecircle.indicators import load_profile
 
     candidates = [profile_id] + [p for p in run.profile_names if p.lower().endswith(".toml")]
@@ -97,8 +102,20 @@ def profile_title(profile_id: str, run: RunRecord) -> tuple[str, str] | None:
         except (LifecircleInputError, OSError, ValueError):
             continue
         if p.id == profile_id:
-            return p.name_zh, p.name_en
+            return p
     return None
+
+
+def profile_title(profile_id: str, run: RunRecord) -> tuple[str, str] | None:
+    """(zh, en) name of an indicator profile: a built-in one, or a user TOML named in ``run.json``; None if unknown."""
+    p = _profile(profile_id, run)
+    return (p.name_zh, p.name_en) if p is not None else None
+
+
+def profile_sources(profile_id: str, run: RunRecord) -> tuple[str, ...]:
+    """Bibliography keys the profile as a whole cites (``()`` when the profile is unknown)."""
+    p = _profile(profile_id, run)
+    return tuple(p.sources) if p is not None else ()
 
 
 def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
@@ -114,14 +131,21 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     env.filters["marks"] = marks_html
     names = {c.id: (c.name_zh, c.name_en) for c in category_catalogue().values()}
     rows = indicator_rows(inputs.indicators, names)
+    by_profile = rows_by_profile(rows)
+    profile_keys = {p: profile_sources(p, inputs.run) for p in by_profile}
+    cited = bibliography(rows, [k for keys in profile_keys.values() for k in keys])
     categories = inputs.categories
     weights, weight_is_population = _weights(inputs.homes)
     context = {
         "lang": lang,
         "meta": run_metadata(inputs),
         "summary": _summary(inputs),
-        "profiles": rows_by_profile(rows),
-        "profile_titles": {p: profile_title(p, inputs.run) for p in rows_by_profile(rows)},
+        "profiles": by_profile,
+        "profile_titles": {p: profile_title(p, inputs.run) for p in by_profile},
+        "profile_sources": profile_keys,
+        "bibliography": cited,
+        "cite_number": {s.key: n for n, s in cited},
+        "sources": load_sources(),
         "categories": categories,
         "default_category": default_category(inputs),
         "cdf_svgs": [

@@ -14,7 +14,7 @@ import numpy as np
 from lifecircle.report.tables import IndicatorRow
 
 #: Minutes marked on the distribution charts: the 5-, 10- and 15-minute life-circle tiers of GB 50180-2018
-#: (clauses 2.0.2–2.0.4; ../shared/STANDARDS.md §1.1, walking times ✅).
+#: (clauses 2.0.2–2.0.4, walking times ✅; source gb50180-2018).
 TIER_MINUTES = (5, 10, 15)
 #: Right end of the distribution charts' time axis (minutes); later arrivals are counted in the "> 30" tail.
 AXIS_MAX_MIN = 30

@@ -34,10 +34,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "method_coverage": (
         "覆盖率 = 在阈值内可达设施的居住单元的分母量（居住用地面积、建筑面积或人口）÷ 全部居住单元的分母量。"
-        "阈值及其类型（步行时间、网络距离或直线半径）、来源与可信度标记见指标表。",
+        "阈值及其类型（步行时间、网络距离或直线半径）、来源与可信度标记见指标表，来源全文列于报告末尾的参考文献。",
         "Coverage rate = the denominator quantity (residential land area, floor area or population) of the homes that "
         "reach a facility within the threshold ÷ that of all homes. Each threshold, its kind (walking time, network "
-        "distance or straight radius), its source and confidence mark are in the indicator table.",
+        "distance or straight radius), its source and confidence mark are in the indicator table; the full references "
+        "are listed at the end of the report.",
     ),
     "confidence": ("可信度", "Confidence"),
     "conf_verified": ("已核实", "verified"),
@@ -63,6 +64,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_target": ("目标", "Target"),
     "col_status": ("状态", "Status"),
     "col_source": ("来源", "Source"),
+    "clause": ("条款", "Clause"),
+    "sources": ("参考文献", "References"),
+    "sources_note": (
+        "本报告所引用的标准、文献与数据来源。方括号中的编号对应指标表中的引用；可信度标记说明本工具从该来源所取内容的核实程度"
+        "（说明为英文）。",
+        "The standards, papers and data sources this report cites; the numbers in brackets are those of the indicator "
+        "table. The mark says how far what lifecircle takes from each source was checked.",
+    ),
     "met": ("达标", "Met"),
     "unmet": ("未达标", "Not met"),
     "no_target": ("无目标", "No target"),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 from markupsafe import Markup, escape
 
 from lifecircle.report.i18n import STRINGS
+from lifecircle.sources import Source, load_sources
 
 #: The ``area`` value of study-area-wide rows (indicators' contract).
 WHOLE_AREA = "ALL"
@@ -21,7 +23,7 @@ WHOLE_AREA = "ALL"
 #: ``unit`` values of indicators.csv read as a share (shown as a percentage).
 _SHARE_UNITS = {"share", "ratio", "rate", "fraction", "proportion", "%", "percent", "1"}
 
-#: Confidence marks (and words) of ../shared/STANDARDS.md per level.
+#: Confidence marks (and words) per level (the marks of profiles and of lifecircle/data/sources.toml).
 _CONFIDENCE_SIGNS = {
     "verified": ("✅", "verified"),
     "probable": ("🟡", "probable"),
@@ -62,6 +64,9 @@ class IndicatorRow:
     confidence_level: str  # "verified", "probable", "uncertain" or "" (unknown mark)
     note_zh: str
     note_en: str
+    source_keys: tuple[str, ...] = ()  # keys of the bibliography cited by the source column, in order
+    source_note: str = ""  # source text that is not a bibliography key, and the source_text column
+    clause: str = ""  # the source_clause column
 
 
 def is_share(value: float, unit: object, threshold_kind: object) -> bool:
@@ -77,7 +82,7 @@ def is_share(value: float, unit: object, threshold_kind: object) -> bool:
 
 
 def confidence_level(mark: object) -> str:
-    """The level of a confidence mark of ../shared/STANDARDS.md: ✅ "verified", 🟡 "probable", 🔴 "uncertain".
+    """The level of a confidence mark: ✅ "verified", 🟡 "probable", 🔴 "uncertain".
 
     The words themselves are accepted too; anything else gives ``""``.
     """
@@ -94,6 +99,29 @@ def marks_html(text: str) -> Markup:
     for level, signs in _CONFIDENCE_SIGNS.items():
         out = Markup(out.replace(signs[0], Markup(f'<span class="conf-dot conf-{level}" title="{level}"></span>')))
     return Markup(out)
+
+
+def split_source(text: str, sources: Mapping[str, Source] | None = None) -> tuple[tuple[str, ...], str]:
+    """The bibliography keys of a ``source`` cell and the rest of its text.
+
+    ``"tdt1063-2021; tdt1063-indicator-tree"`` → both keys and ``""``. Parts that are not keys (results written
+    before the bibliography, a user's free text) are kept as written: ``"District plan 2025, table 2"`` → ``()`` and the
+    whole text.
+    """
+    bib = load_sources() if sources is None else sources
+    parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+    keys = tuple(dict.fromkeys(p for p in parts if p in bib))
+    if not keys:
+        return (), text.strip()
+    return keys, "; ".join(p for p in parts if p not in bib)
+
+
+def bibliography(rows: list[IndicatorRow], extra: list[str] | None = None) -> list[tuple[int, Source]]:
+    """The sources the report cites, numbered from 1 in order of first citation (the indicator rows, then the
+    keys in ``extra``, e.g. the profiles' own sources)."""
+    bib = load_sources()
+    keys = [k for r in rows for k in r.source_keys] + [k for k in (extra or []) if k in bib]
+    return [(n, bib[k]) for n, k in enumerate(dict.fromkeys(keys), start=1)]
 
 
 def format_percent(share: float, decimals: int = 1) -> str:
@@ -176,6 +204,7 @@ def indicator_rows(indicators: pd.DataFrame,
         status = target_status(value, target)
         covered = format_covered(_num(r.get("numerator")), _num(r.get("denominator")), r.get("denominator_kind"))
         threshold = format_threshold(_num(r.get("threshold")), r.get("threshold_kind"))
+        keys, rest = split_source(_text(r.get("source")))
         name_zh = _text(r.get("name_zh")) or str(r["indicator"])
         name_en = _text(r.get("name_en")) or str(r["indicator"])
         rows.append(IndicatorRow(
@@ -197,6 +226,9 @@ def indicator_rows(indicators: pd.DataFrame,
             confidence=_text(r.get("confidence")),
             confidence_level=confidence_level(r.get("confidence")),
             **dict(zip(("note_zh", "note_en"), condense_note(_text(r.get("note")), category_names or {}))),
+            source_keys=keys,
+            source_note="; ".join(t for t in (rest, _text(r.get("source_text"))) if t),
+            clause=_text(r.get("source_clause")),
         ))
     return rows
 
