@@ -129,3 +129,38 @@ def test_output_folder_that_cannot_be_written(tmp_path: Path):
     blocker.write_text("not a folder", encoding="utf-8")
     r = _run(["demo", "--out", str(blocker / "results"), "--quiet"])
     _assert_user_error(r, "cannot read or write")
+
+
+def test_messages_name_the_cli_options(tmp_path: Path, helsinki_path: Path):
+    """A user of the command line is told the option to use, not a Python argument."""
+    csv = tmp_path / "pois.csv"
+    csv.write_text("name,kind,lon,lat\nA,park,24.94,60.17\n", encoding="utf-8")
+    r = _run(["assess", "--osm", str(helsinki_path), "--facilities", str(csv), "--out", str(tmp_path / "a"), "--quiet"])
+    _assert_user_error(r, "--category-column", "--facility-category")
+    r = _run(["assess", "--osm", str(helsinki_path), "--facilities", str(csv), "--category-column", "kind",
+              "--areas", str(_areas_without_id(tmp_path)), "--out", str(tmp_path / "b"), "--quiet"])
+    _assert_user_error(r, "--areas-id-column")
+    homes = tmp_path / "homes.csv"
+    homes.write_text("id,lon,lat,population\nh1,24.941,60.171,10\nh1,24.942,60.172,5\n", encoding="utf-8")
+    r = _run(["assess", "--osm", str(helsinki_path), "--homes", str(homes), "--out", str(tmp_path / "c"), "--quiet"])
+    _assert_user_error(r, "--homes-id-column")
+
+
+def _areas_without_id(tmp_path: Path) -> Path:
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "areas.geojson"
+    gpd.GeoDataFrame({"code": ["A"]}, geometry=[shapely.box(24.9, 60.1, 25.0, 60.2)], crs="EPSG:4326").to_file(path)
+    return path
+
+
+def test_profiles_lists_a_profiles_indicators():
+    from lifecircle.indicators import load_profile
+
+    r = CliRunner().invoke(main, ["profiles", "cn-health-check"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for ind in load_profile("cn-health-check").indicators:
+        assert ind.id in r.output
+    assert "15 min walk" in r.output and "residential land area" in r.output and "[tdt1063-2021]" in r.output
+    _assert_user_error(CliRunner().invoke(main, ["profiles", "no-such-profile"]), "no-such-profile")

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from lifecircle import __version__
 from lifecircle.cli.errors import CommandGroup
 from lifecircle.errors import LifecircleInputError
+from lifecircle.indicators.profiles import Profile
 
 _err = Console(stderr=True)
 
@@ -72,9 +75,12 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
 @click.option("--network", type=click.Path(path_type=Path), help="Your walking network: a line layer (GeoPackage, Shapefile, GeoJSON, GeoParquet).")
 @click.option("--facilities", type=click.Path(path_type=Path), help="Your facilities: points or polygons with a 'category' column (ids: lifecircle categories), or a CSV with lon/lat.")
 @click.option("--facility-category", help="One category id for every row of --facilities (a layer of schools, of clinics...), instead of its 'category' column.")
+@click.option("--category-column", default="category", show_default=True, help="Column of --facilities holding each row's category id.")
 @click.option("--homes", type=click.Path(path_type=Path), help="Your homes (origins): residential buildings or land polygons, or points; optional 'population' column.")
+@click.option("--homes-id-column", help="Column of --homes holding unique ids (default: 'id' if present, else h0, h1...).")
 @click.option("--boundary", type=click.Path(path_type=Path), help="Study-area polygon: the network is clipped to it.")
 @click.option("--areas", help="Sub-areas to report per area: a polygon layer (街道/社区) with an id column, or h3:8, or grid:500 (metres).")
+@click.option("--areas-id-column", default="id", show_default=True, help="Column of the --areas polygons holding their ids.")
 @click.option("--population", type=click.Path(path_type=Path), help="Population grid (GeoTIFF or polygon layer) spread over homes by floor area.")
 @click.option("--population-column", help="Column of --homes (or of a polygon --population grid) holding people.")
 @click.option("--m2-per-person", default="cn-urban", show_default=True,
@@ -120,14 +126,53 @@ def report(results_dir: Path, lang: str) -> None:
 
 
 @main.command()
-def profiles() -> None:
-    """List the built-in indicator profiles."""
+@click.argument("name", required=False)
+def profiles(name: str | None) -> None:
+    """List the built-in indicator profiles; with NAME (a profile or a TOML file), list its indicators.
+
+    \b
+      lifecircle profiles                    every built-in profile
+      lifecircle profiles cn-health-check    its indicators: id, names, categories, threshold, denominator, source
+    """
     from lifecircle.indicators import list_profiles, load_profile
 
-    for name in list_profiles():
-        p = load_profile(name)
-        title = getattr(p, "title", "") or getattr(p, "name_en", "")
-        click.echo(f"{name:18s} {title}")
+    if name is None:
+        for profile_name in list_profiles():
+            p = load_profile(profile_name)
+            click.echo(f"{profile_name:18s} {p.name_zh}  {p.name_en}")
+        click.echo("\nIndicators of one profile: lifecircle profiles NAME")
+        return
+    Console(soft_wrap=False).print(profile_table(load_profile(name)))
+
+
+def profile_table(profile: Profile) -> Table:
+    """The indicators of ``profile`` as a table: the ids that targets, monitoring and ``plan --indicator`` use."""
+    table = Table(title=f"{profile.id}: {profile.name_zh} / {profile.name_en}", show_lines=False)
+    for column in ("id", "指标 / indicator", "categories", "threshold", "denominator", "source"):
+        table.add_column(column, overflow="fold")
+    for ind in profile.indicators:
+        table.add_row(ind.id, escape(f"{ind.name_zh}\n{ind.name_en}"), ", ".join(ind.categories) or "—",
+                      _threshold_text(ind.threshold, ind.threshold_kind, ind.kind),
+                      profile.denominator.replace("_", " "), _source_text(ind.sources, ind.source_text))
+    return table
+
+
+def _threshold_text(value: float, kind: str, indicator_kind: str) -> str:
+    if indicator_kind in ("composite", "gini"):
+        return "—" if indicator_kind == "gini" else f"{value / 60:g} min"
+    if kind == "walk_time_s":
+        return f"{value / 60:g} min walk"
+    if kind == "network_distance_m":
+        return f"{value:g} m on the network"
+    return f"{value:g} m straight line"
+
+
+def _source_text(keys: tuple[str, ...], free_text: str) -> str:
+    from lifecircle.sources import load_sources
+
+    known = load_sources()
+    labels = [f"{known[k].short()} [{k}]" if k in known else k for k in keys]
+    return escape("; ".join([*labels, free_text] if free_text else labels))
 
 
 def _attach_subcommands() -> None:

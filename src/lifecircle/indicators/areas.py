@@ -43,7 +43,8 @@ def _polygon_ids(homes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, id_column: st
     if id_column not in areas.columns:
         raise LifecircleInputError(
             f"The sub-area polygons have no '{id_column}' column (they have: {', '.join(map(str, areas.columns))}). "
-            f"Add an id column (街道/社区 name or code) or pass area_id_column=<its name>."
+            "Add an id column (街道/社区 name or code), or name the column that holds the ids with "
+            "--areas-id-column NAME (area_id_column= in Python)."
         )
     if areas.crs is None or homes.crs is None:
         raise LifecircleInputError("Sub-area polygons and homes both need a CRS to be matched; set them first.")

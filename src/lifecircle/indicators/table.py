@@ -28,14 +28,16 @@ def choose_denominator(homes: pd.DataFrame, requested: str | None) -> tuple[str 
 
 
 def indicator_table(homes: gpd.GeoDataFrame, profiles: Iterable[str | Profile], areas: str | None,
-                    denominator: str | None = None) -> pd.DataFrame:
+                    denominator: str | None = None, area_id_column: str = "id") -> pd.DataFrame:
     """Every indicator of every profile for the whole area and per sub-area (the rows of ``indicators.csv``).
 
     ``denominator`` None takes each profile's own, or population when the homes have no area
-    (:func:`choose_denominator`), so runs, scenarios and monitoring compute the same rates.
+    (:func:`choose_denominator`), so runs, scenarios and monitoring compute the same rates. ``area_id_column`` names
+    the id column of sub-area polygons (``--areas-id-column``).
     """
     denominator = choose_denominator(homes, denominator)[0]
-    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator)
+    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator,
+                                         area_id_column=area_id_column)
                       for p in profiles], ignore_index=True)
 
 

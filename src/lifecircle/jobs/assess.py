@@ -40,9 +40,12 @@ class AssessConfig:
     network: Path | None = None
     facilities: Path | None = None
     facility_category: str | None = None
+    category_column: str = "category"
     homes: Path | None = None
+    homes_id_column: str | None = None
     boundary: Path | None = None
     areas: str | None = None
+    areas_id_column: str = "id"
     population: Path | None = None
     population_column: str | None = None
     m2_per_person: str = "cn-urban"
@@ -129,7 +132,7 @@ def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
         from lifecircle.points.layers import read_layer
 
         layer = read_layer(cfg.facilities, crs=cfg.layer_crs, coords=cfg.coords)
-        fac = facilities_from_layer(layer, category=cfg.facility_category)
+        fac = facilities_from_layer(layer, category=cfg.facility_category, category_column=cfg.category_column)
     else:
         fac = read_facilities(cfg.osm)
     return apply_polygon_gates(net, fac)
@@ -181,7 +184,7 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     if cfg.homes is not None:
         from lifecircle.points.layers import read_layer
 
-        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords))
+        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords), id_column=cfg.homes_id_column)
     else:
         homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
     if boundary is not None:
@@ -256,11 +259,11 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             if note:
                 counts["denominator_note"] = note
                 steps.info(f"[yellow]Note:[/] {note}")
-            indicators = indicator_table(home_frame, profiles, cfg.areas, denominator)
+            indicators = indicator_table(home_frame, profiles, cfg.areas, denominator, cfg.areas_id_column)
             gaps = gap_table(home_frame, profiles, denominator)
-            areas = area_polygons(home_frame, cfg.areas)
+            areas = area_polygons(home_frame, cfg.areas, cfg.areas_id_column)
             if areas is not None:
-                home_frame["area_id"] = assign_areas(home_frame, cfg.areas).to_numpy()
+                home_frame["area_id"] = assign_areas(home_frame, cfg.areas, cfg.areas_id_column).to_numpy()
         with steps.step("Writing results"):
             unsnapped = pd.concat(
                 [snapped_homes.unsnapped.assign(kind="home"), snapped_fac.unsnapped.assign(kind="facility")],

@@ -459,7 +459,8 @@ def facilities_from_layer(
         if category_column is None or category_column not in layer.columns:
             raise LifecircleInputError(
                 f"The facilities layer has no category column '{category_column}' (columns: {list(layer.columns)}). "
-                "Name it with category_column=..., or give one category for the whole layer with category=..."
+                "Name the column with --category-column NAME (category_column= in Python), or give one category for "
+                "the whole layer with --facility-category ID (category= in Python)."
             )
         cats = layer[category_column].astype(object).where(layer[category_column].notna(), "").astype(str).str.strip()
         empty = [i + 1 for i in range(len(cats)) if cats.iloc[i] in ("", "nan", "None")]

@@ -203,11 +203,13 @@ def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, leve
     if layer.empty:
         raise LifecircleInputError("The homes layer is empty: there are no homes to measure from.")
     if id_column is not None and id_column not in layer.columns:
-        raise LifecircleInputError(f"The homes layer has no column '{id_column}'; its columns are {list(layer.columns)}.")
+        raise LifecircleInputError(f"The homes layer has no column '{id_column}' (--homes-id-column); its columns are "
+                                   f"{list(layer.columns)}.")
     col = id_column or ("id" if "id" in layer.columns else None)
     ids = layer[col].astype(str).to_numpy() if col else np.array([f"h{i}" for i in range(len(layer))])
     if len(set(ids)) != len(ids):
-        raise LifecircleInputError(f"The homes layer's ids (column '{col}') repeat; give a column of unique ids with id_column=...")
+        raise LifecircleInputError(f"The homes layer's ids (column '{col}') repeat; name a column of unique ids with --homes-id-column NAME (id_column= in Python), or drop the id column to "
+                                   "number the homes h0, h1...")
     geoms = layer.geometry.to_numpy()
     is_poly = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon") for g in geoms])
     footprints = np.where(is_poly, geoms, None)
@@ -277,7 +279,7 @@ def _grid_cells(grid, column: str, homes_metric: gpd.GeoDataFrame, metric: str) 
     if cells.crs is None:
         raise LifecircleInputError(f"{name} has no CRS; set one.")
     if column not in cells.columns:
-        raise LifecircleInputError(f"{name} has no column '{column}' of people per cell; its columns are {list(cells.columns)}. Use grid_column=...")
+        raise LifecircleInputError(f"{name} has no column '{column}' of people per cell; its columns are {list(cells.columns)}. Name it with --population-column NAME (grid_column= in Python).")
     people = pd.to_numeric(cells[column], errors="coerce").to_numpy(np.float64)
     if (~np.isfinite(people) | (people < 0)).any():
         raise LifecircleInputError(f"{name}: column '{column}' has missing, non-numeric or negative values.")

@@ -205,6 +205,11 @@ class RunRecord:
         return self.recorded_path("areas") or areas
 
     @property
+    def area_id_column(self) -> str:
+        """The id column of the sub-area polygons (``--areas-id-column``)."""
+        return str(self.parameters.get("areas_id_column") or "id")
+
+    @property
     def denominator(self) -> str | None:
         """The denominator the run asked for (``--denominator``), None for each profile's own."""
         value = self.parameters.get("denominator")

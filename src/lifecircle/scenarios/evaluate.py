@@ -176,7 +176,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         if len(added):
             apply_added(net, homes_after, added, graphs)
     before = res.indicators()
-    after = indicator_table(homes_after, profiles, res.areas, res.denominator)
+    after = indicator_table(homes_after, profiles, res.areas, res.denominator, res.area_id_column)
     return ScenarioOutcome(
         scenario=sc,
         homes=homes_after,

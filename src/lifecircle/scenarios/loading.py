@@ -42,6 +42,8 @@ class Results:
     denominator
         The denominator the run asked for (``--denominator``), or None for each profile's own (with the pipeline's
         fallback to population for homes without area).
+    area_id_column
+        The id column of the sub-area polygons.
     record
         ``run.json`` as a :class:`~lifecircle.results.folder.RunRecord`.
     """
@@ -56,6 +58,7 @@ class Results:
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
     denominator: str | None = None
+    area_id_column: str = "id"
     record: RunRecord = field(default_factory=RunRecord)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -72,7 +75,8 @@ class Results:
         change :attr:`homes` in place after calling it."""
         key = ("indicators", self.profiles, self.areas)
         if key not in self._cache:
-            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas, self.denominator)
+            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas, self.denominator,
+                                               self.area_id_column)
         return self._cache[key].copy()
 
     def gaps(self, homes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -105,5 +109,6 @@ def load_results(results_dir: str | Path | ResultsFolder) -> Results:
         walk_profile=record.walk_profile or net.walk_profile,
         snap_max_m=record.snap_max_m,
         denominator=record.denominator,
+        area_id_column=record.area_id_column,
         record=record,
     )
