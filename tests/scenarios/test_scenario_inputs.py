@@ -100,7 +100,7 @@ def test_not_a_results_folder(tmp_path, river_dir):
     with pytest.raises(LifecircleInputError, match="is not a folder"):
         load_results(tmp_path / "nowhere")
     (river_dir / "homes.parquet").unlink()
-    with pytest.raises(LifecircleInputError, match="homes.parquet missing"):
+    with pytest.raises(LifecircleInputError, match="has no homes.parquet"):
         load_results(river_dir)
 
 

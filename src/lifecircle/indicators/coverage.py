@@ -28,6 +28,7 @@ from lifecircle.indicators.profiles import (
     load_profile,
     required_columns,
 )
+from lifecircle.results.columns import TIME_PREFIX, time_column
 
 #: Leading columns of the table :func:`compute_indicators` returns, in this order.
 RESULT_COLUMNS = (
@@ -99,9 +100,9 @@ def _evaluate(homes: pd.DataFrame, profile: Profile, ind: Indicator, composite_r
             if rule == "each_own_threshold":
                 ev = _coverage(homes, el)
             else:  # all_within_15min: every element's categories within the profile's walking time
-                t = group_times(homes, el.categories, "t_")
+                t = group_times(homes, el.categories, TIME_PREFIX)
                 ev = _Evaluation(covered=t <= profile.composite_all_within_s,
-                                 notes=_absent_notes(homes, [f"t_{c}" for c in el.categories]))
+                                 notes=_absent_notes(homes, [time_column(c) for c in el.categories]))
             covered &= ev.covered
             per_element[el.id] = ev.covered
             notes += ev.notes

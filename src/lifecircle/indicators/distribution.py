@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
+from lifecircle.results.columns import TIME_PREFIX, categories_in
 
 
 def weighted_quantile(values: Sequence[float] | np.ndarray, weights: Sequence[float] | np.ndarray, q: float) -> float:
@@ -89,7 +90,7 @@ def weighted_gini(values: Sequence[float] | np.ndarray, weights: Sequence[float]
     return 2.0 * pair_sum / (2.0 * total * total * mean)
 
 
-def group_times(homes: pd.DataFrame, categories: Iterable[str], prefix: str = "t_") -> np.ndarray:
+def group_times(homes: pd.DataFrame, categories: Iterable[str], prefix: str = TIME_PREFIX) -> np.ndarray:
     """Per home, the minimum over ``categories`` of the ``<prefix><category>`` column (nearest of any; +inf if none).
 
     NaN in a column counts as unreachable (+inf)."""
@@ -107,7 +108,7 @@ def group_times(homes: pd.DataFrame, categories: Iterable[str], prefix: str = "t
     return arr.min(axis=1)
 
 
-def bruno_access_time(homes: pd.DataFrame, groups: Sequence[Sequence[str]], prefix: str = "t_") -> np.ndarray:
+def bruno_access_time(homes: pd.DataFrame, groups: Sequence[Sequence[str]], prefix: str = TIME_PREFIX) -> np.ndarray:
     """Per home, Bruno et al.'s proximity time (seconds): the mean over service groups of the walking time to the
     group (+inf when a group is unreachable). With ``prefix="t_"`` a group's time is the nearest facility's; the
     paper uses the mean over the 20 nearest (``prefix="t20_"`` columns from the engine). See the module docstring."""
@@ -139,7 +140,7 @@ def access_distribution(homes: pd.DataFrame, categories: Iterable[str] | None = 
     if "population" not in homes.columns:
         raise LifecircleInputError("homes need a 'population' column (people) for population-weighted distributions.")
     if categories is None:
-        categories = [c[2:] for c in homes.columns if isinstance(c, str) and c.startswith("t_")]
+        categories = categories_in(homes.columns, TIME_PREFIX)
     pop = homes["population"].to_numpy(dtype=float)
     if np.any(~np.isfinite(pop)) or np.any(pop < 0):
         raise LifecircleInputError("homes 'population' must be finite and ≥ 0 (people); fix or drop the bad rows.")

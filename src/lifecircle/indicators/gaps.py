@@ -20,6 +20,7 @@ from scipy.spatial import cKDTree
 
 from lifecircle.network.crs import is_metric
 from lifecircle.errors import LifecircleInputError
+from lifecircle.results import columns
 
 #: Columns of the :func:`gap_areas` result besides ``geometry``.
 GAP_COLUMNS = ("gap_id", "indicator", "category", "threshold_s", "population", "n_homes", "share_of_uncovered", "area_m2",
@@ -38,10 +39,10 @@ def _uncovered(homes: gpd.GeoDataFrame, category: str | None, threshold_s: float
         cov = np.asarray(covered, dtype=bool)
         if cov.shape != (n,):
             raise LifecircleInputError(f"covered must have one flag per home ({n}), got shape {cov.shape}.")
-        col = time_column or (f"t_{category}" if category else None)
+        col = time_column or (columns.time_column(category) if category else None)
         t = homes[col].to_numpy(np.float64) if col and col in homes.columns else np.full(n, np.nan)
         return ~cov, t
-    col = time_column or (f"t_{category}" if category else None)
+    col = time_column or (columns.time_column(category) if category else None)
     if col is None or threshold_s is None:
         raise LifecircleInputError("give covered=..., or a category (or time_column) and threshold_s (seconds).")
     if col not in homes.columns:

@@ -51,13 +51,10 @@ from typing import Any
 from lifecircle.errors import LifecircleInputError
 from lifecircle.points.categories import known_categories
 from lifecircle.sources import parse_keys, resolve
+from lifecircle.results.columns import PREFIX_OF_KIND, TIME_PREFIX, time_column
 
 #: Threshold kinds and the engine column prefix each reads (seconds or metres).
-THRESHOLD_KINDS: dict[str, str] = {
-    "walk_time_s": "t_",
-    "network_distance_m": "d_",
-    "straight_radius_m": "r_",
-}
+THRESHOLD_KINDS: dict[str, str] = PREFIX_OF_KIND
 #: Denominators of a coverage rate and the ``homes`` column each sums (m², m², people).
 DENOMINATORS: dict[str, str] = {
     "residential_land_area": "area_m2",
@@ -160,7 +157,7 @@ class Indicator:
         """Engine column prefix of the walking times an f15 / gini indicator reads: ``t_`` (nearest facility) or
         ``t<n>_`` (mean walking time in seconds to the ``n_nearest`` nearest facilities of the category, Bruno et
         al.'s "dual access" with n = 20)."""
-        return "t_" if self.n_nearest == 1 else f"t{self.n_nearest}_"
+        return TIME_PREFIX if self.n_nearest == 1 else f"t{self.n_nearest}_"
 
 
 @dataclass(frozen=True)
@@ -525,7 +522,7 @@ def indicator_columns(profile: Profile, ind: Indicator, composite_rule: str | No
         if ind.kind == "composite" and effective_rule(profile, ind, composite_rule) == "each_own_threshold":
             cols += indicator_columns(profile, el)
         elif ind.kind == "composite":  # all_within_15min reads walking times to the nearest facility
-            cols += [f"t_{c}" for c in el.categories]
+            cols += [time_column(c) for c in el.categories]
         else:  # f15 and gini read walking times to the nearest (or mean of the n nearest) facilities
             cols += [f"{ind.time_prefix}{c}" for c in el.categories]
     return list(dict.fromkeys(cols))

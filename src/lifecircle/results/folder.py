@@ -246,8 +246,8 @@ class ResultsFolder:
         self.path = Path(path)
         if not self.path.is_dir():
             raise LifecircleInputError(
-                f"'{self.path}' is not a results folder. Give the --out folder of a finished 'lifecircle assess' "
-                "(or 'lifecircle demo') run.")
+                f"'{self.path}' is not a results folder: it {'is not a folder' if self.path.exists() else 'does not exist (it is not a folder)'}. "
+                "Give the --out folder of a finished 'lifecircle assess' (or 'lifecircle demo') run.")
         missing = [n for n in need if not (self.path / n).is_file()]
         if missing:
             raise LifecircleInputError(

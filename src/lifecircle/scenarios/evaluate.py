@@ -14,6 +14,7 @@ from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.scenarios.facilities import apply_added, apply_removed, prepare_added, removed_rows
 from lifecircle.scenarios.links import DEFAULT_LINK_SNAP_M, DEFAULT_NODE_MERGE_M, insert_links, remap_points
 from lifecircle.scenarios.loading import Results
+from lifecircle.results.columns import DISTANCE_PREFIX, categories_in
 
 #: Recomputation modes of :func:`evaluate_scenario`.
 RECOMPUTE_MODES = ("incremental", "full")
@@ -169,7 +170,7 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     else:
         homes_after = homes.copy()
         graphs = {"time_s": engine.Graph.from_network(net, weight="time_s")}
-        if any(c.startswith("d_") for c in homes.columns):
+        if categories_in(homes.columns, DISTANCE_PREFIX):
             graphs["length_m"] = engine.Graph.from_network(net, weight="length_m")
         if len(removed):
             recomputed["homes_searched_after_removal"] = apply_removed(net, homes_after, removed, remaining, graphs)

@@ -22,6 +22,7 @@ from scipy.spatial import cKDTree
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
+from lifecircle.results.columns import DISTANCE_PREFIX, RADIUS_PREFIX, TIME_PREFIX, categories_in, distance_column, facility_column, radius_column, time_column
 
 #: Relative tolerance under which a removed facility counts as (one of) a home's nearest by distance.
 _TIE_REL = 1e-12
@@ -132,10 +133,6 @@ def _straight(homes: pd.DataFrame, fac: gpd.GeoDataFrame) -> np.ndarray:
     return tree.query(np.column_stack([homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy()]))[0].astype(np.float64)
 
 
-def _columns(homes: pd.DataFrame, prefix: str) -> set[str]:
-    return {c[len(prefix):] for c in homes.columns if c.startswith(prefix)}
-
-
 def _set(homes: pd.DataFrame, col: str, rows: np.ndarray, values) -> None:
     if len(rows):
         homes.loc[homes.index[rows], col] = values
@@ -144,26 +141,26 @@ def _set(homes: pd.DataFrame, col: str, rows: np.ndarray, values) -> None:
 def apply_added(net: WalkNetwork, homes: gpd.GeoDataFrame, added: gpd.GeoDataFrame, graphs: dict) -> list[str]:
     """Update ``homes`` in place for the added facilities (snapped); returns the categories touched."""
     touched = sorted(set(added["category"]))
-    t_cats, d_cats, r_cats = _columns(homes, "t_"), _columns(homes, "d_"), _columns(homes, "r_")
+    t_cats, d_cats, r_cats = (set(categories_in(homes.columns, prefix)) for prefix in (TIME_PREFIX, DISTANCE_PREFIX, RADIUS_PREFIX))
     for c in touched:
         fac = added.loc[added["category"] == c]
         if c in t_cats:
             t_new, f_new = _nearest_one(graphs["time_s"], homes, fac, "access_s")
-            better = np.flatnonzero(t_new < homes[f"t_{c}"].to_numpy(np.float64))
-            _set(homes, f"t_{c}", better, t_new[better])
-            _set(homes, f"f_{c}", better, f_new[better])
+            better = np.flatnonzero(t_new < homes[time_column(c)].to_numpy(np.float64))
+            _set(homes, time_column(c), better, t_new[better])
+            _set(homes, facility_column(c), better, f_new[better])
         if c in d_cats:
             d_new, _ = _nearest_one(graphs["length_m"], homes, fac, "access_m")
-            homes[f"d_{c}"] = np.minimum(homes[f"d_{c}"].to_numpy(np.float64), d_new)
+            homes[distance_column(c)] = np.minimum(homes[distance_column(c)].to_numpy(np.float64), d_new)
         if c in r_cats:
-            homes[f"r_{c}"] = np.minimum(homes[f"r_{c}"].to_numpy(np.float64), _straight(homes, fac))
+            homes[radius_column(c)] = np.minimum(homes[radius_column(c)].to_numpy(np.float64), _straight(homes, fac))
     return touched
 
 
 def apply_removed(net: WalkNetwork, homes: gpd.GeoDataFrame, removed: gpd.GeoDataFrame, remaining: gpd.GeoDataFrame,
                   graphs: dict) -> dict[str, int]:
     """Update ``homes`` in place for the removed facilities; returns, per category, how many homes were searched again."""
-    t_cats, d_cats, r_cats = _columns(homes, "t_"), _columns(homes, "d_"), _columns(homes, "r_")
+    t_cats, d_cats, r_cats = (set(categories_in(homes.columns, prefix)) for prefix in (TIME_PREFIX, DISTANCE_PREFIX, RADIUS_PREFIX))
     gone = set(removed["id"].astype(str))
     searched: dict[str, int] = {}
     for c in sorted(set(removed["category"])):
@@ -171,22 +168,22 @@ def apply_removed(net: WalkNetwork, homes: gpd.GeoDataFrame, removed: gpd.GeoDat
         gone_c = removed.loc[removed["category"] == c]
         n = 0
         if c in t_cats:
-            rows = np.flatnonzero(homes[f"f_{c}"].astype(str).isin(gone).to_numpy())
+            rows = np.flatnonzero(homes[facility_column(c)].astype(str).isin(gone).to_numpy())
             t_new, f_new = _nearest_one(graphs["time_s"], homes.iloc[rows], left, "access_s")
-            _set(homes, f"t_{c}", rows, t_new)
-            _set(homes, f"f_{c}", rows, f_new)
+            _set(homes, time_column(c), rows, t_new)
+            _set(homes, facility_column(c), rows, f_new)
             n = max(n, len(rows))
         if c in d_cats:
-            old = homes[f"d_{c}"].to_numpy(np.float64)
+            old = homes[distance_column(c)].to_numpy(np.float64)
             to_gone, _ = _nearest_one(graphs["length_m"], homes, gone_c, "access_m")
             rows = np.flatnonzero(to_gone <= old * (1 + _TIE_REL) + _TIE_ABS)
             d_new, _ = _nearest_one(graphs["length_m"], homes.iloc[rows], left, "access_m")
-            _set(homes, f"d_{c}", rows, d_new)
+            _set(homes, distance_column(c), rows, d_new)
             n = max(n, len(rows))
         if c in r_cats:
-            old = homes[f"r_{c}"].to_numpy(np.float64)
+            old = homes[radius_column(c)].to_numpy(np.float64)
             rows = np.flatnonzero(_straight(homes, gone_c) <= old * (1 + _TIE_REL) + _TIE_ABS)
-            _set(homes, f"r_{c}", rows, _straight(homes.iloc[rows], left))
+            _set(homes, radius_column(c), rows, _straight(homes.iloc[rows], left))
             n = max(n, len(rows))
         searched[c] = n
     return searched
