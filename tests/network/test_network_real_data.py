@@ -120,3 +120,19 @@ def test_yuzhong_uphill_slower_than_downhill(yuzhong_net):
     # structure edges have one constant slope: there it must hold exactly
     struct = sloped["elev_source"] == "structure"
     assert struct.sum() > 0 and (up[struct.to_numpy()] > down[struct.to_numpy()]).all()
+
+
+def test_boundary_may_be_a_file_a_layer_or_a_polygon(tmp_path, yuzhong_pbf, yuzhong_boundary):
+    """``read_walk_network(..., boundary=...)`` takes what a user has: the polygon file, a layer read from it, or the
+    polygon itself; all three keep the same network."""
+    import geopandas as gpd
+
+    from lifecircle.network import read_walk_network
+
+    layer = gpd.read_file(yuzhong_boundary)
+    nets = [read_walk_network(yuzhong_pbf, boundary=b) for b in
+            (yuzhong_boundary, str(yuzhong_boundary), layer, layer.union_all())]
+    assert len({net.n_edges for net in nets}) == 1
+    assert nets[0].n_edges < read_walk_network(yuzhong_pbf).n_edges
+    projected = read_walk_network(yuzhong_pbf, boundary=layer.to_crs("EPSG:4545"))  # a layer in another CRS
+    assert abs(projected.n_edges - nets[0].n_edges) <= 0.001 * nets[0].n_edges

@@ -20,6 +20,7 @@ from lifecircle.accessibility import walking_columns
 from lifecircle.errors import LifecircleInputError
 from lifecircle.indicators import area_polygons, assign_areas, load_profile
 from lifecircle.indicators.table import choose_denominator, gap_table, indicator_table
+from lifecircle.network.boundary import read_boundary
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.network.osm import OSM_ATTRIBUTION
 from lifecircle.progress import Steps
@@ -108,19 +109,6 @@ def demo_config(out: Path, walk_profile: str = "planning") -> AssessConfig:
         unspecified_buildings_as_homes=True,
         study_area="Helsinki (embedded OpenStreetMap extract)",
     )
-
-
-def _read_boundary(path: Path | None):
-    """The study-area polygon (WGS-84 lon/lat) from a polygon layer, or None."""
-    if path is None:
-        return None
-    from lifecircle.points.layers import read_layer
-
-    layer = read_layer(path)
-    polys = layer.geometry[layer.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polys.empty:
-        raise LifecircleInputError(f"The boundary '{path}' holds no polygon; give the study area as a polygon layer.")
-    return polys.union_all()
 
 
 def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
@@ -232,7 +220,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
     profiles = [load_profile(p) for p in cfg.profiles]
     counts: dict[str, object] = {}
     with Steps(quiet=quiet) as steps, write_results(cfg.out) as out:
-        boundary = _read_boundary(cfg.boundary)
+        boundary = read_boundary(cfg.boundary) if cfg.boundary is not None else None
         with steps.step("Walking network") as update:
             net = _network(cfg, boundary, update)
         counts.update(nodes=net.n_nodes, edges=net.n_edges)

@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import connected_components
 from lifecircle.network.crs import metric_crs_for
 from lifecircle.network.elevation import edge_elevation, read_dem
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.boundary import boundary_polygon
 from lifecircle.network.model import WalkNetwork
 from lifecircle.network.walking import WalkProfile, edge_times, load_slope_model
 
@@ -166,7 +167,8 @@ def build_walk_network(
     dem
         Optional DEM GeoTIFF path (metres above sea level).
     boundary
-        Optional shapely (Multi)Polygon in WGS-84 lon/lat: keep pieces with at least one end node inside.
+        Optional study area: a polygon file, a GeoDataFrame of polygons, or a shapely (Multi)Polygon in WGS-84
+        lon/lat; pieces with at least one end node inside are kept.
     keep
         ``"largest"`` (largest weakly connected component, by nodes) or ``"all"``.
     source
@@ -210,9 +212,8 @@ def build_walk_network(
 
     meta = {"source": source, "walk_profile": profile.name, "keep": keep, **(meta or {})}
     reason = np.full(n_pieces, "", dtype=object)
+    boundary = boundary_polygon(boundary)
     if boundary is not None:
-        if not hasattr(boundary, "geom_type") or boundary.geom_type not in ("Polygon", "MultiPolygon"):
-            raise LifecircleInputError("boundary must be a shapely Polygon or MultiPolygon in WGS-84 lon/lat.")
         inside_u = shapely.contains_xy(boundary, lon[start], lat[start])
         inside_v = shapely.contains_xy(boundary, lon[end], lat[end])
         reason[~(inside_u | inside_v)] = "boundary"

@@ -178,7 +178,8 @@ def network_from_lines(
     dem
         Optional DEM GeoTIFF (metres); times then follow Tobler's hiking function per direction.
     boundary
-        Optional shapely (Multi)Polygon in WGS-84 lon/lat: keep pieces with at least one end inside.
+        Optional study area: a polygon file, a GeoDataFrame of polygons, or a shapely (Multi)Polygon in WGS-84
+        lon/lat; pieces with at least one end inside are kept.
     keep
         ``"largest"`` (the largest weakly connected component; the rest goes to ``dropped`` with reason
         ``component``) or ``"all"``.

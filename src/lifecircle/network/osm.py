@@ -229,7 +229,8 @@ def read_walk_network(
         Optional DEM GeoTIFF (metres); with it, times follow Tobler's hiking function per direction
         (:mod:`lifecircle.network.elevation`) and nodes get ``z``.
     boundary
-        Optional shapely (Multi)Polygon in WGS-84 lon/lat: keep edges with at least one end node inside.
+        Optional study area: a polygon file (GeoJSON, GeoPackage...), a GeoDataFrame of polygons, or a shapely
+        (Multi)Polygon in WGS-84 lon/lat; edges with at least one end node inside are kept.
     keep
         ``"largest"``: keep the largest *weakly* connected component (by nodes) — walking is two-way on all but a few
         ``oneway:foot`` ways, so a strongly-connected filter would only drop the dead-end one-way paths that a
