@@ -131,3 +131,13 @@ def test_indicator_gaps_for_a_profile():
     assert rail["threshold_s"].isna().all() and rail["median_time_s"].isna().all()  # metres, not seconds
     everything = indicator_gaps(homes, "cn-health-check", link_m=150)
     assert set(everything["indicator"]) == {"elderly_care_5min", "rail_800m", "life_circle_15min"}
+
+
+def test_gap_counts_are_whole_numbers(demo_run):
+    """gaps.parquet's ids and counts are integers, as docs/outputs.md says."""
+    import geopandas as gpd
+
+    gaps = gpd.read_parquet(demo_run / "gaps.parquet")
+    assert len(gaps)
+    for column in ("gap_id", "n_homes", "n_unreachable"):
+        assert str(gaps[column].dtype) == "int64", (column, gaps[column].dtype)

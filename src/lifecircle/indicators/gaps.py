@@ -25,6 +25,13 @@ from lifecircle.results import columns
 #: Columns of the :func:`gap_areas` result besides ``geometry``.
 GAP_COLUMNS = ("gap_id", "indicator", "category", "threshold_s", "population", "n_homes", "share_of_uncovered", "area_m2",
                "median_time_s", "n_unreachable")
+#: Columns that count things (whole numbers).
+GAP_INTEGER_COLUMNS = ("gap_id", "n_homes", "n_unreachable")
+
+
+def _typed(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Gap rows with their counts as int64 (an empty frame or a concatenation would leave them float)."""
+    return gaps.astype({c: "int64" for c in GAP_INTEGER_COLUMNS if c in gaps.columns})
 _SHAPES = ("buffer", "convex", "concave")
 
 
@@ -154,8 +161,8 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
     idx = np.flatnonzero(unc)
     cols = list(GAP_COLUMNS) + ["geometry"]
     if len(idx) == 0:
-        return gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=gpd.GeoSeries([], crs=homes.crs),
-                                crs=homes.crs)[cols]
+        return _typed(gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS}, geometry=gpd.GeoSeries([], crs=homes.crs),
+                                       crs=homes.crs)[cols])
     geoms = homes.geometry.iloc[idx]
     pts = geoms if (geoms.geom_type == "Point").all() else geoms.representative_point()
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
@@ -196,7 +203,7 @@ def gap_areas(homes: gpd.GeoDataFrame, category: str | None = None, threshold_s:
         })
     out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=gpd.GeoSeries(polys, crs=homes.crs), crs=homes.crs)
     out["area_m2"] = out.geometry.area
-    return out[cols].reset_index(drop=True)
+    return _typed(out[cols].reset_index(drop=True))
 
 
 def indicator_gaps(homes: gpd.GeoDataFrame, profile, indicators: list[str] | None = None, link_m: float = 150.0,
@@ -245,4 +252,4 @@ def indicator_gaps(homes: gpd.GeoDataFrame, profile, indicators: list[str] | Non
         parts.append(g)
     if not parts:
         return gap_areas(homes[["population", homes.geometry.name]], covered=np.ones(len(homes), bool))
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=homes.crs)
+    return _typed(gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=homes.crs))

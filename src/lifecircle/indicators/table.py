@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from lifecircle.indicators.coverage import compute_indicators
-from lifecircle.indicators.gaps import indicator_gaps
+from lifecircle.indicators.gaps import GAP_INTEGER_COLUMNS, indicator_gaps
 from lifecircle.indicators.profiles import Profile, load_profile
 
 
@@ -51,4 +51,5 @@ def gap_table(homes: gpd.GeoDataFrame, profiles: Iterable[str | Profile], denomi
         parts.append(indicator_gaps(homes, prof, denominator=denominator).assign(profile=prof.id))
     if not parts:
         return gpd.GeoDataFrame({"profile": []}, geometry=[], crs=homes.crs)
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=homes.crs)
+    gaps = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=homes.crs)
+    return gaps.astype({c: "int64" for c in GAP_INTEGER_COLUMNS})
