@@ -284,3 +284,29 @@ def read_layer(
                 )
     gdf.attrs["source"] = str(p)
     return gdf
+
+
+def layer_in_crs(layer: gpd.GeoDataFrame, crs: str, what: str = "the layer") -> gpd.GeoDataFrame:
+    """``layer`` in ``crs``, every geometry column with it (e.g. a building's ``footprint`` beside its access point).
+
+    Raises
+    ------
+    LifecircleInputError
+        When ``layer`` is not a GeoDataFrame, or has no CRS (``what`` names it in the message).
+    """
+    if not isinstance(layer, gpd.GeoDataFrame):
+        raise LifecircleInputError(f"{what[:1].upper() + what[1:]} must be a GeoDataFrame with a geometry column "
+                                   "(read a file with lifecircle.points.layers.read_layer).")
+    if layer.crs is None:
+        raise LifecircleInputError(
+            f"{what[:1].upper() + what[1:]} has no CRS, so it cannot be placed on the network. Set it (e.g. "
+            "gdf.set_crs('EPSG:4326')) or read the file with lifecircle.points.layers.read_layer(..., crs=...) "
+            "(--crs on the command line).")
+    out = layer.to_crs(crs)
+    for col in out.columns:
+        if col != out.geometry.name and isinstance(out[col].dtype, gpd.array.GeometryDtype):
+            series = gpd.GeoSeries(out[col].values, index=out.index)
+            if series.crs is None:
+                series = series.set_crs(layer.crs)
+            out[col] = series.to_crs(crs).values
+    return out

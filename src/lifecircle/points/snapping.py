@@ -22,6 +22,7 @@ from shapely.geometry import MultiPoint
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import POINT_COLUMNS, SnappedPoints, WalkNetwork
+from lifecircle.points.layers import layer_in_crs
 
 #: Default snapping distance (metres): points farther than this from every walkway are reported as unsnapped (a
 #: planning convention, configurable with ``--snap-max``; not a standard's number).
@@ -55,24 +56,6 @@ def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
             f"The network was built with walking profile '{net.walk_profile}', which is not a known profile, so the "
             f"access-leg speed is unknown: pass speed_mps=... ({exc})"
         ) from exc
-
-
-def _points_in_crs(points: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    if not isinstance(points, gpd.GeoDataFrame):
-        raise LifecircleInputError("Points to snap must be a GeoDataFrame with a geometry column.")
-    if points.crs is None:
-        raise LifecircleInputError(
-            "The points to snap have no CRS, so they cannot be placed on the network. Set it (e.g. "
-            "gdf.set_crs('EPSG:4326')) or read the layer with lifecircle.points.layers.read_layer(..., crs=...)."
-        )
-    out = points.to_crs(crs)
-    for col in out.columns:  # other geometry columns (e.g. ``footprint``) follow the active one
-        if col != out.geometry.name and isinstance(out[col].dtype, gpd.array.GeometryDtype):
-            series = gpd.GeoSeries(out[col].values, index=out.index)
-            if series.crs is None:
-                series = series.set_crs(points.crs)
-            out[col] = series.to_crs(crs).values
-    return out
 
 
 def _explode_access_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +118,7 @@ def snap_points(
     if not (np.isfinite(max_distance_m) and max_distance_m > 0):
         raise LifecircleInputError(f"The snapping distance must be a positive number of metres, got {max_distance_m}.")
     speed = flat_speed_mps(net, speed_mps)
-    pts = _points_in_crs(points, net.crs).reset_index(drop=True)
+    pts = layer_in_crs(points, net.crs, "the layer of points to snap").reset_index(drop=True)
     n = len(pts)
     ids = undirected_edge_ids(net)
     edge_geoms = net.edges["geometry"].to_numpy()[ids] if len(ids) else np.array([], dtype=object)
@@ -227,7 +210,7 @@ def apply_polygon_gates(net: WalkNetwork, facilities: gpd.GeoDataFrame) -> gpd.G
     outline meets no edge keep their centroid. Returns a copy in ``net.crs``."""
     if "access_kind" not in facilities.columns or "footprint" not in facilities.columns:
         raise LifecircleInputError("apply_polygon_gates needs the 'access_kind' and 'footprint' columns of lifecircle.points.features.read_facilities.")
-    out = _points_in_crs(facilities, net.crs).copy()
+    out = layer_in_crs(facilities, net.crs, "the facilities layer").copy()
     fp = gpd.GeoSeries(facilities["footprint"].to_numpy(), index=facilities.index, crs=facilities.crs).to_crs(net.crs)
     out["footprint"] = fp.values
     todo = (out["access_kind"] == "centroid") & fp.notna().to_numpy() & ~fp.is_empty.to_numpy()
@@ -314,7 +297,7 @@ def points_on_dropped(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m
             "This network has no record of the pieces its builder dropped (it was loaded from files or made by hand); "
             "build it with lifecircle.network.osm.read_walk_network or lifecircle.network.lines.network_from_lines to count the points on them."
         )
-    pts = _points_in_crs(points, net.crs)
+    pts = layer_in_crs(points, net.crs, "the layer of points to snap")
     n = len(pts)
     dropped = net.dropped if reasons is None else net.dropped[net.dropped["reason"].isin(list(reasons))]
     kept_geoms = net.edges["geometry"].to_numpy()[undirected_edge_ids(net)]

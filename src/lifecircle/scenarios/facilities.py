@@ -22,6 +22,7 @@ from scipy.spatial import cKDTree
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
+from lifecircle.points.layers import layer_in_crs
 from lifecircle.results.columns import DISTANCE_PREFIX, RADIUS_PREFIX, TIME_PREFIX, categories_in, distance_column, facility_column, radius_column, time_column
 
 #: Relative tolerance under which a removed facility counts as (one of) a home's nearest by distance.
@@ -60,14 +61,7 @@ def prepare_added(net: WalkNetwork, added: gpd.GeoDataFrame | None, existing_ids
 
     if added is None or len(added) == 0:
         return gpd.GeoDataFrame({"id": pd.Series([], dtype=str), "category": pd.Series([], dtype=str)}, geometry=[], crs=net.crs)
-    if not isinstance(added, gpd.GeoDataFrame):
-        raise LifecircleInputError("add_facilities must be a GeoDataFrame of points (read it with lifecircle.points.layers.read_layer).")
-    if added.crs is None:
-        raise LifecircleInputError(
-            "The added facilities have no CRS, so they cannot be placed on the network. Set it (gdf.set_crs('EPSG:4326')) "
-            "or read the file with lifecircle.points.layers.read_layer(..., crs=...) (--crs on the command line)."
-        )
-    pts = added.reset_index(drop=True).copy()
+    pts = layer_in_crs(added, net.crs, "the layer of added facilities").reset_index(drop=True)
     if category is not None:
         pts["category"] = category
     if "category" not in pts.columns:

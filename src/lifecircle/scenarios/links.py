@@ -28,6 +28,7 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from lifecircle.errors import LifecircleInputError
+from lifecircle.points.layers import layer_in_crs
 from lifecircle.network.model import WalkNetwork
 
 #: Default distance (metres) within which a link's end must lie from a network edge.
@@ -48,14 +49,7 @@ class _Split:
 
 
 def _check_links(links: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    if not isinstance(links, gpd.GeoDataFrame):
-        raise LifecircleInputError("add_links must be a GeoDataFrame of lines (read it with lifecircle.points.layers.read_layer).")
-    if links.crs is None:
-        raise LifecircleInputError(
-            "The links layer has no CRS, so it cannot be placed on the network. Set it (gdf.set_crs('EPSG:4326')) or "
-            "read the file with lifecircle.points.layers.read_layer(..., crs=...) (--crs on the command line)."
-        )
-    out = links.to_crs(crs).reset_index(drop=True)
+    out = layer_in_crs(links, crs, "the links layer").reset_index(drop=True)
     bad = [i + 1 for i, g in enumerate(out.geometry) if g is None or g.is_empty or g.geom_type != "LineString"]
     if bad:
         raise LifecircleInputError(
