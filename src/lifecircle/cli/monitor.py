@@ -49,7 +49,7 @@ def monitor() -> None:
       lifecircle monitor status                     targets vs latest values; projects done/late per unit
       lifecircle monitor attribute [RUN_A RUN_B]    coverage gain of each project completed between two runs
       lifecircle monitor report --out DIR           the monitoring section as one HTML page (zh/en)
-      lifecircle monitor templates --out DIR        copy the templates (English and Chinese headers)
+      lifecircle monitor templates --out DIR        the templates: CSV (English/Chinese headers), XLSX (Chinese)
 
     The columns are described in docs/monitoring.md.
     """
@@ -117,7 +117,7 @@ def projects() -> None:
                    "bd09 for Baidu.")
 @click.option("--boundary", type=click.Path(path_type=Path),
               help="Study-area polygon; default the boundary of the latest recorded run (if it had one).")
-@click.option("--sheet", help="XLSX sheet name (default the first sheet).")
+@click.option("--sheet", help="XLSX sheet name (default the first sheet with the template's headers).")
 @_store_option
 def projects_import(file: Path, coords: str, boundary: Path | None, sheet: str | None, store_path: Path) -> None:
     """Import the project list FILE (CSV or XLSX); the whole file or nothing (every bad row is listed)."""
@@ -136,7 +136,7 @@ def targets() -> None:
 
 @targets.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--sheet", help="XLSX sheet name (default the first sheet).")
+@click.option("--sheet", help="XLSX sheet name (default the first sheet with the template's headers).")
 @_store_option
 def targets_import(file: Path, sheet: str | None, store_path: Path) -> None:
     """Import the target list FILE (CSV or XLSX); the whole file or nothing (every bad row is listed)."""
@@ -231,26 +231,13 @@ def report_cmd(out: Path, as_of: str | None, lang: str, store_path: Path) -> Non
     click.echo(str(path))
 
 
-#: Template files of the package data that ``templates`` copies.
-TEMPLATE_FILES = ("ledger_template.csv", "ledger_template_zh.csv", "targets_template.csv", "targets_template_zh.csv")
-
-
 @monitor.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("."), show_default=True,
               help="Folder to write the templates into.")
 def templates(out: Path) -> None:
-    """Copy the project-list and target templates (English and Chinese headers) into a folder."""
-    from importlib import resources
+    """Write the project-list and target templates: CSV (English and Chinese headers) and Excel (Chinese headers:
+    项目清单.xlsx, 目标.xlsx)."""
+    from lifecircle.monitor.templates import write_templates
 
-    if out.exists() and not out.is_dir():
-        raise LifecircleInputError(f"--out '{out}' is a file; give a folder.")
-    existing = [n for n in TEMPLATE_FILES if (out / n).exists()]
-    if existing:
-        raise LifecircleInputError(
-            f"{', '.join(existing)} already exist in '{out}'; nothing was written. Choose another --out folder."
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    data = resources.files("lifecircle").joinpath("data")
-    for name in TEMPLATE_FILES:
-        (out / name).write_bytes(data.joinpath(name).read_bytes())
-        click.echo(str(out / name))
+    for path in write_templates(out):
+        click.echo(str(path))

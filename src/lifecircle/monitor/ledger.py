@@ -31,7 +31,8 @@ from lifecircle.monitor.tabular import (
     raise_problems,
     read_table,
 )
-from lifecircle.monitor.vocab import category_ids, statuses, to_category, to_coords, to_status
+from lifecircle.monitor.vocab import statuses, to_coords, to_status
+from lifecircle.points.categories import category_choices, to_category
 
 #: Columns of the validated ledger, in the order of the ``projects`` table.
 LEDGER_COLUMNS = (
@@ -70,7 +71,7 @@ def read_ledger(
     boundary
         Study-area polygon in WGS-84; projects with coordinates outside it are refused. None: no check.
     sheet
-        XLSX sheet name (default the first sheet).
+        XLSX sheet name (default the first sheet with the template's headers).
 
     Returns
     -------
@@ -114,8 +115,8 @@ def _parse_row(cells: pd.Series, row: int, default_coords: str, problems: list[R
     cat = cells["category"]
     out["category"] = to_category(cat) if cat else None
     if cat and out["category"] is None:
-        bad("category", f"'{cat}' is not a facility category; use an id or name of categories.csv "
-                        f"({', '.join(category_ids())})")
+        bad("category", f"'{cat}' is not a facility category; write a Chinese or English name or an id "
+                        f"(docs/monitoring.md lists the synonyms): {category_choices()}")
 
     st = cells["status"]
     out["status"] = to_status(st) if st else None

@@ -86,6 +86,8 @@ def file_sha256(path: Path) -> str:
 def read_table(path: str | Path, table: str, sheet: str | None = None) -> pd.DataFrame:
     """Read a CSV (UTF-8 or GB18030) or XLSX sheet with every cell as a string ('' when empty).
 
+    Of a workbook, the sheet ``sheet`` is read, by default the first sheet whose top rows hold headers of ``table``.
+
     The header is the first of the top :data:`_HEADER_SEARCH_ROWS` rows that names the most fields of ``table``, so
     a title row above it (``2025年渝中区生活圈建设项目清单``) is skipped. The index of the result is each row's
     spreadsheet row number (1-based, as Excel/WPS show it), kept through blank rows, which are dropped.
@@ -99,15 +101,24 @@ def read_table(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
     if not p.is_file():
         raise LifecircleInputError(f"The file '{p}' does not exist. Check the path (relative to the current folder).")
     suffix = p.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(p)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(p, sheet)
-    else:
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
         raise LifecircleInputError(
             f"'{p.name}' is neither a .csv nor an .xlsx file. Save the list from Excel/WPS as .xlsx or as CSV (UTF-8)."
         )
-    rows = [[_cell_text(v) for v in r] for r in rows]
+    if p.stat().st_size == 0:
+        raise LifecircleInputError(
+            f"'{p.name}' is empty (0 bytes): no header and no rows. Start from the template "
+            "('lifecircle monitor templates') and fill in one row per line."
+        )
+    if suffix == ".csv":
+        rows = [[_cell_text(v) for v in r] for r in _csv_rows(p)]
+    else:
+        rows = _xlsx_rows(p, sheet, table)
+    if not any(any(r) for r in rows):
+        raise LifecircleInputError(
+            f"'{p.name}' holds no text at all: no header and no rows. Start from the template "
+            "('lifecircle monitor templates') and fill in one row per line."
+        )
     h = _header_row(rows, table)
     header = [c or f"(column {k + 1})" for k, c in enumerate(rows[h] if rows else [])]
     data = {h + 2 + k: (r + [""] * len(header))[: len(header)] for k, r in enumerate(rows[h + 1:]) if any(r)}
@@ -120,11 +131,20 @@ def read_table(path: str | Path, table: str, sheet: str | None = None) -> pd.Dat
 _HEADER_SEARCH_ROWS = 10
 
 
-def _header_row(rows: list[list[str]], table: str) -> int:
+def _header_hits(rows: list[list[str]], table: str) -> list[int]:
+    """How many cells of each of the top rows name a field of ``table``."""
     lookup = {normalise_header(a) for f in fields(table) for a in f.aliases}
+    return [sum(1 for c in r if c and normalise_header(c) in lookup) for r in rows[:_HEADER_SEARCH_ROWS]]
+
+
+def _header_score(rows: list[list[str]], table: str) -> int:
+    """The most field names of ``table`` in one of the top rows (0: no header of that table)."""
+    return max(_header_hits(rows, table), default=0)
+
+
+def _header_row(rows: list[list[str]], table: str) -> int:
     best, best_n = 0, 0
-    for k, r in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        n = sum(1 for c in r if c and normalise_header(c) in lookup)
+    for k, n in enumerate(_header_hits(rows, table)):
         if n > best_n:
             best, best_n = k, n
     return best
@@ -144,7 +164,9 @@ def _csv_rows(p: Path) -> list[list[str]]:
     raise LifecircleInputError(f"'{p.name}' is neither UTF-8 nor GBK/GB18030 text; save it as CSV (UTF-8).")
 
 
-def _xlsx_rows(p: Path, sheet: str | None) -> list[list[object]]:
+def _xlsx_rows(p: Path, sheet: str | None, table: str) -> list[list[str]]:
+    """The rows of the sheet ``sheet``; by default of the first sheet that names a field of ``table`` in its top
+    rows, else of the first sheet that holds anything (a workbook whose first sheet is blank is read from the next)."""
     try:
         import openpyxl
     except ImportError as exc:
@@ -161,10 +183,28 @@ def _xlsx_rows(p: Path, sheet: str | None) -> list[list[object]]:
             raise LifecircleInputError(
                 f"'{p.name}' has no sheet '{sheet}'; its sheets are {', '.join(wb.sheetnames)}. Name one with --sheet."
             )
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
+        sheets = {n: [[_cell_text(v) for v in r] for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames}
     finally:
         wb.close()
+    filled = [n for n, rows in sheets.items() if any(any(r) for r in rows)]
+    if sheet is not None:
+        if sheet not in filled:
+            where = (f"the sheets that hold data are {', '.join(repr(n) for n in filled)}" if filled
+                     else "no sheet holds data")
+            raise LifecircleInputError(f"The sheet '{sheet}' of '{p.name}' is blank; {where}. Name the sheet that "
+                                       "holds the list with --sheet.")
+        return sheets[sheet]
+    with_headers = [n for n in filled if _header_score(sheets[n], table) > 0]
+    if with_headers:
+        return sheets[with_headers[0]]
+    first = next(iter(sheets))
+    if filled and filled[0] != first:
+        raise LifecircleInputError(
+            f"The first sheet '{first}' of '{p.name}' is blank and no sheet has the template's headers; the sheets "
+            f"that hold data are {', '.join(repr(n) for n in filled)}. Name the one with the list with --sheet, "
+            f"e.g. --sheet '{filled[0]}'."
+        )
+    return sheets[first]
 
 
 def _cell_text(value: object) -> str:

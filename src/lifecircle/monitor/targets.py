@@ -106,7 +106,7 @@ def read_targets(path: str | Path, *, store: MonitorStore | None = None, sheet: 
     store
         When given, indicators recorded in it (from custom profiles) are accepted besides the built-in ones.
     sheet
-        XLSX sheet name (default the first sheet).
+        XLSX sheet name (default the first sheet with the template's headers).
 
     Raises
     ------

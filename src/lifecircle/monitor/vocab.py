@@ -1,45 +1,23 @@
-"""Vocabularies of the monitoring tables: facility categories, project statuses, coordinate systems, directions.
+"""Vocabularies of the monitoring tables: project statuses, coordinate systems, directions.
 
-Each maps what users write (ids, Chinese or English names, common synonyms) to one stable id. The categories come
-from ``data/categories.csv`` and the statuses from ``data/project_status.csv``.
+Each maps what users write (ids, Chinese or English names, common synonyms) to one stable id. The statuses come
+from ``data/project_status.csv``; facility categories are those of the catalogue
+(:func:`lifecircle.points.categories.to_category`).
 """
 
 from __future__ import annotations
 
 import csv
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-
-def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+from lifecircle.points.categories import category_key as _key
 
 
 def _data_rows(name: str) -> list[dict[str, str]]:
     text = resources.files("lifecircle").joinpath("data", name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
-
-
-@cache
-def category_lookup() -> dict[str, str]:
-    """Normalised id / English name / each Chinese name (split at '/') → category id."""
-    out: dict[str, str] = {}
-    for r in _data_rows("categories.csv"):
-        for alias in [r["id"], r["name_en"], *r["name_zh"].split("/")]:
-            out.setdefault(_key(alias), r["id"])
-    return out
-
-
-def category_ids() -> list[str]:
-    """The stable category ids, in file order."""
-    return [r["id"] for r in _data_rows("categories.csv")]
-
-
-def to_category(text: str) -> str | None:
-    """The category id ``text`` names, or None."""
-    return category_lookup().get(_key(text))
 
 
 @dataclass(frozen=True)
