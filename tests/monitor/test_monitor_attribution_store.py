@@ -146,3 +146,44 @@ def test_record_then_attribute(store_path, tmp_path):
                                 "--attribute", "--store", str(store_path)])
     # no project in the ledger: nothing to evaluate, the (empty) attribution is recorded
     assert r.exit_code == 0 and "Attributed 0 project(s) completed between run 1 and run 2" in r.stderr
+
+
+def test_reconciliation_units_joint_and_other_changes_sum_to_the_measured_change(store, store_path, two_runs):
+    from lifecircle.monitor.attribution import reconciliation
+
+    class _RunProfile(_StraightLineEvaluator):
+        """The same evaluator, naming the runs' profile (so that the recorded values are comparable)."""
+
+        def __call__(self, name, add, remove):
+            return super().__call__(name, add, remove).assign(profile="cn-health-check")
+
+    r1, r2 = two_runs
+    attribute_runs(store, r1, r2, evaluator_factory=_RunProfile)
+    rec = reconciliation(store).set_index(["part", "responsible_unit"])["value"]
+    # recorded: run 1 0.00, run 2 0.25 -> measured +0.25. The listed projects make +1.00 on run 2 (U1 +0.25,
+    # U2 +0.75, joint 0), so -0.75 of the measured change is not theirs (here: the hand-made runs' values).
+    assert rec[("unit", "U1")] == pytest.approx(0.25) and rec[("unit", "U2")] == pytest.approx(0.75)
+    assert rec[("joint", "")] == pytest.approx(0.0) and rec[("other", "")] == pytest.approx(-0.75)
+    assert rec[("measured", "")] == pytest.approx(0.25)
+    assert rec.drop(index=("measured", "")).sum() == pytest.approx(rec[("measured", "")])
+    store.close()
+    r = CliRunner().invoke(monitor, ["status", "--as-of", "2025-07-01", "--store", str(store_path),
+                                     "--width", "200"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    order = [next(k for k, line in enumerate(lines) if text in line) for text in (
+        "U1", "U2", "joint (shared)", "not due to listed projects", "= measured change")]
+    assert order == sorted(order)
+    assert "-75.00 pts" in lines[order[3]] and "+25.00 pts" in lines[order[4]]
+
+
+def test_one_run_says_what_is_needed(store_path, tmp_path):
+    runner = CliRunner()
+    runner.invoke(monitor, ["record", str(write_run(tmp_path / "r", created="2025-01-01", values={("x", "ALL"): 1})),
+                            "--store", str(store_path)])
+    r = runner.invoke(monitor, ["attribute", "--store", str(store_path)])
+    assert r.exit_code == 2 and "Record a second run after projects on the list are completed" in r.stderr
+    r = runner.invoke(monitor, ["report", "--out", str(tmp_path / "page"), "--store", str(store_path)])
+    html = (tmp_path / "page" / "monitoring.html").read_text(encoding="utf-8")
+    assert "Record a second run after projects on the list are completed" in html
+    assert "请在清单项目建成后再记录一次评估" in html and "run lifecircle monitor attribute" not in html

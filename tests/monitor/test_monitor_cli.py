@@ -39,8 +39,8 @@ def test_whole_workflow_from_the_command_line(tmp_path):
     r = runner.invoke(monitor, ["status", "--as-of", "2025-10-01", "--store", store, "--width", "200"])
     assert r.exit_code == 0, r.output
     out = r.stdout
-    # life_circle_15min: 70.0% against >= 100% for 2025 (not yet due): open, gap 30.0%
-    assert "life_circle_15min" in out and "70.0%" in out and "30.0%" in out and "open" in out
+    # life_circle_15min: 70.0% against >= 100% for 2025 (not yet due): open, 30.0 percentage points short
+    assert "life_circle_15min" in out and "70.0%" in out and "open: 30.0 pts short" in out
     # health_15min 2025Q2: 90.0% against >= 95% due 2025-06-30: missed
     assert "missed" in out
     # the template's planned pocket park was due 2025-06-30: late by 93 days on 2025-10-01

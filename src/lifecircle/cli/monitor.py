@@ -71,8 +71,8 @@ def init(store_path: Path) -> None:
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--data-date", help="Date the run's data describes (YYYY-MM-DD); default the run's creation date.")
 @click.option("--attribute", "then_attribute", is_flag=True,
-              help="Then attribute the change since the previous run to the projects completed in between "
-                   "(as 'lifecircle monitor attribute').")
+              help="Then attribute the change since the previous run to the projects completed in between, and "
+                   "evaluate the whole list built on this run (as 'lifecircle monitor attribute').")
 @_store_option
 def record(results_dir: Path, data_date: str | None, then_attribute: bool, store_path: Path) -> None:
     """Store a finished 'lifecircle assess' results folder: its inputs, parameters and indicator values."""
@@ -81,28 +81,55 @@ def record(results_dir: Path, data_date: str | None, then_attribute: bool, store
     when = _date(data_date, "--data-date")
     with open_store(store_path) as store:
         r = record_run(store, results_dir, data_date=when)
+        for w in r.warnings:
+            _err.print(f"[yellow]Warning:[/] {escape(w)}")
+        if r.new:
+            _err.print(f"Recorded run {r.run_id} ({r.study_area or 'study area'}, data of {r.data_date}): "
+                       f"{r.n_indicator_values} indicator values, {r.n_facilities} facilities.")
+        else:
+            _err.print(f"This run is already recorded as run {r.run_id}; nothing was written.")
         if then_attribute:
             _attribute_previous(store, r.run_id)
-    for w in r.warnings:
-        _err.print(f"[yellow]Warning:[/] {escape(w)}")
-    if r.new:
-        _err.print(f"Recorded run {r.run_id} ({r.study_area or 'study area'}, data of {r.data_date}): "
-                   f"{r.n_indicator_values} indicator values, {r.n_facilities} facilities.")
-    else:
-        _err.print(f"This run is already recorded as run {r.run_id}; nothing was written.")
     click.echo(str(r.run_id))
 
 
+#: What to do when fewer than two runs are recorded (attribution compares two).
+ONE_RUN_HINT = ("attribution compares two recorded runs. Record a second run after projects on the list are "
+                "completed ('lifecircle monitor record RESULTS_DIR --attribute'), then attribute.")
+
+
 def _attribute_previous(store, run_id: int) -> None:
-    """Attribute the change from the run before ``run_id`` (in data-date order) to ``run_id``, when there is one."""
-    from lifecircle.monitor.attribution import attribute_runs, previous_run_id
+    """Attribute the change from the run before ``run_id`` (in data-date order) to ``run_id`` when there is one, and
+    evaluate the whole list built on ``run_id``: what 'lifecircle monitor attribute' does."""
+    from lifecircle.monitor.attribution import MATCH_RADIUS_M, previous_run_id
 
     before = previous_run_id(store, run_id)
     if before is None:
-        _err.print("No earlier run: nothing to attribute yet.")
-        return
-    att = attribute_runs(store, before, run_id)
-    _err.print(f"Attributed {len(att.projects)} project(s) completed between run {before} and run {run_id}.")
+        _err.print(f"No earlier run: nothing to attribute yet; {ONE_RUN_HINT}")
+    else:
+        _attribute(store, before, run_id, MATCH_RADIUS_M)
+    _planned(store, run_id, None, MATCH_RADIUS_M)
+
+
+def _attribute(store, run_before: int, run_after: int, radius: float) -> None:
+    from lifecircle.monitor.attribution import attribute_runs
+
+    att = attribute_runs(store, run_before, run_after, match_radius_m=radius)
+    n_added = int(att.projects["facility_id"].isna().sum())
+    _err.print(f"Attributed {len(att.projects)} project(s) completed between run {run_before} and run "
+               f"{run_after}" + (f"; {n_added} not in the later run's data (added in the scenarios)"
+                                 if n_added else "") + ".")
+    if att.skipped:
+        _err.print(f"[yellow]Warning:[/] no coordinates, not evaluated: {escape(', '.join(att.skipped))}.")
+
+
+def _planned(store, run_id: int, due_by: date | None, radius: float) -> None:
+    from lifecircle.monitor.attribution import evaluate_planned
+
+    pl = evaluate_planned(store, run_id, due_by=due_by, match_radius_m=radius)
+    _err.print(f"Everything on the list built: {len(pl.projects)} project(s) added to run {pl.run_id}.")
+    if pl.skipped:
+        _err.print(f"[yellow]Warning:[/] no coordinates, not in the scenario: {escape(', '.join(pl.skipped))}.")
 
 
 @monitor.group()
@@ -178,13 +205,7 @@ def attribute(run_before: int | None, run_after: int | None, match_radius: float
     Each project's gain is the coverage lost on the later run without it (leave-one-out); what no single project
     can claim (overlaps) is the joint remainder; the parts sum to the change of all of them. Stored in the store.
     """
-    from lifecircle.monitor.attribution import (
-        MATCH_RADIUS_M,
-        attribute_runs,
-        evaluate_planned,
-        latest_run_id,
-        previous_run_id,
-    )
+    from lifecircle.monitor.attribution import MATCH_RADIUS_M, latest_run_id, previous_run_id
     from lifecircle.monitor.status import render_attribution
 
     radius = MATCH_RADIUS_M if match_radius is None else match_radius
@@ -196,20 +217,10 @@ def attribute(run_before: int | None, run_after: int | None, match_radius: float
             run_after = latest_run_id(store)
             run_before = previous_run_id(store, run_after)
             if run_before is None:
-                raise LifecircleInputError("Only one run is recorded: attribution compares two runs. Record the "
-                                           "next run with 'lifecircle monitor record RESULTS_DIR' first.")
-        att = attribute_runs(store, run_before, run_after, match_radius_m=radius)
-        n_added = int(att.projects["facility_id"].isna().sum())
-        _err.print(f"Attributed {len(att.projects)} project(s) completed between run {run_before} and run "
-                   f"{run_after}" + (f"; {n_added} not in the later run's data (added in the scenarios)"
-                                     if n_added else "") + ".")
-        if att.skipped:
-            _err.print(f"[yellow]Warning:[/] no coordinates, not evaluated: {escape(', '.join(att.skipped))}.")
+                raise LifecircleInputError(f"Only one run is recorded: {ONE_RUN_HINT}")
+        _attribute(store, int(run_before), run_after, radius)
         if planned:
-            pl = evaluate_planned(store, run_after, due_by=when, match_radius_m=radius)
-            _err.print(f"Everything on the list built: {len(pl.projects)} project(s) added to run {pl.run_id}.")
-            if pl.skipped:
-                _err.print(f"[yellow]Warning:[/] no coordinates, not in the scenario: {escape(', '.join(pl.skipped))}.")
+            _planned(store, run_after, when, radius)
         render_attribution(store, Console(width=width) if width else Console())
 
 

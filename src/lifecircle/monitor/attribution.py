@@ -451,3 +451,51 @@ def planned_values(store: MonitorStore, run_id: int | None = None, area: str = "
             WHERE {where} AND e.area = ? AND e.method = ? ORDER BY e.profile, e.indicator""",
         [*params, area, ALL_PLANNED],
     ).df()
+
+
+#: ``part`` values of :func:`reconciliation`, in the order of the table.
+PART_UNIT, PART_JOINT, PART_OTHER, PART_MEASURED = "unit", "joint", "other", "measured"
+
+
+def reconciliation(store: MonitorStore, run_after: int | None = None, area: str = "ALL") -> pd.DataFrame:
+    """The measured change between the two runs of an attribution, taken apart, per profile and indicator.
+
+    ``unit`` rows: the summed leave-one-out gain of each responsible unit's projects; ``joint``: the joint remainder
+    (what overlapping projects cover together); ``other``: the change not due to the listed projects — the measured
+    change minus the change the listed projects make on the later run (facilities that appeared in or vanished from
+    the data without being on the list, network and homes edits); ``measured``: ``after − before`` as recorded. The
+    ``unit``, ``joint`` and ``other`` rows sum to ``measured`` by construction.
+
+    Parameters
+    ----------
+    run_after
+        The later run of the attribution (default: the latest attributed run).
+    area
+        ``ALL`` (the whole study area) or a sub-area id.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``profile, indicator, part, responsible_unit, n_projects, value`` (``value`` in the indicator's unit: a
+        share, so 0.01 is one percentage point); empty when nothing is attributed.
+    """
+    cols = ["profile", "indicator", "part", "responsible_unit", "n_projects", "value"]
+    pair = stored_attribution(store, run_after)
+    if pair is None:
+        return pd.DataFrame(columns=cols)
+    before, after = pair
+    units = unit_gains(store, after, area)
+    total = store.con.execute(
+        "SELECT profile, indicator, gain FROM project_effects WHERE run_id = ? AND area = ? AND method = ?",
+        [after, area, ALL_COMPLETED]).df().set_index(["profile", "indicator"])["gain"]
+    change = measured_change(store, before, after, area).set_index(["profile", "indicator"])["change"]
+    rows: list[tuple[str, str, str, str, int, float]] = []
+    for (profile, indicator), grp in units.groupby(["profile", "indicator"], sort=True):
+        for r in grp.sort_values("responsible_unit", key=lambda s: s.eq(""), kind="stable").itertuples(index=False):
+            part = PART_UNIT if r.responsible_unit else PART_JOINT
+            rows.append((profile, indicator, part, r.responsible_unit, int(r.n_projects), float(r.gain)))
+        measured = float(change.get((profile, indicator), np.nan))
+        listed = float(total.get((profile, indicator), np.nan))
+        rows.append((profile, indicator, PART_OTHER, "", 0, measured - listed))
+        rows.append((profile, indicator, PART_MEASURED, "", 0, measured))
+    return pd.DataFrame(rows, columns=cols)

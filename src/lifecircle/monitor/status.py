@@ -17,11 +17,15 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from lifecircle.monitor.store import MonitorStore
+from lifecircle.monitor.vocab import statuses
+from lifecircle.points.categories import category_catalogue
 
 #: Columns of :func:`target_status`.
 TARGET_STATUS_COLUMNS = (
@@ -159,25 +163,67 @@ def _fmt_value(v: float, unit: str | None) -> str:
     return f"{v:.3g}"
 
 
+def gap_text(gap: float, direction: str, unit: str | None, lang: str = "en") -> str:
+    """How far a value is from its target, in words: ``10.0 pts short`` (差 10.0 个百分点) when not reached,
+    ``met, 10.0 pts above target`` (已达标，高出目标 10.0 个百分点) when reached; shares in percentage points,
+    other units in the indicator's unit. ``gap`` is :func:`target_status`'s (positive when not reached)."""
+    if gap is None or pd.isna(gap):
+        return "—"
+    share = bool(unit) and str(unit).startswith("share")
+    size = abs(float(gap)) * (100.0 if share else 1.0)
+    amount = f"{size:.1f}" if share else f"{size:.3g}"
+    pts_en, pts_zh = (" pts", " 个百分点") if share else ("", "")
+    if gap > 1e-12:
+        return f"差 {amount}{pts_zh}" if lang == "zh" else f"{amount}{pts_en} short"
+    if float(amount) == 0.0:
+        return "已达标（恰好达到目标）" if lang == "zh" else "met, exactly on target"
+    if lang == "zh":
+        side = "高出" if direction == "at_least" else "低于"
+        return f"已达标，{side}目标 {amount}{pts_zh}"
+    side = "above" if direction == "at_least" else "below"
+    return f"met, {amount}{pts_en} {side} target"
+
+
+def _table(title: str) -> Table:
+    """A status table that fits the console: light rules, and long cells wrap (long words fold) instead of being
+    cut."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+
+
+def _column(t: Table, name: str, *, right: bool = False, keep: bool = False) -> None:
+    """Add a column; ``keep``: never wrap nor cut (ids, dates), the other columns give way."""
+    t.add_column(name, justify="right" if right else "left", no_wrap=keep, overflow="fold")
+
+
+def _fit_words(t: Table, index: int, values: list[str]) -> None:
+    """Make column ``index`` at least as wide as the longest word of its values (in terminal cells), so no id
+    or word is cut or folded."""
+    words = [w for v in [*values, str(t.columns[index].header)] for w in v.split()]
+    t.columns[index].min_width = max(map(cell_len, words), default=1)
+
+
 def _targets_table(targets: pd.DataFrame) -> Table:
-    t = Table(title="Targets 目标", title_justify="left")
-    for col in ("indicator 指标", "area", "period", "target", "latest", "data date", "gap", "state"):
-        t.add_column(col, justify="right" if col in ("target", "latest", "gap") else "left")
+    t = _table("Targets 目标")
+    for col in ("indicator 指标", "area", "period", "target", "latest", "data date", "state and gap 状态与差距"):
+        _column(t, col, right=col in ("target", "latest"), keep=col in ("period", "data date"))
+    _fit_words(t, 0, [str(i) for i in targets["indicator"]])
     for r in targets.itertuples(index=False):
         unit = r.unit if isinstance(r.unit, str) else None
         sign = "≥" if r.direction == "at_least" else "≤"
         name = r.indicator + (f" {r.name_zh}" if isinstance(r.name_zh, str) and r.name_zh else "")
         when = "—" if pd.isna(r.data_date) else str(r.data_date)[:10]
+        gap = gap_text(r.gap, r.direction, unit)
+        state = gap if r.state == "met" else r.state + ("" if gap == "—" else f": {gap}")
         t.add_row(escape(name), escape(r.area), r.period, f"{sign} {_fmt_value(r.target, unit)}",
-                  _fmt_value(r.value, unit), when, _fmt_value(r.gap, unit), f"[{_STATE_STYLE[r.state]}]{r.state}[/]")
+                  _fmt_value(r.value, unit), when, f"[{_STATE_STYLE[r.state]}]{escape(state)}[/]")
     return t
 
 
 def _units_table(units: pd.DataFrame) -> Table:
-    u = Table(title="Projects per responsible unit 责任单位", title_justify="left")
+    u = _table("Projects per responsible unit 责任单位")
     for col in ("responsible unit 责任单位", "projects", "done", "of which late", "late", "not yet due",
                 "cancelled"):
-        u.add_column(col, justify="left" if col.startswith("responsible") else "right")
+        _column(u, col, right=not col.startswith("responsible"))
     for r in units.itertuples(index=False):
         late = f"[bold red]{r.late}[/]" if r.late else "0"
         u.add_row(escape(r.responsible_unit), str(r.projects), str(r.done), str(r.done_late), late, str(r.not_due),
@@ -186,12 +232,17 @@ def _units_table(units: pd.DataFrame) -> Table:
 
 
 def _late_table(late: pd.DataFrame) -> Table:
-    lt = Table(title="Late projects 逾期项目", title_justify="left")
-    for col in ("id", "name", "category", "responsible unit", "planned", "status", "days late"):
-        lt.add_column(col, justify="right" if col == "days late" else "left")
+    lt = _table("Late projects 逾期项目")
+    for col in ("id", "name", "category 类别", "unit 责任单位", "planned", "status 状态", "days late"):
+        _column(lt, col, right=col == "days late", keep=col in ("id", "planned"))
+    _fit_words(lt, 0, [str(p) for p in late["project_id"]])
+
+    names = {c.id: c.name_zh for c in category_catalogue().values()}
+    status_zh = {s.id: s.name_zh for s in statuses().values()}
     for r in late.itertuples(index=False):
-        lt.add_row(escape(r.project_id), escape(r.name), r.category, escape(r.responsible_unit),
-                   str(r.planned_completion)[:10], r.status, str(r.days_late))
+        lt.add_row(escape(r.project_id), escape(r.name), names.get(r.category, r.category),
+                   escape(r.responsible_unit), str(r.planned_completion)[:10], status_zh.get(r.status, r.status),
+                   str(r.days_late))
     return lt
 
 
@@ -209,29 +260,33 @@ def _indicator_units(store: MonitorStore) -> dict[tuple[str, str], str | None]:
 
 
 def _attribution_table(store: MonitorStore, run_before: int, run_after: int) -> Table | None:
-    from lifecircle.monitor.attribution import measured_change, unit_gains
+    """Per indicator the projects moved: each unit's gain, the joint remainder, the change not due to the listed
+    projects, and the measured change they sum to (:func:`~lifecircle.monitor.attribution.reconciliation`)."""
+    from lifecircle.monitor.attribution import PART_JOINT, PART_MEASURED, PART_OTHER, reconciliation
 
-    gains = unit_gains(store, run_after)
-    if gains.empty:
+    rec = reconciliation(store, run_after)
+    if rec.empty:
         return None
     units = _indicator_units(store)
-    change = measured_change(store, run_before, run_after).set_index(["profile", "indicator"])["change"]
-    moved = gains.groupby(["profile", "indicator"])["gain"].apply(lambda g: bool((g.abs() > 1e-12).any()))
-    t = Table(title=f"Coverage delivered, projects completed between run {run_before} and run {run_after} "
-                    "(leave-one-out) 项目贡献", title_justify="left")
-    for col in ("indicator 指标", "responsible unit 责任单位", "projects", "gain", "measured change"):
-        t.add_column(col, justify="right" if col in ("projects", "gain", "measured change") else "left")
-    for (profile, indicator), grp in gains.groupby(["profile", "indicator"], sort=True):
+    moved = rec[rec["part"] != PART_MEASURED].groupby(["profile", "indicator"])["value"].apply(
+        lambda g: bool((g.abs() > 1e-12).any()))
+    t = _table(f"Coverage delivered, projects completed between run {run_before} and run {run_after} "
+               "(leave-one-out) 项目贡献")
+    for col in ("indicator 指标", "part 组成", "projects", "change 变化"):
+        _column(t, col, right=col in ("projects", "change 变化"))
+    labels = {PART_JOINT: "joint (shared) 共同",
+              PART_OTHER: "not due to listed projects (facilities that appeared or vanished in the data) 非清单项目",
+              PART_MEASURED: "= measured change 实测变化"}
+    for (profile, indicator), grp in rec.groupby(["profile", "indicator"], sort=True):
         if not moved.get((profile, indicator), False):
             continue
         unit = units.get((profile, indicator))
-        first = True
-        for r in grp.sort_values("responsible_unit", key=lambda s: s.eq(""), kind="stable").itertuples(index=False):
-            name = r.responsible_unit or "joint (shared) 共同"
-            total = _fmt_gain(change.get((profile, indicator), float("nan")), unit) if first else ""
-            t.add_row(escape(indicator) if first else "", escape(name), str(r.n_projects) if r.responsible_unit else "",
-                      _fmt_gain(r.gain, unit), total)
-            first = False
+        for k, r in enumerate(grp.itertuples(index=False)):
+            name = r.responsible_unit if r.responsible_unit else labels[r.part]
+            value = _fmt_gain(r.value, unit)
+            t.add_row(escape(indicator) if k == 0 else "", escape(name), str(r.n_projects) if r.n_projects else "",
+                      f"[bold]{value}[/]" if r.part == PART_MEASURED else value,
+                      end_section=r.part == PART_MEASURED)
     return t
 
 
@@ -242,10 +297,9 @@ def _planned_table(store: MonitorStore) -> Table | None:
     if planned.empty:
         return None
     units = _indicator_units(store)
-    t = Table(title=f"If everything on the list is built (run {int(planned['run_id'].iloc[0])}) 清单全部建成",
-              title_justify="left")
+    t = _table(f"If everything on the list is built (run {int(planned['run_id'].iloc[0])}) 清单全部建成")
     for col in ("indicator 指标", "now", "all built", "gain"):
-        t.add_column(col, justify="left" if col.startswith("indicator") else "right")
+        _column(t, col, right=not col.startswith("indicator"))
     for r in planned.itertuples(index=False):
         if not (abs(r.gain) > 1e-12 or r.indicator.startswith("life_circle")):
             continue  # indicators the list does not move are left out
