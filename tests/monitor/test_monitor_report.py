@@ -109,3 +109,79 @@ def test_page_in_a_browser(filled, tmp_path):
     assert [u for u in requests if not u.startswith("file:")] == []
     assert painted and max(painted) > 100  # the project markers are drawn
     assert "已完成" in legend_zh and "late" in legend_en and cls == "lang-en" and visible_en
+
+
+def _with_network_and_report(store, tmp_path) -> Path:
+    """The latest run's folder gets a walking network (two streets, metric CRS) and a report.html beside it, as a
+    folder of 'lifecircle assess' has them."""
+    import geopandas as gpd
+    import shapely
+
+    from monitor_fixtures import RUN_CRS
+
+    folder = Path(store.con.execute("SELECT results_dir FROM runs ORDER BY data_date DESC LIMIT 1").fetchone()[0])
+    streets = gpd.GeoSeries(shapely.points([(106.5700, 29.5560), (106.5820, 29.5560), (106.5760, 29.5600)]),
+                            crs="EPSG:4326").to_crs(RUN_CRS)
+    a, b, c = streets
+    lines = [shapely.LineString([a, b]), shapely.LineString([b, a]), shapely.LineString([a, c])]
+    gpd.GeoDataFrame({"edge_id": [0, 1, 2], "u": [0, 1, 0], "v": [1, 0, 2], "rev": [1, 0, -1],
+                      "length_m": [g.length for g in lines]}, geometry=lines, crs=RUN_CRS).to_parquet(
+        folder / "network_edges.parquet")
+    (folder / "report.html").write_text("<!DOCTYPE html><title>report</title><h1>assessment report</h1>",
+                                        encoding="utf-8")
+    return folder
+
+
+def test_dates_gaps_network_and_report_link_on_the_page(filled, tmp_path):
+    run_folder = _with_network_and_report(filled, tmp_path)
+    path = build_monitoring_report(filled, tmp_path / "pages" / "monitoring", as_of=date(2025, 10, 1))
+    html = path.read_text(encoding="utf-8")
+    # history: each run labelled by its data date under the axis, each target by its period above its diamond
+    (svg, *_) = re.findall(r'<svg[^>]*class="chart history".*?</svg>', html, flags=re.S)
+    assert re.findall(r'class="tick run-date">([^<]+)<', svg) == ["2025-03-31", "2025-06-30", "2025-09-30"]
+    assert sorted(re.findall(r'class="tick target-period">([^<]+)<', svg)) == ["2025Q2", "2025Q3"]
+    # 75 % against >= 70 %: met, 5.0 points above; 75 % against >= 95 %: 20.0 points short
+    assert "met, 5.0 pts above target" in html and "已达标，高出目标 5.0 个百分点" in html and "-5.0%" not in html
+    assert "20.0 pts short" in html and "差 20.0 个百分点" in html
+    # the network of the latest run: two street segments (the two directions of the first are one)
+    data = json.loads(html.split('id="lc-monitor-data">', 1)[1].split("</script>", 1)[0])
+    assert len(data["network"]["lines"]) == 2
+    # the header links to the latest run's report.html, relative to the page
+    href = re.search(r'<a class="page-link" id="report-link" href="([^"]+)"', html).group(1)
+    assert not href.startswith("/") and (path.parent / href).resolve() == (run_folder / "report.html").resolve()
+
+
+def test_no_network_and_no_link_without_the_files(filled, tmp_path):
+    html = build_monitoring_report(filled, tmp_path / "out", as_of=date(2025, 10, 1)).read_text(encoding="utf-8")
+    data = json.loads(html.split('id="lc-monitor-data">', 1)[1].split("</script>", 1)[0])
+    assert data["network"] is None and 'id="report-link"' not in html
+
+
+def test_network_link_and_labels_in_a_browser(filled, tmp_path):
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian's Chromium is absent: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is absent")
+    _with_network_and_report(filled, tmp_path)
+    path = build_monitoring_report(filled, tmp_path / "out", as_of=date(2025, 10, 1))
+    errors = []
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = b.new_page(viewport={"width": 1280, "height": 900})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_timeout(300)
+        # grey network pixels (#8a939e) on the map canvas, beneath the markers
+        grey = page.evaluate("""() => Array.from(document.querySelectorAll('#map canvas')).map(c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+            for (let k = 0; k < d.length; k += 4) if (d[k + 3] > 0 && Math.abs(d[k] - d[k + 2]) < 30
+                && d[k] > 110 && d[k] < 200) n++; return n; })""")
+        labels = page.evaluate("""() => Array.from(document.querySelectorAll('svg.chart.history .run-date'))
+            .map(t => t.getBoundingClientRect()).filter(r => r.width > 0).length""")
+        page.click("#report-link")
+        page.wait_for_load_state()
+        landed = page.url
+        b.close()
+    assert errors == []
+    assert grey and max(grey) > 50
+    assert labels == 3
+    assert landed.endswith("/run2/report.html")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
@@ -27,18 +28,24 @@ from shapely.geometry import mapping
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.attribution import (
     JOINT_REMAINDER,
-    measured_change,
+    PART_JOINT,
+    PART_MEASURED,
+    PART_OTHER,
     planned_values,
     project_gains,
+    reconciliation,
     stored_attribution,
     unit_gains,
 )
-from lifecircle.monitor.status import late_projects, project_states, target_status, unit_status
+from lifecircle.monitor.status import gap_text, late_projects, project_states, target_status, unit_status
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.atomic import write_text_atomic
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
+from lifecircle.report.build import REPORT_NAME
 from lifecircle.report.charts import COLOR_MET, COLOR_NO_TARGET, COLOR_UNMET
 from lifecircle.report.i18n import LANGUAGES, bilingual_html, label
+from lifecircle.report.mapdata import COORD_SCALE, network_layer
+from lifecircle.results.folder import ResultsFolder
 
 #: Name of the page written into ``--out``.
 MONITORING_REPORT_NAME = "monitoring.html"
@@ -56,9 +63,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "latest_data": ("最新数据日期", "Latest data"),
     "targets": ("目标完成情况", "Targets"),
     "history": ("指标变化与目标", "Indicator history against targets"),
-    "history_note": ("折线：各次评估的全区数值（按数据日期）；菱形：目标值及其期限。",
-                     "Line: the whole-area value of each recorded run (by data date); diamond: a target at its due "
-                     "date."),
+    "history_note": ("折线：各次评估的全区数值，横轴下方标注各次评估的数据日期；菱形：目标值，上方标注其年度或季度，"
+                     "位于其期限日。",
+                     "Line: the whole-area value of each recorded run, labelled under the axis with the run's data "
+                     "date; diamond: a target at its due date, labelled with its year or quarter."),
     "col_period": ("期限", "Period"),
     "col_latest": ("最新值", "Latest"),
     "col_data_date": ("数据日期", "Data date"),
@@ -68,6 +76,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "state_missed": ("未完成", "missed"),
     "state_no data": ("无数据", "no data"),
     "projects_map": ("项目分布（按状态）", "Projects by status"),
+    "map_network_note": ("浅灰线：最近一次评估（评估 {r}）的步行网络。", "Light grey lines: the walking network of the "
+                         "latest run (run {r})."),
     "s_done": ("已完成", "done"),
     "s_done_late": ("逾期完成", "done late"),
     "s_late": ("逾期未完成", "late"),
@@ -94,12 +104,29 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "run {b} ({db})"),
     "no_attribution": ("尚未计算：运行 lifecircle monitor attribute。",
                        "Not computed yet: run lifecircle monitor attribute."),
+    "no_attribution_one_run": (
+        "尚未计算：项目贡献需比较两次评估，目前只记录了 {n} 次。请在清单项目建成后再记录一次评估"
+        "（lifecircle monitor record 结果目录 --attribute）。",
+        "Not computed yet: attribution compares two recorded runs and {n} is recorded. Record a second run after "
+        "projects on the list are completed (lifecircle monitor record RESULTS_DIR --attribute)."),
+    "reconciliation": ("实测变化的构成", "What the measured change is made of"),
+    "reconciliation_note": (
+        "各责任单位项目的贡献 + 共同部分 + 非清单项目引起的变化 = 两次评估之间的实测变化。",
+        "Units' projects + joint part + change not due to listed projects = the change measured between the two "
+        "runs."),
+    "other": ("非清单项目引起的变化（数据中新增或消失的设施、路网与住宅的变化）",
+              "Change not due to listed projects (facilities that appeared in or vanished from the data, network and "
+              "homes)"),
+    "measured_total": ("= 实测变化", "= measured change"),
+    "col_part": ("组成", "Part"),
+    "col_change": ("变化", "Change"),
+    "project_gains": ("各项目的贡献", "Each project's gain"),
+    "report_link": ("评估报告", "Assessment report"),
     "col_project": ("项目", "Project"),
     "col_category": ("类别", "Category"),
     "col_gain": ("贡献", "Gain"),
     "joint": ("共同（重叠部分）", "joint (overlap)"),
     "total": ("合计（全部项目）", "total (all projects)"),
-    "measured": ("实测变化", "measured change"),
     "planned": ("清单全部建成后", "If everything on the list is built"),
     "planned_note": ("在评估 {r} 上加入清单中尚未建成、未取消的全部项目。",
                      "Run {r} with every project of the list that is not built yet and not cancelled added."),
@@ -165,13 +192,12 @@ def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name
                    'stroke-width="0.7"/>')
         text = f"{100 * v:.0f}%" if share else f"{v:.3g}"
         out.append(f'<text x="{ml - 4}" y="{sy(v) + 3:.1f}" text-anchor="end" class="tick">{text}</text>')
-    years = range(t0.year, t1.year + 2)
-    for y in years:
+    for y in range(t0.year, t1.year + 2):
         d = pd.Timestamp(year=y, month=1, day=1)
-        if t0 <= d <= t1:
+        if t0 <= d <= t1:  # year lines, labelled at the top of the plot (the run dates take the axis)
             out.append(f'<line x1="{sx(d):.1f}" x2="{sx(d):.1f}" y1="{mt}" y2="{mt + ph}" stroke="#7b8794" '
                        'stroke-width="0.6" stroke-dasharray="3 2"/>')
-            out.append(f'<text x="{sx(d):.1f}" y="{mt + ph + 14}" text-anchor="middle" class="tick">{y}</text>')
+            out.append(f'<text x="{sx(d) + 3:.1f}" y="{mt + 9}" class="tick year">{y}</text>')
     h = history.dropna(subset=["value"]).sort_values("data_date")
     if len(h):
         pts = " ".join(f"{sx(d):.1f},{sy(float(v)):.1f}" for d, v in zip(h["data_date"], h["value"]))
@@ -180,6 +206,8 @@ def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name
             text = f"{100 * float(v):.1f}%" if share else f"{float(v):.3g}"
             out.append(f'<circle cx="{sx(d):.1f}" cy="{sy(float(v)):.1f}" r="3.2" fill="{COLOR_MET}">'
                        f'<title>{escape(str(pd.Timestamp(d).date()))}: {text}</title></circle>')
+        out.extend(_axis_labels([(sx(d), str(pd.Timestamp(d).date())) for d in h["data_date"]],
+                                mt + ph + 13, ml, ml + pw, "run-date", RUN_LABEL_PX))
     for r in targets.itertuples(index=False):
         x, y = sx(r.due_date), sy(float(r.target))
         color = {"met": COLOR_MET, "missed": COLOR_UNMET}.get(r.state, COLOR_NO_TARGET)
@@ -187,8 +215,56 @@ def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name
         out.append(f'<path d="M{x:.1f},{y - 6:.1f}L{x + 6:.1f},{y:.1f}L{x:.1f},{y + 6:.1f}L{x - 6:.1f},{y:.1f}Z" '
                    f'fill="#fff" stroke="{color}" stroke-width="2"><title>{escape(str(r.period))} ≥ {text}</title>'
                    '</path>')
+    out.extend(_target_labels(targets, sx, sy, ml, ml + pw))
     out.append("</svg>")
     return "".join(out)
+
+
+#: Pixels a run-date label (``2025-09-30``, 10 px font) takes on the time axis; closer labels are left out.
+RUN_LABEL_PX = 58.0
+#: Pixels a target-period label (``2025Q3``) takes.
+TARGET_LABEL_PX = 40.0
+
+
+def _spaced(items: list[tuple[float, str]], min_px: float) -> list[tuple[float, str]]:
+    """The labels (x, text) that keep ``min_px`` apart, the latest first (it is the one a reader looks for), then
+    the earliest, then the others from the left."""
+    items = sorted(items)
+    if not items:
+        return []
+    order = [len(items) - 1, 0, *range(1, len(items) - 1)]
+    kept: list[tuple[float, str]] = []
+    for k in dict.fromkeys(order):
+        x, text = items[k]
+        if all(abs(x - kx) >= min_px for kx, _ in kept):
+            kept.append((x, text))
+    return sorted(kept)
+
+
+def _clamp(x: float, half: float, lo: float, hi: float) -> float:
+    return min(max(x, lo + half), hi - half)
+
+
+def _axis_labels(items: list[tuple[float, str]], y: float, lo: float, hi: float, cls: str,
+                 min_px: float) -> list[str]:
+    """Date labels under the time axis at their points' x (kept inside the plot, never overlapping)."""
+    return [f'<text x="{_clamp(x, min_px / 2, lo, hi):.1f}" y="{y:.1f}" text-anchor="middle" class="tick {cls}">'
+            f'{escape(text)}</text>' for x, text in _spaced(items, min_px)]
+
+
+def _target_labels(targets: pd.DataFrame, sx: Any, sy: Any, lo: float, hi: float) -> list[str]:
+    """Each target's period (``2025``, ``2025Q3``) above its diamond; labels that would overlap are left out."""
+    by_x: dict[float, tuple[float, str]] = {}
+    for r in targets.itertuples(index=False):
+        by_x[sx(r.due_date)] = (sy(float(r.target)), str(r.period))
+    kept = _spaced([(x, text) for x, (_, text) in by_x.items()], TARGET_LABEL_PX)
+    out = []
+    for x, text in kept:
+        y = by_x[x][0]
+        ly = y - 9 if y - 9 >= 24 else y + 17  # above the diamond, below it when that would reach the title
+        out.append(f'<text x="{_clamp(x, TARGET_LABEL_PX / 2, lo, hi):.1f}" y="{ly:.1f}" text-anchor="middle" '
+                   f'class="tick target-period">{escape(text)}</text>')
+    return out
 
 
 def _is_share(unit: Any) -> bool:
@@ -262,7 +338,21 @@ def _bounds(states: pd.DataFrame, boundary: dict[str, Any] | None) -> list[list[
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
 
 
+def _network_bounds(network: dict[str, Any] | None) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the network base layer (1e-5 degree, delta-encoded lines)."""
+    if not network or not network["lines"]:
+        return None
+    xs: list[float] = []
+    ys: list[float] = []
+    for line in network["lines"]:
+        xy = np.cumsum(np.asarray(line, dtype=np.int64).reshape(-1, 2), axis=0) / COORD_SCALE
+        xs += [float(xy[:, 0].min()), float(xy[:, 0].max())]
+        ys += [float(xy[:, 1].min()), float(xy[:, 1].max())]
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
 def _attribution(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any] | None:
+    """Per moved indicator: the reconciliation (units, joint, other changes = measured) and each project's gain."""
     pair = stored_attribution(store)
     if pair is None:
         return None
@@ -270,7 +360,7 @@ def _attribution(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any
     dates = dict(store.con.execute("SELECT run_id, data_date FROM runs WHERE run_id IN (?, ?)",
                                    [before, after]).fetchall())
     gains = project_gains(store, after)
-    change = measured_change(store, before, after).set_index(["profile", "indicator"])["change"]
+    rec = reconciliation(store, after)
     blocks = []
     for (profile, indicator), grp in gains.groupby(["profile", "indicator"], sort=True):
         if not (grp["gain"].abs() > 1e-12).any():
@@ -279,11 +369,45 @@ def _attribution(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any
         rows = [{"joint": r.method == JOINT_REMAINDER, "id": r.project_id, "name": r.name or "",
                  "category": r.category or "", "unit": r.responsible_unit or "",
                  "gain": _fmt_pts(r.gain, info["share"])} for r in grp.itertuples(index=False)]
-        blocks.append({"zh": info["zh"], "en": info["en"], "rows": rows,
-                       "total": _fmt_pts(grp["gain"].sum(), info["share"]),
-                       "measured": _fmt_pts(change.get((profile, indicator)), info["share"])})
+        parts = rec[(rec["profile"] == profile) & (rec["indicator"] == indicator)]
+        labels = {PART_JOINT: "joint", PART_OTHER: "other", PART_MEASURED: "measured_total"}
+        recon = [{"label": labels.get(r.part), "unit": r.responsible_unit, "n": int(r.n_projects),
+                  "measured": r.part == PART_MEASURED, "value": _fmt_pts(r.value, info["share"])}
+                 for r in parts.itertuples(index=False)]
+        blocks.append({"zh": info["zh"], "en": info["en"], "rows": rows, "recon": recon,
+                       "total": _fmt_pts(grp["gain"].sum(), info["share"])})
     return {"before": before, "after": after, "date_before": str(dates.get(before, ""))[:10],
             "date_after": str(dates.get(after, ""))[:10], "blocks": blocks}
+
+
+def _latest_folder(store: MonitorStore, as_of: date) -> tuple[int, Path] | None:
+    """The latest run on or before ``as_of`` and its results folder, when that folder is still there."""
+    row = store.con.execute("SELECT run_id, results_dir FROM runs WHERE data_date <= ? "
+                            "ORDER BY data_date DESC, run_id DESC LIMIT 1", [as_of]).fetchone()
+    if row is None or not Path(row[1]).is_dir():
+        return None
+    return int(row[0]), Path(row[1])
+
+
+def _network(latest: tuple[int, Path] | None) -> dict[str, Any] | None:
+    """The walking network of the latest run as the report's faint base layer (None without a readable one)."""
+    if latest is None:
+        return None
+    folder = ResultsFolder(latest[1])
+    if not folder.has("network_edges.parquet"):
+        return None
+    try:
+        return network_layer(folder.edges())
+    except LifecircleInputError:
+        return None  # a damaged network file: the map is drawn without it
+
+
+def _report_link(latest: tuple[int, Path] | None, out_dir: Path) -> dict[str, Any] | None:
+    """The latest run's report.html, relative to the monitoring page (None when there is none)."""
+    if latest is None or not (latest[1] / REPORT_NAME).is_file():
+        return None
+    href = os.path.relpath(latest[1] / REPORT_NAME, out_dir.resolve())
+    return {"href": Path(href).as_posix(), "run": latest[0]}
 
 
 def _delivered(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -313,8 +437,10 @@ def _planned(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) 
     return {"run": int(p["run_id"].iloc[0]), "rows": rows}
 
 
-def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh") -> str:
-    """The monitoring page's HTML text (see the module docstring)."""
+def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
+                             out_dir: str | os.PathLike[str] = ".") -> str:
+    """The monitoring page's HTML text (see the module docstring); ``out_dir`` is the folder it will be written in
+    (links to the runs' reports are relative to it)."""
     if lang not in LANGUAGES:
         raise LifecircleInputError(f"Report language '{lang}' is not available; use one of: {', '.join(LANGUAGES)}.")
     names = _names(store)
@@ -329,17 +455,22 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh")
         "indicator": r.indicator, "area": r.area, "period": r.period,
         "target": ("≥ " if r.direction == "at_least" else "≤ ") + _fmt(r.target, _is_share(r.unit)),
         "value": _fmt(r.value, _is_share(r.unit)), "date": "—" if pd.isna(r.data_date) else str(r.data_date)[:10],
-        "gap": _fmt(r.gap, _is_share(r.unit)), "state": r.state,
+        "gap_zh": gap_text(r.gap, r.direction, r.unit if isinstance(r.unit, str) else None, "zh"),
+        "gap_en": gap_text(r.gap, r.direction, r.unit if isinstance(r.unit, str) else None, "en"),
+        "state": r.state,
         "css": {"met": "status-met", "missed": "status-unmet"}.get(r.state, ""),
         "source": r.source_document,
     } for r in targets.itertuples(index=False)]
+    latest = _latest_folder(store, as_of)
+    network = _network(latest)
     data = {
+        "network": network,
         "projects": _projects_geojson(states),
         "boundary": boundary,
-        "bounds": _bounds(states, boundary),
+        "bounds": _bounds(states, boundary) or _network_bounds(network),
         "colors": STATE_COLORS,
         "states": {k: {"zh": STRINGS[f"s_{k}"][0], "en": STRINGS[f"s_{k}"][1]} for k in STATE_COLORS},
-        "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary else "",
+        "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary or network else "",
     }
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("lifecircle").joinpath("data", "monitor"))),
@@ -358,6 +489,9 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh")
         "units": unit_status(store, as_of).to_dict("records"),
         "delivered": _delivered(store, names),
         "attribution": _attribution(store, names),
+        "n_runs_all": store.con.execute("SELECT count(*) FROM runs").fetchone()[0],
+        "network_run": latest[0] if network is not None and latest is not None else None,
+        "report_link": _report_link(latest, Path(out_dir)),
         "planned": _planned(store, names),
         "late": late_projects(store, as_of).to_dict("records"),
         "has_projects": len(states) > 0,
@@ -386,6 +520,6 @@ def build_monitoring_report(store: MonitorStore, out_dir: str | os.PathLike[str]
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise LifecircleInputError(f"--out '{out}' is a file; give a folder for {MONITORING_REPORT_NAME}.")
-    html = render_monitoring_report(store, as_of or date.today(), lang)
+    html = render_monitoring_report(store, as_of or date.today(), lang, out)
     out.mkdir(parents=True, exist_ok=True)
     return write_text_atomic(html, out / MONITORING_REPORT_NAME)

@@ -19,6 +19,14 @@
     map.attributionControl.setPrefix("Leaflet");
     if (DATA.attribution) map.attributionControl.addAttribution(esc(DATA.attribution));
     L.control.scale({ imperial: false, maxWidth: 180 }).addTo(map);
+    if (DATA.network) {  /* the latest run's walking network, light, beneath everything else */
+      var lines = DATA.network.lines.map(function (d) {
+        var pts = [], x = 0, y = 0;
+        for (var i = 0; i + 1 < d.length; i += 2) { x += d[i]; y += d[i + 1]; pts.push([y / 1e5, x / 1e5]); }
+        return pts;
+      });
+      L.polyline(lines, { color: "#8a939e", weight: 0.8, opacity: 0.55, interactive: false, smoothFactor: 1 }).addTo(map);
+    }
     if (DATA.boundary) {
       L.geoJSON(DATA.boundary, { style: { color: "#1d4e89", weight: 2, fill: false, dashArray: "6 4" }, interactive: false }).addTo(map);
     }
