@@ -92,11 +92,14 @@ def read_ledger(
     problems: list[RowProblem] = []
     rows = [_parse_row(cells, int(row), default_coords, problems) for row, cells in raw.iterrows()]
     _check_duplicates([(r["_row"], r["project_id"]) for r in rows], problems)
+
     ledger = pd.DataFrame(rows, columns=[*LEDGER_COLUMNS, "_row", "_coords"])
     _convert_coordinates(ledger)
     if boundary is not None:
         _check_inside(ledger, boundary, problems)
-    raise_problems(problems, p.name, "projects")
+    notes = ([f"Facility categories: a Chinese or English name or an id (docs/monitoring.md lists the synonyms): "
+              f"{category_choices()}."] if any(q.field == "category" for q in problems) else [])
+    raise_problems(problems, p.name, "projects", notes)
     return ledger[list(LEDGER_COLUMNS)].reset_index(drop=True)
 
 
@@ -115,8 +118,7 @@ def _parse_row(cells: pd.Series, row: int, default_coords: str, problems: list[R
     cat = cells["category"]
     out["category"] = to_category(cat) if cat else None
     if cat and out["category"] is None:
-        bad("category", f"'{cat}' is not a facility category; write a Chinese or English name or an id "
-                        f"(docs/monitoring.md lists the synonyms): {category_choices()}")
+        bad("category", f"'{cat}' is not a facility category (the accepted names are listed below)")
 
     st = cells["status"]
     out["status"] = to_status(st) if st else None

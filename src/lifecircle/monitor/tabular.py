@@ -315,8 +315,9 @@ def parse_number(text: str, *, allow_percent: bool = False) -> float:
     return v
 
 
-def raise_problems(problems: list[RowProblem], file_name: str, what: str) -> None:
-    """Raise one :class:`LifecircleInputError` listing every problem (one line each), if there are any."""
+def raise_problems(problems: list[RowProblem], file_name: str, what: str, notes: list[str] | None = None) -> None:
+    """Raise one :class:`LifecircleInputError` listing every problem (one line each), if there are any, followed by
+    ``notes`` (what the accepted values are)."""
     if not problems:
         return
     problems = sorted(problems, key=lambda p: (p.row, p.field))
@@ -325,5 +326,5 @@ def raise_problems(problems: list[RowProblem], file_name: str, what: str) -> Non
         listed.append(f"  ... and {len(problems) - _MAX_LISTED} more")
     raise LifecircleInputError(
         f"'{file_name}' has {len(problems)} problem(s); no {what} were imported (the store is unchanged). "
-        f"Fix these rows and import the file again:\n" + "\n".join(listed)
+        f"Fix these rows and import the file again:\n" + "\n".join(listed) + "".join(f"\n{n}" for n in notes or [])
     )
