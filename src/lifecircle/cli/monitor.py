@@ -213,12 +213,12 @@ def attribute(run_before: int | None, run_after: int | None, match_radius: float
     with open_store(store_path) as store:
         if (run_before is None) != (run_after is None):
             raise LifecircleInputError("Give both runs (RUN_BEFORE RUN_AFTER), or neither for the two latest runs.")
-        if run_after is None:
+        if run_before is None or run_after is None:
             run_after = latest_run_id(store)
             run_before = previous_run_id(store, run_after)
             if run_before is None:
                 raise LifecircleInputError(f"Only one run is recorded: {ONE_RUN_HINT}")
-        _attribute(store, int(run_before), run_after, radius)
+        _attribute(store, run_before, run_after, radius)
         if planned:
             _planned(store, run_after, when, radius)
         render_attribution(store, Console(width=width) if width else Console())

@@ -267,7 +267,7 @@ def _set_evaluator(evaluator: ScenarioEvaluator, add: gpd.GeoDataFrame, match: p
 
     def evaluate_set(present: frozenset[str]) -> pd.DataFrame:
         to_add = add[add["project_id"].isin(present) & add["project_id"].map(lambda p: in_run[p] is None)]
-        to_remove = tuple(sorted(in_run[p] for p in in_run if p not in present and in_run[p] is not None))
+        to_remove = tuple(sorted(f for p, f in in_run.items() if p not in present and f is not None))
         name = "with " + (", ".join(sorted(present)) or "none of the projects")
         return evaluator(name, to_add.drop(columns="project_id"), to_remove)
 

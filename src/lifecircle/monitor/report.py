@@ -192,12 +192,12 @@ def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name
                    'stroke-width="0.7"/>')
         text = f"{100 * v:.0f}%" if share else f"{v:.3g}"
         out.append(f'<text x="{ml - 4}" y="{sy(v) + 3:.1f}" text-anchor="end" class="tick">{text}</text>')
-    for y in range(t0.year, t1.year + 2):
-        d = pd.Timestamp(year=y, month=1, day=1)
+    for year in range(t0.year, t1.year + 2):
+        d = pd.Timestamp(year=year, month=1, day=1)
         if t0 <= d <= t1:  # year lines, labelled at the top of the plot (the run dates take the axis)
             out.append(f'<line x1="{sx(d):.1f}" x2="{sx(d):.1f}" y1="{mt}" y2="{mt + ph}" stroke="#7b8794" '
                        'stroke-width="0.6" stroke-dasharray="3 2"/>')
-            out.append(f'<text x="{sx(d) + 3:.1f}" y="{mt + 9}" class="tick year">{y}</text>')
+            out.append(f'<text x="{sx(d) + 3:.1f}" y="{mt + 9}" class="tick year">{year}</text>')
     h = history.dropna(subset=["value"]).sort_values("data_date")
     if len(h):
         pts = " ".join(f"{sx(d):.1f},{sy(float(v)):.1f}" for d, v in zip(h["data_date"], h["value"]))
@@ -447,7 +447,8 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
     targets = target_status(store, as_of)
     states = project_states(store, as_of)
     boundary = _boundary(store)
-    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
+    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?",
+                             [as_of]).fetchone() or (0, None)
     study = store.con.execute("SELECT study_area FROM runs ORDER BY data_date DESC, run_id DESC LIMIT 1").fetchone()
     target_rows = [{
         "zh": (r.name_zh if isinstance(r.name_zh, str) and r.name_zh else r.indicator),
@@ -489,7 +490,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         "units": unit_status(store, as_of).to_dict("records"),
         "delivered": _delivered(store, names),
         "attribution": _attribution(store, names),
-        "n_runs_all": store.con.execute("SELECT count(*) FROM runs").fetchone()[0],
+        "n_runs_all": (store.con.execute("SELECT count(*) FROM runs").fetchone() or (0,))[0],
         "network_run": latest[0] if network is not None and latest is not None else None,
         "report_link": _report_link(latest, Path(out_dir)),
         "planned": _planned(store, names),

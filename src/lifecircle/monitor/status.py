@@ -327,7 +327,8 @@ def render_status(store: MonitorStore, as_of: date | None = None, console: Conso
     ``console`` (stdout)."""
     as_of = as_of or date.today()
     console = console or Console()
-    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?", [as_of]).fetchone()
+    runs = store.con.execute("SELECT count(*), max(data_date) FROM runs WHERE data_date <= ?",
+                             [as_of]).fetchone() or (0, None)
     console.print(f"[bold]Life-circle monitoring status as of {as_of.isoformat()}[/] — store "
                   f"{escape(str(store.path))} ({runs[0]} run(s) up to then, latest data {runs[1] or 'none'})")
     targets = target_status(store, as_of)

@@ -164,7 +164,7 @@ class MonitorStore:
 
     def next_id(self, table: str, column: str) -> int:
         """1 + the largest ``column`` of ``table`` (1 for an empty table); call inside the write transaction."""
-        return int(self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0])
+        return int((self.con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone() or (1,))[0])
 
     def record_import(self, kind: str, file_name: str, sha256: str, n_rows: int) -> int:
         """Add a row to ``imports`` (inside the caller's transaction); returns its ``import_id``."""
@@ -183,9 +183,9 @@ def _test_hold() -> None:
 
 
 def _read_version(con: duckdb.DuckDBPyConnection) -> int:
-    has_meta = con.execute(
+    has_meta = (con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [_META_TABLE]
-    ).fetchone()[0]
+    ).fetchone() or (0,))[0]
     if not has_meta:
         return 0
     row = con.execute(f"SELECT value FROM {_META_TABLE} WHERE key = ?", [_VERSION_KEY]).fetchone()
@@ -193,7 +193,7 @@ def _read_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _has_user_tables(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT internal").fetchone()[0])
+    return bool((con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT internal").fetchone() or (0,))[0])
 
 
 def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
