@@ -1,10 +1,12 @@
 """The monitoring section as one self-contained HTML page (``lifecircle monitor report --out DIR``).
 
 The page uses the main report's style sheet, Leaflet build and bilingual helpers (:mod:`lifecircle.report`), so it
-looks like ``report.html`` and works offline the same way: indicator histories against targets (inline SVG), a map
-of the projects coloured by status (Leaflet, vector layers only, no tiles), a table per responsible unit of projects
-done and late with the coverage each delivered (the stored attribution, :mod:`lifecircle.monitor.attribution`),
-the per-project gains, the "everything on the list built" scenario and the late projects. Chinese and English are
+looks like ``report.html`` and works offline the same way: a header link to the latest run's ``report.html``,
+indicator histories against targets (inline SVG; runs labelled by data date, targets by year or quarter), a map of
+the projects coloured by status over the latest run's walking network (Leaflet, vector layers only, no tiles), a
+table per responsible unit of projects done and late with the coverage each delivered (the stored attribution,
+:mod:`lifecircle.monitor.attribution`), per indicator the reconciliation of the measured change and the per-project
+gains, the "everything on the list built" scenario and the late projects. Chinese and English are
 both in the page; the switch in the header flips between them. The file is written under a temporary name and
 renamed, so an interrupted build leaves no half-written page.
 """
@@ -389,17 +391,18 @@ def _latest_folder(store: MonitorStore, as_of: date) -> tuple[int, Path] | None:
     return int(row[0]), Path(row[1])
 
 
-def _network(latest: tuple[int, Path] | None) -> dict[str, Any] | None:
-    """The walking network of the latest run as the report's faint base layer (None without a readable one)."""
+def _network(latest: tuple[int, Path] | None) -> tuple[dict[str, Any] | None, bool]:
+    """The walking network of the latest run as the report's faint base layer (None without a readable one), and
+    whether it comes from OpenStreetMap (the run's ``osm`` input: the map then credits it)."""
     if latest is None:
-        return None
-    folder = ResultsFolder(latest[1])
-    if not folder.has("network_edges.parquet"):
-        return None
+        return None, False
     try:
-        return network_layer(folder.edges())
+        folder = ResultsFolder(latest[1])
+        if not folder.has("network_edges.parquet"):
+            return None, False
+        return network_layer(folder.edges()), "osm" in folder.run.inputs
     except LifecircleInputError:
-        return None  # a damaged network file: the map is drawn without it
+        return None, False  # a damaged or foreign folder: the map is drawn without the network
 
 
 def _report_link(latest: tuple[int, Path] | None, out_dir: Path) -> dict[str, Any] | None:
@@ -463,7 +466,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         "source": r.source_document,
     } for r in targets.itertuples(index=False)]
     latest = _latest_folder(store, as_of)
-    network = _network(latest)
+    network, network_osm = _network(latest)
     data = {
         "network": network,
         "projects": _projects_geojson(states),
@@ -471,7 +474,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         "bounds": _bounds(states, boundary) or _network_bounds(network),
         "colors": STATE_COLORS,
         "states": {k: {"zh": STRINGS[f"s_{k}"][0], "en": STRINGS[f"s_{k}"][1]} for k in STATE_COLORS},
-        "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary or network else "",
+        "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary or network_osm else "",
     }
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("lifecircle").joinpath("data", "monitor"))),

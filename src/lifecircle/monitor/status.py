@@ -236,7 +236,6 @@ def _late_table(late: pd.DataFrame) -> Table:
     for col in ("id", "name", "category 类别", "unit 责任单位", "planned", "status 状态", "days late"):
         _column(lt, col, right=col == "days late", keep=col in ("id", "planned"))
     _fit_words(lt, 0, [str(p) for p in late["project_id"]])
-
     names = {c.id: c.name_zh for c in category_catalogue().values()}
     status_zh = {s.id: s.name_zh for s in statuses().values()}
     for r in late.itertuples(index=False):
@@ -262,14 +261,14 @@ def _indicator_units(store: MonitorStore) -> dict[tuple[str, str], str | None]:
 def _attribution_table(store: MonitorStore, run_before: int, run_after: int) -> Table | None:
     """Per indicator the projects moved: each unit's gain, the joint remainder, the change not due to the listed
     projects, and the measured change they sum to (:func:`~lifecircle.monitor.attribution.reconciliation`)."""
-    from lifecircle.monitor.attribution import PART_JOINT, PART_MEASURED, PART_OTHER, reconciliation
+    from lifecircle.monitor.attribution import PART_JOINT, PART_MEASURED, PART_OTHER, PART_UNIT, reconciliation
 
     rec = reconciliation(store, run_after)
     if rec.empty:
         return None
     units = _indicator_units(store)
-    moved = rec[rec["part"] != PART_MEASURED].groupby(["profile", "indicator"])["value"].apply(
-        lambda g: bool((g.abs() > 1e-12).any()))
+    moved = rec[rec["part"].isin([PART_UNIT, PART_JOINT])].groupby(["profile", "indicator"])["value"].apply(
+        lambda g: bool((g.abs() > 1e-12).any()))  # the indicators the listed projects moved
     t = _table(f"Coverage delivered, projects completed between run {run_before} and run {run_after} "
                "(leave-one-out) 项目贡献")
     for col in ("indicator 指标", "part 组成", "projects", "change 变化"):
