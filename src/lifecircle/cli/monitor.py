@@ -95,7 +95,7 @@ def record(results_dir: Path, data_date: str | None, then_attribute: bool, store
 
 #: What to do when fewer than two runs are recorded (attribution compares two).
 ONE_RUN_HINT = ("attribution compares two recorded runs. Record a second run after projects on the list are "
-                "completed ('lifecircle monitor record RESULTS_DIR --attribute'), then attribute.")
+                "completed: 'lifecircle monitor record RESULTS_DIR --attribute' records and attributes it.")
 
 
 def _attribute_previous(store, run_id: int) -> None:

@@ -43,6 +43,7 @@ from lifecircle.monitor.status import gap_text, late_projects, project_states, t
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.atomic import write_text_atomic
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
+from lifecircle.points.categories import category_catalogue
 from lifecircle.report.build import REPORT_NAME
 from lifecircle.report.charts import COLOR_MET, COLOR_NO_TARGET, COLOR_UNMET
 from lifecircle.report.i18n import LANGUAGES, bilingual_html, label
@@ -222,8 +223,9 @@ def history_svg(history: pd.DataFrame, targets: pd.DataFrame, name_zh: str, name
     return "".join(out)
 
 
-#: Pixels a run-date label (``2025-09-30``, 10 px font) takes on the time axis; closer labels are left out.
-RUN_LABEL_PX = 58.0
+#: Pixels a run-date label (``2025-09-30``, 10 px font: about 53 px wide) takes on the time axis, with a gap;
+#: closer labels are left out.
+RUN_LABEL_PX = 60.0
 #: Pixels a target-period label (``2025Q3``) takes.
 TARGET_LABEL_PX = 40.0
 
@@ -249,9 +251,14 @@ def _clamp(x: float, half: float, lo: float, hi: float) -> float:
 
 def _axis_labels(items: list[tuple[float, str]], y: float, lo: float, hi: float, cls: str,
                  min_px: float) -> list[str]:
-    """Date labels under the time axis at their points' x (kept inside the plot, never overlapping)."""
-    return [f'<text x="{_clamp(x, min_px / 2, lo, hi):.1f}" y="{y:.1f}" text-anchor="middle" class="tick {cls}">'
-            f'{escape(text)}</text>' for x, text in _spaced(items, min_px)]
+    """Date labels under the time axis at their points' x, kept inside the plot, in a first row and, for those that
+    would overlap it, a second row 11 px lower; labels that fit in neither are left out (their point's tooltip still
+    gives the date)."""
+    placed = [(_clamp(x, min_px / 2, lo, hi), text) for x, text in items]
+    first = _spaced(placed, min_px)
+    second = _spaced([p for p in placed if p not in first], min_px)
+    return [f'<text x="{x:.1f}" y="{row_y:.1f}" text-anchor="middle" class="tick {cls}">{escape(text)}</text>'
+            for row, row_y in ((first, y), (second, y + 11)) for x, text in row]
 
 
 def _target_labels(targets: pd.DataFrame, sx: Any, sy: Any, lo: float, hi: float) -> list[str]:
@@ -259,14 +266,20 @@ def _target_labels(targets: pd.DataFrame, sx: Any, sy: Any, lo: float, hi: float
     by_x: dict[float, tuple[float, str]] = {}
     for r in targets.itertuples(index=False):
         by_x[sx(r.due_date)] = (sy(float(r.target)), str(r.period))
-    kept = _spaced([(x, text) for x, (_, text) in by_x.items()], TARGET_LABEL_PX)
+    placed = {_clamp(x, TARGET_LABEL_PX / 2, lo, hi): (y, text) for x, (y, text) in by_x.items()}
     out = []
-    for x, text in kept:
-        y = by_x[x][0]
+    for x, text in _spaced([(x, text) for x, (_, text) in placed.items()], TARGET_LABEL_PX):
+        y = placed[x][0]
         ly = y - 9 if y - 9 >= 24 else y + 17  # above the diamond, below it when that would reach the title
-        out.append(f'<text x="{_clamp(x, TARGET_LABEL_PX / 2, lo, hi):.1f}" y="{ly:.1f}" text-anchor="middle" '
-                   f'class="tick target-period">{escape(text)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{ly:.1f}" text-anchor="middle" class="tick target-period">'
+                   f'{escape(text)}</text>')
     return out
+
+
+def _category_html(category_id: str) -> Any:
+    """A category's Chinese and English names (the language switch shows one), or the id when unknown."""
+    c = category_catalogue().get(str(category_id))
+    return bilingual_html(c.name_zh, c.name_en) if c else category_id
 
 
 def _is_share(unit: Any) -> bool:
@@ -338,6 +351,15 @@ def _bounds(states: pd.DataFrame, boundary: dict[str, Any] | None) -> list[list[
     if not xs:
         return None
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def _merge_bounds(*boxes: list[list[float]] | None) -> list[list[float]] | None:
+    """The [[south, west], [north, east]] box around every given box (None when none is given)."""
+    given = [b for b in boxes if b is not None]
+    if not given:
+        return None
+    return [[min(b[0][0] for b in given), min(b[0][1] for b in given)],
+            [max(b[1][0] for b in given), max(b[1][1] for b in given)]]
 
 
 def _network_bounds(network: dict[str, Any] | None) -> list[list[float]] | None:
@@ -471,7 +493,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         "network": network,
         "projects": _projects_geojson(states),
         "boundary": boundary,
-        "bounds": _bounds(states, boundary) or _network_bounds(network),
+        "bounds": _merge_bounds(_bounds(states, boundary), _network_bounds(network)),
         "colors": STATE_COLORS,
         "states": {k: {"zh": STRINGS[f"s_{k}"][0], "en": STRINGS[f"s_{k}"][1]} for k in STATE_COLORS},
         "attribution": "© OpenStreetMap contributors (ODbL 1.0)" if boundary or network_osm else "",
@@ -481,7 +503,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(t=label, m=_bi, bi=bilingual_html)
+    env.globals.update(t=label, m=_bi, bi=bilingual_html, cat=_category_html)
     context = {
         "lang": lang,
         "as_of": as_of.isoformat(),
