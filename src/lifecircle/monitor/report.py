@@ -326,9 +326,12 @@ def _histories(store: MonitorStore, as_of: date, targets: pd.DataFrame,
 
 def _projects_geojson(states: pd.DataFrame) -> dict[str, Any]:
     located = states[states["lon"].notna() & states["lat"].notna()]
+    cats = category_catalogue()
     feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 7),
                                                                               round(float(r.lat), 7)]},
               "properties": {"id": str(r.project_id), "name": str(r.name), "category": str(r.category),
+                             "category_zh": cats[r.category].name_zh if r.category in cats else str(r.category),
+                             "category_en": cats[r.category].name_en if r.category in cats else str(r.category),
                              "unit": str(r.responsible_unit), "state": str(r.state),
                              "planned": str(r.planned_completion)[:10],
                              "actual": "" if pd.isna(r.actual_completion) else str(r.actual_completion)[:10]}}

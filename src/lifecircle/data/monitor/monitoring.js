@@ -39,7 +39,7 @@
       onEachFeature: function (f, layer) {
         layer.on("click", function (e) {
           var p = f.properties, st = DATA.states[p.state] || { zh: p.state, en: p.state };
-          var html = "<b>" + esc(p.id) + "</b> " + esc(p.name) + "<br>" + esc(p.category) + " · " + esc(p.unit) +
+          var html = "<b>" + esc(p.id) + "</b> " + esc(p.name) + "<br>" + esc(p["category_" + lang] || p.category) + " · " + esc(p.unit) +
             "<br>" + esc(st[lang]) + " · " + esc(p.planned) + (p.actual ? " → " + esc(p.actual) : "");
           L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
         });
