@@ -149,6 +149,9 @@ def test_dates_gaps_network_and_report_link_on_the_page(filled, tmp_path):
     # the header links to the latest run's report.html, relative to the page
     href = re.search(r'<a class="page-link" id="report-link" href="([^"]+)"', html).group(1)
     assert not href.startswith("/") and (path.parent / href).resolve() == (run_folder / "report.html").resolve()
+    # the runs table links each run that still has its report: only the latest here
+    runs = re.search(r'<section id="runs">.*?</section>', html, flags=re.S).group(0)
+    assert runs.count("<tr>") == 1 + 3 and runs.count('href="') == 1 and f'href="{href}"' in runs
 
 
 def test_no_network_and_no_link_without_the_files(filled, tmp_path):

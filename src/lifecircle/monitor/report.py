@@ -125,6 +125,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_change": ("变化", "Change"),
     "project_gains": ("各项目的贡献", "Each project's gain"),
     "report_link": ("评估报告", "Assessment report"),
+    "runs_section": ("已记录的评估", "Recorded runs"),
+    "col_run": ("评估", "Run"),
+    "col_folder": ("结果目录", "Results folder"),
+    "col_report": ("报告", "Report"),
+    "no_report": ("（目录中无 report.html）", "(no report.html in the folder)"),
     "col_project": ("项目", "Project"),
     "col_category": ("类别", "Category"),
     "col_gain": ("贡献", "Gain"),
@@ -430,12 +435,25 @@ def _network(latest: tuple[int, Path] | None) -> tuple[dict[str, Any] | None, bo
         return None, False  # a damaged or foreign folder: the map is drawn without the network
 
 
+def _report_href(results_dir: Path, out_dir: Path) -> str | None:
+    """The address of a run's report.html relative to the monitoring page's folder (None when there is none)."""
+    if not (results_dir / REPORT_NAME).is_file():
+        return None
+    return Path(os.path.relpath(results_dir / REPORT_NAME, out_dir.resolve())).as_posix()
+
+
 def _report_link(latest: tuple[int, Path] | None, out_dir: Path) -> dict[str, Any] | None:
     """The latest run's report.html, relative to the monitoring page (None when there is none)."""
-    if latest is None or not (latest[1] / REPORT_NAME).is_file():
-        return None
-    href = os.path.relpath(latest[1] / REPORT_NAME, out_dir.resolve())
-    return {"href": Path(href).as_posix(), "run": latest[0]}
+    href = None if latest is None else _report_href(latest[1], out_dir)
+    return None if href is None or latest is None else {"href": href, "run": latest[0]}
+
+
+def _runs(store: MonitorStore, as_of: date, out_dir: Path) -> list[dict[str, Any]]:
+    """The recorded runs up to ``as_of``, latest first: id, data date, study area and the link to its report."""
+    rows = store.con.execute("SELECT run_id, data_date, study_area, results_dir FROM runs WHERE data_date <= ? "
+                             "ORDER BY data_date DESC, run_id DESC", [as_of]).fetchall()
+    return [{"id": int(r), "date": str(d)[:10], "area": a or "", "folder": Path(f).name,
+             "href": _report_href(Path(f), out_dir)} for r, d, a, f in rows]
 
 
 def _delivered(store: MonitorStore, names: dict[tuple[str, str], dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -521,6 +539,7 @@ def render_monitoring_report(store: MonitorStore, as_of: date, lang: str = "zh",
         "n_runs_all": (store.con.execute("SELECT count(*) FROM runs").fetchone() or (0,))[0],
         "network_run": latest[0] if network is not None and latest is not None else None,
         "report_link": _report_link(latest, Path(out_dir)),
+        "runs": _runs(store, as_of, Path(out_dir)),
         "planned": _planned(store, names),
         "late": late_projects(store, as_of).to_dict("records"),
         "has_projects": len(states) > 0,
