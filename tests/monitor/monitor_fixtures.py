@@ -10,7 +10,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-
 #: Metric CRS of the hand-made runs (UTM 48N: Chongqing).
 RUN_CRS = "EPSG:32648"
 

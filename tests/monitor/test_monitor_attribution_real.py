@@ -30,8 +30,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
+from walking_evaluator import WalkingEvaluator
 
-from lifecircle.points.features import read_facilities
+from lifecircle.cli.monitor import monitor
+from lifecircle.jobs.assess import AssessConfig, demo_config, run
 from lifecircle.monitor import import_ledger, import_targets, init_store, open_store, record_run
 from lifecircle.monitor.attribution import (
     ALL_COMPLETED,
@@ -43,11 +46,7 @@ from lifecircle.monitor.attribution import (
     unit_gains,
 )
 from lifecircle.monitor.evaluate import scenarios_evaluator
-from lifecircle.cli.monitor import monitor
-from lifecircle.jobs.assess import AssessConfig, demo_config, run
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
-from walking_evaluator import WalkingEvaluator
+from lifecircle.points.features import read_facilities
 
 #: ../shared/data, as tests/conftest.py finds it.
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 import shapely
 from click.testing import CliRunner
+from monitor_fixtures import LEDGER_HEADER, RUN_CRS, ledger_row, write_csv, write_run
 
+from lifecircle.cli.monitor import monitor
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import attribute_runs, evaluate_planned, import_ledger, record_run, unit_gains
 from lifecircle.monitor.attribution import match_facilities, project_points
-from lifecircle.cli.monitor import monitor
-
-from monitor_fixtures import LEDGER_HEADER, RUN_CRS, ledger_row, write_csv, write_run
 
 # two homes of weight 1 and 3 (total 4); an elderly-care facility covers a home within 300 m (straight line)
 HOMES = gpd.GeoSeries(shapely.points([(106.5700, 29.5570), (106.5800, 29.5570)]), crs="EPSG:4326").to_crs(RUN_CRS)

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 from lifecircle.cli.monitor import monitor
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 DATA = Path(str(resources.files("lifecircle").joinpath("data")))
 

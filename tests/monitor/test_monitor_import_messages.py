@@ -8,12 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from monitor_fixtures import LEDGER_HEADER, dump, ledger_row, write_csv
 
 from lifecircle.cli.monitor import monitor
 from lifecircle.monitor import open_store
 from lifecircle.points.categories import category_catalogue, to_category
-
-from monitor_fixtures import LEDGER_HEADER, dump, ledger_row, write_csv
 
 
 @pytest.fixture

@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
+from monitor_fixtures import LEDGER_HEADER, V1_SQL, dump, ledger_row, write_csv, write_run
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import SCHEMA_VERSION, import_ledger, open_store, record_run
 from lifecircle.monitor.store import TEST_HOLD_ENV
-
-from monitor_fixtures import LEDGER_HEADER, V1_SQL, dump, ledger_row, write_csv, write_run
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 import shapely
+from monitor_fixtures import LEDGER_HEADER, dump, ledger_row, write_csv, write_run
 
-from lifecircle.points.coords import gcj02_to_wgs84
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import import_ledger, read_ledger, record_run
 from lifecircle.monitor.boundary import read_boundary
-
-from monitor_fixtures import LEDGER_HEADER, dump, ledger_row, write_csv, write_run
+from lifecircle.points.coords import gcj02_to_wgs84
 
 DATA = resources.files("lifecircle").joinpath("data")
 

@@ -17,14 +17,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
 
 from lifecircle.monitor import open_store
 from lifecircle.monitor.attribution import PART_MEASURED, PART_OTHER, reconciliation
 from lifecircle.points.features import read_facilities
 from lifecircle.points.homes import homes_from_osm
 from lifecircle.sample_data import helsinki_pbf
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv
 
 INDICATOR = "elderly_care_5min"
 

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from monitor_fixtures import dump, write_run
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import record_run
 from lifecircle.results.staging import sha256_of
-
-from monitor_fixtures import dump, write_run
 
 
 def test_record_stores_run_inputs_values_and_facilities(tmp_path, store):

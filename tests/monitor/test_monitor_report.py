@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import import_ledger, import_targets, record_run
 from lifecircle.monitor.report import MONITORING_REPORT_NAME, build_monitoring_report, history_svg
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 TARGET_HEADER = ["indicator", "profile", "area", "value", "period", "direction", "source_document", "note"]
 
@@ -116,7 +115,6 @@ def _with_network_and_report(store, tmp_path) -> Path:
     folder of 'lifecircle assess' has them."""
     import geopandas as gpd
     import shapely
-
     from monitor_fixtures import RUN_CRS
 
     folder = Path(store.con.execute("SELECT results_dir FROM runs ORDER BY data_date DESC LIMIT 1").fetchone()[0])

@@ -9,12 +9,18 @@ import datetime as dt
 import io
 
 import pytest
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 from rich.console import Console
 
-from lifecircle.monitor import import_ledger, import_targets, late_projects, record_run, render_status, \
-    target_status, unit_status
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
+from lifecircle.monitor import (
+    import_ledger,
+    import_targets,
+    late_projects,
+    record_run,
+    render_status,
+    target_status,
+    unit_status,
+)
 
 DOC = "Programme 2024"
 

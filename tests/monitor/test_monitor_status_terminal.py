@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 from rich.cells import cell_len
 
 from lifecircle.cli.monitor import monitor
 from lifecircle.monitor import import_ledger, import_targets, open_store, record_run, target_status
 from lifecircle.monitor.status import gap_text
-
-from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 TARGET_HEADER = ["indicator", "profile", "area", "value", "period", "direction", "source_document"]
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import duckdb
 import pytest
+from monitor_fixtures import V1_SQL
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import SCHEMA_VERSION, init_store, open_store
 
-from monitor_fixtures import V1_SQL
 
 def test_init_creates_current_schema(tmp_path):
     path = tmp_path / "sub" / "store.duckdb"

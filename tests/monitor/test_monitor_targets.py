@@ -7,11 +7,10 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from monitor_fixtures import dump, write_csv, write_run
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor import import_targets, parse_period, read_targets, record_run
-
-from monitor_fixtures import dump, write_csv, write_run
 
 HEADER = ["indicator", "profile", "area", "value", "period", "direction", "source_document", "note"]
 DOC = "District programme No. 12 (2024-12-01)"

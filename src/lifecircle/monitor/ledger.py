@@ -17,7 +17,6 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from lifecircle.points.coords import to_wgs84
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.boundary import boundary_from_wkt, read_boundary
 from lifecircle.monitor.store import MonitorStore
@@ -33,6 +32,7 @@ from lifecircle.monitor.tabular import (
 )
 from lifecircle.monitor.vocab import statuses, to_coords, to_status
 from lifecircle.points.categories import category_choices, to_category
+from lifecircle.points.coords import to_wgs84
 
 #: Columns of the validated ledger, in the order of the ``projects`` table.
 LEDGER_COLUMNS = (

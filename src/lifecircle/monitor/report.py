@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
+from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.attribution import (
     JOINT_REMAINDER,
@@ -41,9 +42,8 @@ from lifecircle.monitor.attribution import (
 )
 from lifecircle.monitor.status import gap_text, late_projects, project_states, target_status, unit_status
 from lifecircle.monitor.store import MonitorStore
-from lifecircle.atomic import write_text_atomic
-from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.points.categories import category_catalogue
+from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.report.build import REPORT_NAME
 from lifecircle.report.charts import COLOR_MET, COLOR_NO_TARGET, COLOR_UNMET
 from lifecircle.report.i18n import LANGUAGES, bilingual_html, label
