@@ -66,8 +66,10 @@ def normalise_code(value: object) -> str:
     return "0" + text if text.isdigit() and len(text) % 2 == 1 else text
 
 
-def homes_from_landuse(layer: gpd.GeoDataFrame, code_column: str, system: str) -> gpd.GeoDataFrame:
-    """The residential parcels of a land-use layer as homes.
+def homes_from_landuse(layer: gpd.GeoDataFrame, code_column: str, system: str,
+                       id_column: str | None = None) -> gpd.GeoDataFrame:
+    """The residential parcels of a land-use layer as homes (ids from ``id_column``, else a unique ``id``, ``BSM``
+    标识码 or ``TBBH`` 图斑编号 column, else ``h0``, ``h1``...).
 
     Returns the homes frame of :func:`lifecircle.points.homes.homes_from_layer` (``area_m2`` = land area in m²,
     ``kind`` ``residential_land``) plus ``landuse_code``, ``landuse_name`` and ``home_kind`` (``urban``/``rural``).
@@ -96,7 +98,7 @@ def homes_from_landuse(layer: gpd.GeoDataFrame, code_column: str, system: str) -
     if not is_poly.all():
         raise LifecircleInputError(f"The land-use layer has {int((~is_poly).sum())} residential features that are not polygons; "
                                    "a land-use survey layer holds parcels (polygons).")
-    id_col = next((c for c in _ID_COLUMNS if c in polys.columns and polys[c].astype(str).is_unique), None)
+    id_col = id_column or next((c for c in _ID_COLUMNS if c in polys.columns and polys[c].astype(str).is_unique), None)
     homes = homes_from_layer(polys.reset_index(drop=True), id_column=id_col)
     by_code = rows.set_index("code")
     chosen = matched[keep].to_numpy()
