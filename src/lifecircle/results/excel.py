@@ -1,7 +1,8 @@
 """``indicators.xlsx``: the indicator table as a 城市体检 submission hands it on, ready to print.
 
 One sheet per profile (the whole study area: indicator, value, target, met or not, source) and one sheet per profile
-with the sub-areas when the run has them. Headers are Chinese with English beneath; values are the same numbers as
+with the sub-areas when the run has them. Target and verdict stay empty where the table has no ``target`` (a run's
+table has none; monitoring's targets fill it). Headers are Chinese with English beneath; values are the same numbers as
 ``indicators.csv`` (a share 0-1 shown as a percentage). Pages print landscape, one page wide, header row repeated.
 """
 
@@ -76,7 +77,7 @@ def _cell_value(value: object) -> object:
 
 
 def _write_sheet(ws: Worksheet, rows: pd.DataFrame, title: str) -> None:
-    columns = [c for c in SHEET_COLUMNS if c[0] in rows.columns or c[0] == "met"]
+    columns = [c for c in SHEET_COLUMNS if c[0] in rows.columns or c[0] in ("target", "met")]
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([c[1] for c in columns])
