@@ -71,7 +71,7 @@ def test_indicators_recomputed_from_homes_with_pandas(yuzhong_run):
 
 
 def test_run_record_says_where_facilities_came_from(yuzhong_run):
-    out, proc = yuzhong_run
+    out, _ = yuzhong_run
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     sources = run["facility_sources"]
     assert sources["kindergarten"] == "poi:amap+poi:baidu+poi:tencent"

@@ -420,16 +420,17 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
         with steps.step("Snapping homes and facilities to the network"):
             snapped_homes = _snap(net, homes, cfg.snap_max_m)
             snapped_fac = _snap(net, fac_inputs.frame, cfg.snap_max_m)
+        by_category: dict[str, int] = snapped_fac.frame.groupby("category")["id"].nunique().to_dict()
         counts.update(
             homes=len(snapped_homes.frame), homes_unsnapped=len(snapped_homes.unsnapped),
             facilities=len(snapped_fac.frame), facilities_unsnapped=len(snapped_fac.unsnapped),
-            facilities_by_category=snapped_fac.frame.groupby("category")["id"].nunique().to_dict(),
+            facilities_by_category=by_category,
             homes_on_dropped_fragments=int(snapped_homes.frame["on_dropped_fragment"].sum()),
             facilities_on_dropped_fragments=int(snapped_fac.frame["on_dropped_fragment"].sum()),
             population=float(snapped_homes.frame["population"].sum()),
             population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
         )
-        warnings, empty_record = _data_warnings(profiles, counts["facilities_by_category"])
+        warnings, empty_record = _data_warnings(profiles, by_category)
         counts.update(empty_record)
         age_note = _age_warning(profiles, homes)
         if age_note:

@@ -339,17 +339,18 @@ def read_poi_export(path: str | Path, provider: str, extra_rules: list[PoiRule] 
         elif r.category == NOT_A_FACILITY:
             report.not_facilities += 1
     report.unmapped = dict(unmapped.most_common())
+    kept = [r for r in rules if r is not None and r.category != NOT_A_FACILITY]
     keep = np.array([r is not None and r.category != NOT_A_FACILITY for r in rules], dtype=bool)
     ids = (frame[id_col].astype(str).str.strip() if id_col else pd.Series([f"r{i + 1}" for i in range(len(frame))], index=frame.index))
     layer = gpd.GeoDataFrame({
         "id": [f"{provider}:{i}" for i in ids[keep]],
-        "category": [r.category for r, k in zip(rules, keep, strict=True) if k],
+        "category": [r.category for r in kept],
         "name": names[keep].to_numpy(),
         "poi_source": provider,
         "poi_type": types[keep].to_numpy(),
         "poi_code": codes[keep].map(_normalise_code).to_numpy(),
         "address": frame[addr_col].astype(str).to_numpy()[keep] if addr_col else "",
-        "poi_rule": [r.key for r, k in zip(rules, keep, strict=True) if k],
+        "poi_rule": [r.key for r in kept],
     }, geometry=gpd.points_from_xy(lon[keep], lat[keep]), crs=_WGS84)
     if layer.empty:
         fac = _empty_facilities(layer)
