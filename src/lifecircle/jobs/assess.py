@@ -28,6 +28,7 @@ from lifecircle.report import build_report
 from lifecircle.results.folder import REPORT_FILE, RunRecord
 from lifecircle.results.writer import input_record, write_results
 
+
 @dataclass
 class AssessConfig:
     """Everything a run needs. Paths are the user's files; ``out`` is the results folder.
@@ -234,8 +235,8 @@ def _facilities(cfg: AssessConfig, net: WalkNetwork) -> FacilityInputs:
 def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
     """The walking network: from the user's line layer (``--network``) when given, else from the OSM file."""
     if cfg.network is not None:
-        from lifecircle.points.layers import read_layer
         from lifecircle.network.lines import network_from_lines
+        from lifecircle.points.layers import read_layer
 
         layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
         return network_from_lines(
@@ -275,6 +276,8 @@ def _read_homes(cfg: AssessConfig) -> gpd.GeoDataFrame:
     from lifecircle.points.homes import homes_from_layer, homes_from_osm
 
     if cfg.homes is None:
+        if cfg.osm is None:  # _validate refuses this before any work
+            raise LifecircleInputError("No homes: give your homes layer with --homes, or an OpenStreetMap file with --osm.")
         return homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
     from lifecircle.points.layers import read_layer
 

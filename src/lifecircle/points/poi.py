@@ -37,7 +37,7 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.network.crs import metric_crs_for
 from lifecircle.points.categories import known_categories
 from lifecircle.points.coords import to_wgs84
-from lifecircle.points.layers import LAT_NAMES, LON_NAMES, LOCATION_NAMES, _find_column, _numbers, _read_csv_frame
+from lifecircle.points.layers import LAT_NAMES, LOCATION_NAMES, LON_NAMES, _find_column, _numbers, _read_csv_frame
 
 #: Providers and the coordinate system their exports use.
 PROVIDER_COORDS = {"amap": "gcj02", "tencent": "gcj02", "baidu": "bd09"}
