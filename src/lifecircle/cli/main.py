@@ -73,16 +73,32 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
 @main.command()
 @click.option("--osm", type=click.Path(path_type=Path), help="OpenStreetMap file (.osm.pbf or .osm): network, facilities, homes.")
 @click.option("--network", type=click.Path(path_type=Path), help="Your walking network: a line layer (GeoPackage, Shapefile, GeoJSON, GeoParquet).")
-@click.option("--facilities", type=click.Path(path_type=Path), help="Your facilities: points or polygons with a 'category' column (ids: lifecircle categories), or a CSV with lon/lat.")
+@click.option("--facilities", type=click.Path(path_type=Path), multiple=True,
+              help="Your facilities: points or polygons with a 'category' column (ids: lifecircle categories), a CSV with lon/lat, "
+                   "or a web-map POI export (.xlsx/.csv, with --poi-source). Repeat for several files. They replace OpenStreetMap's "
+                   "facilities only for the categories they contain.")
 @click.option("--facility-category", help="One category id for every row of --facilities (a layer of schools, of clinics...), instead of its 'category' column.")
 @click.option("--category-column", default="category", show_default=True, help="Column of --facilities holding each row's category id.")
+@click.option("--poi-source", type=click.Choice(["amap", "baidu", "tencent"]), multiple=True,
+              help="--facilities is a POI export of Amap/高德 (GCJ-02), Baidu/百度 (BD-09) or Tencent/腾讯 (GCJ-02): types are mapped "
+                   "to categories by lifecircle/data/poi_types.csv. Once for all files, or once per --facilities in order.")
+@click.option("--poi-map", type=click.Path(path_type=Path),
+              help="Your own POI type rules (CSV, columns of lifecircle/data/poi_types.csv), tried before the built-in ones.")
+@click.option("--facilities-only", is_flag=True, help="Use only the --facilities files: drop every OpenStreetMap facility.")
 @click.option("--homes", type=click.Path(path_type=Path), help="Your homes (origins): residential buildings or land polygons, or points; optional 'population' column.")
 @click.option("--homes-id-column", help="Column of --homes holding unique ids (default: 'id' if present, else h0, h1...).")
+@click.option("--landuse-code", help="--homes is a land-use survey layer: the column of land-use codes (三调: DLBM). Needs --landuse-system.")
+@click.option("--landuse-system", type=click.Choice(["sandiao", "yongdi2023"]),
+              help="Code system of --landuse-code: sandiao (三调/年度变更调查: 0701 城镇住宅, 0702 农村宅基地) or yongdi2023 "
+                   "(国土空间用地用海分类: 0701 城镇住宅, 0703 农村宅基地).")
 @click.option("--boundary", type=click.Path(path_type=Path), help="Study-area polygon: the network is clipped to it.")
 @click.option("--areas", help="Sub-areas to report per area: a polygon layer (街道/社区) with an id column, or h3:8, or grid:500 (metres).")
 @click.option("--areas-id-column", default="id", show_default=True, help="Column of the --areas polygons holding their ids.")
 @click.option("--population", type=click.Path(path_type=Path), help="Population grid (GeoTIFF or polygon layer) spread over homes by floor area.")
 @click.option("--population-column", help="Column of --homes (or of a polygon --population grid) holding people.")
+@click.option("--age-column", "age_columns", multiple=True,
+              help="An age-group column of the polygon --population layer, as GROUP=COLUMN (groups 0-2, 3-5, 6-11, 12-14, 60+, 65+), "
+                   "e.g. 60+=老年人口; repeat. Columns named like age_3_5 or 60岁及以上 are found without it.")
 @click.option("--m2-per-person", default="cn-urban", show_default=True,
               help="Floor area per resident (m²) to estimate population from building floor area when no population is given: "
                    "a number, or an id of lifecircle/data/floor_area_per_person.csv (cn-urban, cn, fi, fi-uusimaa...).")
@@ -108,6 +124,9 @@ def assess(**kwargs) -> None:
 
     quiet = kwargs.pop("quiet")
     kwargs["profiles"] = tuple(kwargs["profiles"])
+    kwargs["facilities"] = tuple(kwargs["facilities"]) or None
+    kwargs["poi_source"] = tuple(kwargs["poi_source"]) or None
+    kwargs["age_columns"] = tuple(kwargs["age_columns"])
     result = run(AssessConfig(**kwargs), quiet=quiet)
     _report_done(result, quiet)
 

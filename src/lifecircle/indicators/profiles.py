@@ -78,7 +78,10 @@ _PROFILE_KEYS = {
 _INDICATOR_KEYS = {
     "id", "kind", "name_zh", "name_en", "categories", "threshold", "threshold_kind", "elements", "rule", "source",
     "source_text", "clause", "confidence", "origin", "tier", "element_class", "layer", "notes", "n_nearest",
+    "age_group",
 }
+#: Age groups an indicator may serve (people by age in years; ``60+`` = 60 and over).
+AGE_GROUPS = ("0-2", "3-5", "6-11", "12-14", "60+", "65+")
 _REQUIRED_PROFILE_KEYS = ("id", "name_en", "denominator", "indicators")
 _REQUIRED_BY_KIND = {
     "coverage": ("id", "name_en", "categories", "threshold", "threshold_kind", "confidence"),
@@ -125,6 +128,10 @@ class Indicator:
         A free-text reference outside the bibliography (a user's local plan), shown as written.
     clause
         The clause, table or section of the cited source the number comes from.
+    age_group
+        The age group the facility serves (:data:`AGE_GROUPS`: ``3-5`` kindergarten, ``6-11`` primary school,
+        ``12-14`` middle school, ``60+`` elderly care), ``""`` for everyone: with a population by age, the coverage
+        of that group is reported beside the standard's denominator.
     """
 
     id: str
@@ -146,6 +153,7 @@ class Indicator:
     n_nearest: int = 1
     source_text: str = ""
     clause: str = ""
+    age_group: str = ""
 
     @property
     def source(self) -> str:
@@ -418,11 +426,15 @@ def _validate_indicator(raw: dict[str, Any], j: int, path: Path) -> Indicator:
         raise LifecircleInputError(f"{path}: {where} key 'n_nearest' = {n_nearest!r} must be a whole number ≥ 1.")
     if n_nearest != 1 and kind not in ("f15", "gini"):
         raise LifecircleInputError(f"{path}: {where} key 'n_nearest' only applies to kinds f15 and gini.")
+    age_group = raw.get("age_group", "")
+    if age_group and (age_group not in AGE_GROUPS or kind != "coverage"):
+        raise LifecircleInputError(f"{path}: {where} key 'age_group' = {age_group!r} must be one of {', '.join(AGE_GROUPS)} "
+                                   "and only applies to kind coverage.")
     return Indicator(
         id=s["id"], kind=kind, name_zh=s["name_zh"], name_en=s["name_en"], categories=tuple(cats),
         threshold=threshold, threshold_kind=tkind, elements=tuple(elements), rule=rule, sources=sources,
         confidence=conf, origin=s["origin"], tier=str(tier), element_class=s["element_class"], layer=s["layer"],
-        notes=s["notes"], n_nearest=n_nearest, source_text=s["source_text"], clause=s["clause"],
+        notes=s["notes"], n_nearest=n_nearest, source_text=s["source_text"], clause=s["clause"], age_group=age_group,
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import geopandas as gpd
 import pandas as pd
 
+from lifecircle.indicators.age import add_age_coverage
 from lifecircle.indicators.coverage import compute_indicators
 from lifecircle.indicators.gaps import GAP_INTEGER_COLUMNS, indicator_gaps
 from lifecircle.indicators.profiles import Profile, load_profile
@@ -33,12 +34,14 @@ def indicator_table(homes: gpd.GeoDataFrame, profiles: Iterable[str | Profile], 
 
     ``denominator`` None takes each profile's own, or population when the homes have no area
     (:func:`choose_denominator`), so runs, scenarios and monitoring compute the same rates. ``area_id_column`` names
-    the id column of sub-area polygons (``--areas-id-column``).
+    the id column of sub-area polygons (``--areas-id-column``). The age-group columns of
+    :func:`lifecircle.indicators.age.add_age_coverage` follow the standard's columns.
     """
     denominator = choose_denominator(homes, denominator)[0]
-    return pd.concat([compute_indicators(homes, load_profile(p), areas=areas, denominator=denominator,
-                                         area_id_column=area_id_column)
-                      for p in profiles], ignore_index=True)
+    loaded = [load_profile(p) for p in profiles]
+    table = pd.concat([compute_indicators(homes, p, areas=areas, denominator=denominator, area_id_column=area_id_column)
+                       for p in loaded], ignore_index=True)
+    return add_age_coverage(table, homes, loaded, areas, area_id_column)
 
 
 def gap_table(homes: gpd.GeoDataFrame, profiles: Iterable[str | Profile], denominator: str | None = None) -> gpd.GeoDataFrame:

@@ -8,7 +8,7 @@ and :mod:`lifecircle.results.writer` writes the folder (schema: ``docs/outputs.m
 from __future__ import annotations
 
 import platform
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,20 +28,33 @@ from lifecircle.report import build_report
 from lifecircle.results.folder import REPORT_FILE, RunRecord
 from lifecircle.results.writer import input_record, write_results
 
+
 @dataclass
 class AssessConfig:
     """Everything a run needs. Paths are the user's files; ``out`` is the results folder.
 
     Either ``osm`` (an .osm.pbf / .osm file giving network, facilities and homes) or the three user layers
-    (``network``, ``facilities``, ``homes``); a user layer overrides what OSM would give.
+    (``network``, ``facilities``, ``homes``); a user layer overrides what OSM would give. Facility layers replace
+    OSM's facilities only for the categories they contain (``facilities_only`` drops OSM's entirely); each file
+    of ``facilities`` is a POI export of the provider at the same position of ``poi_source`` (``amap``, ``baidu``,
+    ``tencent``; one value applies to every file) or, without one, a layer with a category column. ``homes`` with
+    ``landuse_code`` and ``landuse_system`` is a land-use survey layer whose residential parcels are the homes.
+    ``age_columns`` (``"60+=老年人口"``) name the age-group columns of the ``population`` layer (recognised by
+    name when empty).
     """
 
     out: Path
     osm: Path | None = None
     network: Path | None = None
-    facilities: Path | None = None
+    facilities: Path | tuple[Path, ...] | None = None
     facility_category: str | None = None
     category_column: str = "category"
+    poi_source: str | tuple[str, ...] | None = None
+    poi_map: Path | None = None
+    facilities_only: bool = False
+    landuse_code: str | None = None
+    landuse_system: str | None = None
+    age_columns: tuple[str, ...] = ()
     homes: Path | None = None
     homes_id_column: str | None = None
     boundary: Path | None = None
@@ -60,11 +73,36 @@ class AssessConfig:
     layer_crs: str | None = None
     study_area: str = ""
 
+    @property
+    def facility_files(self) -> tuple[Path, ...]:
+        """The facility files given (none, one or several)."""
+        if self.facilities is None:
+            return ()
+        if isinstance(self.facilities, (str, Path)):
+            return (Path(self.facilities),)
+        return tuple(Path(f) for f in self.facilities)
+
+    def poi_providers(self) -> tuple[str | None, ...]:
+        """Per facility file, its POI provider (None: a layer with a category column)."""
+        files = self.facility_files
+        given = (self.poi_source,) if isinstance(self.poi_source, str) else tuple(self.poi_source or ())
+        if not given:
+            return (None,) * len(files)
+        if len(given) == 1:
+            return given * len(files)
+        if len(given) != len(files):
+            raise LifecircleInputError(
+                f"{len(files)} facility files but {len(given)} --poi-source values: give one provider for all files, or "
+                "one per file in the same order.")
+        return given
+
     def input_files(self) -> dict[str, Path]:
+        files = self.facility_files
         named = {
             "osm": self.osm,
             "network": self.network,
-            "facilities": self.facilities,
+            **{("facilities" if k == 0 else f"facilities:{k + 1}"): f for k, f in enumerate(files)},
+            "poi_map": self.poi_map,
             "homes": self.homes,
             "boundary": self.boundary,
             "population": self.population,
@@ -79,7 +117,7 @@ class AssessConfig:
 
 
 def _validate(cfg: AssessConfig) -> None:
-    if cfg.osm is None and (cfg.network is None or cfg.facilities is None or cfg.homes is None):
+    if cfg.osm is None and (cfg.network is None or not cfg.facility_files or cfg.homes is None):
         raise LifecircleInputError(
             "No input map data. Give an OpenStreetMap file with --osm FILE.osm.pbf, or all three of your own layers "
             "with --network LINES --facilities POINTS --homes POINTS_OR_POLYGONS."
@@ -93,6 +131,25 @@ def _validate(cfg: AssessConfig) -> None:
         raise LifecircleInputError(f"The output '{cfg.out}' exists and is not a folder; choose another --out.")
     if cfg.snap_max_m <= 0:
         raise LifecircleInputError(f"--snap-max must be a positive distance in metres, got {cfg.snap_max_m}.")
+    cfg.poi_providers()
+    if cfg.facilities_only and not cfg.facility_files:
+        raise LifecircleInputError("--facilities-only drops OpenStreetMap's facilities, but no --facilities file was given.")
+    if (cfg.landuse_code is None) != (cfg.landuse_system is None):
+        raise LifecircleInputError(
+            "A land-use layer needs both --landuse-code (the code column, e.g. DLBM) and --landuse-system "
+            "(sandiao for 三调 / 年度变更调查, yongdi2023 for 国土空间用地用海分类): the two systems number 0702 differently.")
+    if cfg.landuse_system is not None:
+        from lifecircle.points.landuse import residential_codes
+
+        residential_codes(cfg.landuse_system)
+        if cfg.homes is None:
+            raise LifecircleInputError("--landuse-code/--landuse-system describe the --homes layer; give it with --homes landuse.gpkg.")
+    if cfg.age_columns:
+        from lifecircle.points.population import parse_age_columns
+
+        parse_age_columns(cfg.age_columns)
+        if cfg.population is None:
+            raise LifecircleInputError("--age-column names columns of the --population layer; give it with --population.")
 
 
 def demo_config(out: Path, walk_profile: str = "planning") -> AssessConfig:
@@ -111,26 +168,75 @@ def demo_config(out: Path, walk_profile: str = "planning") -> AssessConfig:
     )
 
 
-def _facilities(cfg: AssessConfig, net: WalkNetwork) -> gpd.GeoDataFrame:
-    """Facilities from the user's layer or from the OSM file, in the network's CRS, polygon gates applied."""
-    from lifecircle.points.features import facilities_from_layer, read_facilities
+@dataclass
+class FacilityInputs:
+    """The facilities of a run and where they came from."""
+
+    frame: gpd.GeoDataFrame
+    sources: dict[str, str]
+    poi_reports: list = field(default_factory=list)
+    duplicates_merged: int = 0
+    replaced_osm: list[str] = field(default_factory=list)
+
+
+def _user_facilities(cfg: AssessConfig) -> tuple[list[gpd.GeoDataFrame], list]:
+    """Each facility file as a facilities frame in WGS-84 with its ``facility_source`` (``user``, ``poi:amap``...)."""
+    from lifecircle.points.features import facilities_from_layer
+    from lifecircle.points.layers import read_layer
+    from lifecircle.points.poi import read_poi_export, read_poi_rules
+
+    extra = read_poi_rules(cfg.poi_map) if cfg.poi_map is not None else None
+    parts, reports = [], []
+    files = cfg.facility_files
+    for k, (path, provider) in enumerate(zip(files, cfg.poi_providers(), strict=True)):
+        if provider is not None:
+            fac, report = read_poi_export(path, provider, extra)
+            reports.append(report)
+            label = f"poi:{provider}"
+        else:
+            fac = facilities_from_layer(read_layer(path, crs=cfg.layer_crs, coords=cfg.coords), category=cfg.facility_category,
+                                        category_column=cfg.category_column)
+            label = "user"
+            if len(files) > 1:
+                fac["id"] = [f"f{k + 1}:{i}" for i in fac["id"]]
+        parts.append(fac.to_crs("EPSG:4326").assign(facility_source=label))
+    return parts, reports
+
+
+def _facilities(cfg: AssessConfig, net: WalkNetwork) -> FacilityInputs:
+    """Facilities from the user's files and the OSM file, in the network's CRS, polygon gates applied.
+
+    A user file replaces OSM's facilities only for the categories it holds; ``facilities_only`` drops OSM's
+    entirely. Same-named facilities of one category a few metres apart in two files are merged."""
+    from lifecircle.points.features import read_facilities
+    from lifecircle.points.poi import merge_duplicates
     from lifecircle.points.snapping import apply_polygon_gates
 
-    if cfg.facilities is not None:
-        from lifecircle.points.layers import read_layer
-
-        layer = read_layer(cfg.facilities, crs=cfg.layer_crs, coords=cfg.coords)
-        fac = facilities_from_layer(layer, category=cfg.facility_category, category_column=cfg.category_column)
-    else:
-        fac = read_facilities(cfg.osm)
-    return apply_polygon_gates(net, fac)
+    parts, reports = _user_facilities(cfg)
+    merged = 0
+    user_cats: set[str] = set()
+    if parts:
+        user = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+        if len(parts) > 1:
+            user, merged = merge_duplicates(user)
+        user_cats = set(user["category"])
+        parts = [user]
+    replaced: list[str] = []
+    if cfg.osm is not None and not cfg.facilities_only:
+        osm = read_facilities(cfg.osm)
+        replaced = sorted(set(osm["category"]) & user_cats)
+        parts.insert(0, osm.loc[~osm["category"].isin(user_cats)].assign(facility_source="osm"))
+    fac = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    fac["footprint"] = gpd.GeoSeries(fac["footprint"].to_numpy(), crs="EPSG:4326").values
+    sources = {c: "+".join(sorted(set(g))) for c, g in fac.groupby("category")["facility_source"]}
+    return FacilityInputs(apply_polygon_gates(net, fac), dict(sorted(sources.items())), reports, merged, replaced)
 
 
 def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
     """The walking network: from the user's line layer (``--network``) when given, else from the OSM file."""
     if cfg.network is not None:
-        from lifecircle.points.layers import read_layer
         from lifecircle.network.lines import network_from_lines
+        from lifecircle.points.layers import read_layer
 
         layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
         return network_from_lines(
@@ -165,16 +271,31 @@ def _snap(net: WalkNetwork, points: gpd.GeoDataFrame, max_distance_m: float) -> 
     return snapped
 
 
+def _read_homes(cfg: AssessConfig) -> gpd.GeoDataFrame:
+    """Homes from the user's layer (a land-use survey layer when its code column and system are named) or OSM."""
+    from lifecircle.points.homes import homes_from_layer, homes_from_osm
+
+    if cfg.homes is None:
+        if cfg.osm is None:  # _validate refuses this before any work
+            raise LifecircleInputError("No homes: give your homes layer with --homes, or an OpenStreetMap file with --osm.")
+        return homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
+    from lifecircle.points.layers import read_layer
+
+    layer = read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords)
+    if cfg.landuse_code is not None and cfg.landuse_system is not None:
+        from lifecircle.points.landuse import homes_from_landuse
+
+        return homes_from_landuse(layer, cfg.landuse_code, cfg.landuse_system, id_column=cfg.homes_id_column)
+    return homes_from_layer(layer, id_column=cfg.homes_id_column)
+
+
 def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
-    """Homes with population, from the user's layer or the OSM file; those outside the boundary are left out."""
-    from lifecircle.points.homes import assign_population, homes_from_layer, homes_from_osm
+    """Homes with population (and people per age group when the population layer gives them), from the user's
+    layer or the OSM file; those outside the boundary are left out. ``attrs["age_groups"]`` names the groups
+    spread (empty when the population has none)."""
+    from lifecircle.points.homes import assign_population
 
-    if cfg.homes is not None:
-        from lifecircle.points.layers import read_layer
-
-        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords), id_column=cfg.homes_id_column)
-    else:
-        homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
+    homes = _read_homes(cfg)
     if boundary is not None:
         inside = homes.to_crs("EPSG:4326").geometry.within(boundary).to_numpy()
         homes = homes.loc[inside].reset_index(drop=True)
@@ -192,9 +313,73 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     except ValueError:
         m2 = cfg.m2_per_person
     if grid is not None and cfg.population_column:
-        return assign_population(homes, grid=grid, grid_column=cfg.population_column)
-    column = cfg.population_column if grid is None else None
-    return assign_population(homes, column=column, grid=grid, m2_per_person=m2)
+        out = assign_population(homes, grid=grid, grid_column=cfg.population_column)
+    else:
+        column = cfg.population_column if grid is None else None
+        out = assign_population(homes, column=column, grid=grid, m2_per_person=m2)
+    out.attrs["age_groups"] = {}
+    if isinstance(grid, gpd.GeoDataFrame):
+        from lifecircle.points.population import detect_age_columns, parse_age_columns, spread_age_groups
+
+        groups = parse_age_columns(cfg.age_columns) if cfg.age_columns else detect_age_columns(grid.columns)
+        if groups:
+            out = spread_age_groups(out, grid, groups)
+    return out
+
+
+def _age_warning(profiles, homes: gpd.GeoDataFrame) -> str:
+    """A sentence when the profiles name age groups the population does not give (empty when all are given)."""
+    from lifecircle.points.population import age_column
+
+    wanted = sorted({i.age_group for p in profiles for i in p.indicators if i.age_group})
+    absent = [g for g in wanted if age_column(g) not in homes.columns
+              and not (g in ("60+", "65+") and age_column("65+" if g == "60+" else "60+") in homes.columns)]
+    if not absent:
+        return ""
+    return (f"The population gives no age group {', '.join(absent)}: the coverage of the people these facilities serve "
+            "is not computed, and those indicators use the standard's denominator only. Give a population layer with "
+            "age-group columns (--population 社区人口.gpkg --age-column 60+=COLUMN).")
+
+
+def _data_warnings(profiles, fac_counts: dict[str, int]) -> tuple[list[str], dict[str, object]]:
+    """Warnings about categories with no facility, and their record for ``run.json`` counts."""
+    from lifecircle.indicators.completeness import empty_categories
+
+    empty = empty_categories(profiles, fac_counts)
+    hint = ("OpenStreetMap rarely maps such facilities in China: bring a POI export with --facilities pois.xlsx "
+            "--poi-source amap (README: the Yuzhong tutorial).")
+    warnings = empty.warnings(hint)
+    return warnings, {"empty_categories": empty.categories, "indicators_without_facilities": empty.indicators}
+
+
+def _jsonable(value: object) -> object:
+    """A parameter as ``run.json`` holds it: paths as text, tuples as lists."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _report_facility_inputs(fac: FacilityInputs, counts: dict[str, object], steps: Steps) -> None:
+    """Record (``counts["poi"]``, ``counts["facility_duplicates_merged"]``) and print what the facility files gave:
+    categories taken from them instead of OSM, POI types no rule maps, duplicates merged."""
+    if fac.poi_reports:
+        counts["poi"] = [r.to_json() for r in fac.poi_reports]
+    if fac.duplicates_merged:
+        counts["facility_duplicates_merged"] = fac.duplicates_merged
+        steps.info(f"[yellow]Note:[/] {fac.duplicates_merged} facilities listed in two files (same name, a few metres apart) merged.")
+    if fac.replaced_osm:
+        steps.info(f"Your facilities replace OpenStreetMap's for: {', '.join(fac.replaced_osm)}; OpenStreetMap's kept for the other categories.")
+    for r in fac.poi_reports:
+        steps.info(f"{r.path} ({r.provider}): {r.rows} POIs, {sum(r.by_category.values())} facilities, "
+                   f"{r.not_facilities} not life-circle facilities, {r.duplicates_merged} duplicates merged, "
+                   f"{r.unmapped_rows} of types no rule maps.")
+        if r.unmapped:
+            top = "; ".join(f"{t} ({n})" for t, n in list(r.unmapped.items())[:8])
+            more = f" and {len(r.unmapped) - 8} more types" if len(r.unmapped) > 8 else ""
+            steps.info(f"  [yellow]Unmapped POI types:[/] {top}{more}. Map them with --poi-map my.csv "
+                       "(columns as lifecircle/data/poi_types.csv).")
 
 
 def _versions() -> dict[str, str]:
@@ -225,21 +410,36 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             net = _network(cfg, boundary, update)
         counts.update(nodes=net.n_nodes, edges=net.n_edges)
         with steps.step("Facilities"):
-            facilities = _facilities(cfg, net)
+            fac_inputs = _facilities(cfg, net)
+        _report_facility_inputs(fac_inputs, counts, steps)
         with steps.step("Homes and population"):
             homes = _homes(cfg, boundary)
+            if cfg.landuse_system is not None:  # parcels: access points where the outline meets the network
+                from lifecircle.points.snapping import apply_polygon_gates
+
+                homes = apply_polygon_gates(net, homes)
+                counts["homes_with_gates"] = int((homes["access_kind"] == "gate").sum())
+        counts["age_groups"] = dict(homes.attrs.get("age_groups") or {})
         with steps.step("Snapping homes and facilities to the network"):
             snapped_homes = _snap(net, homes, cfg.snap_max_m)
-            snapped_fac = _snap(net, facilities, cfg.snap_max_m)
+            snapped_fac = _snap(net, fac_inputs.frame, cfg.snap_max_m)
+        by_category: dict[str, int] = snapped_fac.frame.groupby("category")["id"].nunique().to_dict()
         counts.update(
             homes=len(snapped_homes.frame), homes_unsnapped=len(snapped_homes.unsnapped),
             facilities=len(snapped_fac.frame), facilities_unsnapped=len(snapped_fac.unsnapped),
-            facilities_by_category=snapped_fac.frame.groupby("category")["id"].nunique().to_dict(),
+            facilities_by_category=by_category,
             homes_on_dropped_fragments=int(snapped_homes.frame["on_dropped_fragment"].sum()),
             facilities_on_dropped_fragments=int(snapped_fac.frame["on_dropped_fragment"].sum()),
             population=float(snapped_homes.frame["population"].sum()),
             population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
         )
+        warnings, empty_record = _data_warnings(profiles, by_category)
+        counts.update(empty_record)
+        age_note = _age_warning(profiles, homes)
+        if age_note:
+            warnings.append(age_note)
+        for w in warnings:
+            steps.console.print(f"[bold yellow]Warning:[/] {w}")
         with steps.step("Walking times to every category (engine)"):
             home_frame = walking_columns(net, snapped_homes, snapped_fac, profiles)
         with steps.step("Indicators"):
@@ -263,7 +463,7 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
                 created=RunRecord.now(),
                 study_area=cfg.study_area,
                 inputs=input_record(dict(cfg.input_files())),
-                parameters={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
+                parameters={k: _jsonable(v) for k, v in asdict(cfg).items()},
                 profiles=[p.id for p in profiles],
                 walk_profile=net.walk_profile,
                 crs=net.crs,
@@ -272,6 +472,8 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
                 versions=_versions(),
                 timings_s=steps.timings_s,
                 attribution=[OSM_ATTRIBUTION] if cfg.osm is not None else [],
+                facility_sources=fac_inputs.sources,
+                data_warnings=warnings,
             )
             out.outputs(net, home_frame, snapped_fac.frame, indicators, unsnapped, areas, gaps, record)
         with steps.step("Report"):

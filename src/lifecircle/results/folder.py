@@ -32,6 +32,7 @@ RUN_SCHEMA_VERSION = 2
 
 RUN_FILE = "run.json"
 INDICATORS_FILE = "indicators.csv"
+INDICATORS_XLSX_FILE = "indicators.xlsx"
 HOMES_FILE = "homes.parquet"
 FACILITIES_FILE = "facilities.parquet"
 AREAS_FILE = "areas.parquet"
@@ -59,6 +60,7 @@ RESULT_FILES: dict[str, FileSpec] = {s.name: s for s in (
     FileSpec(INDICATORS_FILE, "every indicator of every profile, whole area and sub-areas",
              ("profile", "indicator", "area", "value", "numerator", "denominator", "threshold", "threshold_kind",
               "source")),
+    FileSpec(INDICATORS_XLSX_FILE, "indicators.csv as a printable workbook (Chinese and English headers)", (), False),
     FileSpec(HOMES_FILE, "snapped homes with walking columns", ("id", "population")),
     FileSpec(FACILITIES_FILE, "snapped facilities", ("id", "category")),
     FileSpec(NODES_FILE, "walking network nodes", ("node_id", "x", "y")),

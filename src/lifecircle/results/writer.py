@@ -26,6 +26,7 @@ from lifecircle.results.folder import (
     GPKG_FILE,
     HOMES_FILE,
     INDICATORS_FILE,
+    INDICATORS_XLSX_FILE,
     RUN_FILE,
     UNSNAPPED_FILE,
     ResultsFolder,
@@ -71,6 +72,12 @@ class ResultsWriter:
         frame.to_csv(p, index=False)
         return p
 
+    def workbook(self, indicators: pd.DataFrame, study_area: str = "") -> Path:
+        """``indicators.xlsx``: the indicator table as a printable workbook (:mod:`lifecircle.results.excel`)."""
+        from lifecircle.results.excel import write_indicator_workbook
+
+        return write_indicator_workbook(indicators, self.path(INDICATORS_XLSX_FILE), study_area)
+
     def json(self, obj: dict[str, Any], name: str) -> Path:
         """A JSON document."""
         return self.stage.write_json(obj, name)
@@ -93,7 +100,8 @@ class ResultsWriter:
                 indicators: pd.DataFrame, unsnapped: gpd.GeoDataFrame | None, areas: gpd.GeoDataFrame | None,
                 gaps: gpd.GeoDataFrame | None, record: RunRecord) -> None:
         """Every data file of a results folder: network, homes, facilities, unsnapped points, sub-areas, gaps,
-        ``indicators.csv``, the GeoPackage of all layers and ``run.json`` (the report is built from these)."""
+        ``indicators.csv`` and ``indicators.xlsx``, the GeoPackage of all layers and ``run.json`` (the report is
+        built from these)."""
         self.network(net)
         self.layer(facilities, FACILITIES_FILE)
         self.layer(homes, HOMES_FILE)
@@ -108,6 +116,7 @@ class ResultsWriter:
             self.layer(gaps, GAPS_FILE)
             layers.append(("gaps", gaps))
         self.table(indicators, INDICATORS_FILE)
+        self.workbook(indicators, record.study_area)
         gpkg = self.path(GPKG_FILE)
         net.edges.to_file(gpkg, layer="network_edges", driver="GPKG")
         for name, frame in layers:
