@@ -107,7 +107,11 @@ def _coverage_table(repeat: int) -> None:
     from lifecircle.engine import Graph, Points
     from lifecircle.points.homes import homes_from_osm, population_from_floor_area
     from lifecircle.network.osm import read_walk_network
-    from lifecircle.planning import coverage_from_engine, coverage_from_network
+    from lifecircle.planning import coverage_from_engine
+
+    # the SciPy reference builder lives with the planning tests (it is a test reference, not part of the package)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "planning"))
+    from scipy_reference import coverage_from_network
     from lifecircle.sample_data import helsinki_pbf
     from lifecircle.network.model import SnappedPoints
     from lifecircle.points.snapping import snap_points

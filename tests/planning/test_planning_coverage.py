@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from scipy_reference import coverage_from_network, times_from_graph
 from shapely.geometry import LineString, Point
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.engine import Graph, Points
-from lifecircle.planning import coverage_from_engine, coverage_from_network, coverage_from_times, times_from_graph
+from lifecircle.planning import coverage_from_engine, coverage_from_times
 
 
 def _random_graph(seed: int, n: int = 60, m: int = 200):

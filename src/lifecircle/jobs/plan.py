@@ -3,7 +3,8 @@
 Reads a results folder (``docs/outputs.md``), builds the sparse coverage of every candidate site within the
 category's walking threshold with the engine's bounded searches (:func:`~lifecircle.planning.coverage_from_engine`,
 never a dense home × candidate matrix), honours the existing facilities (homes they already serve are
-``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.siting`) and writes the plan folder:
+``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.mclp`, :mod:`~lifecircle.planning.lscp` or
+:mod:`~lifecircle.planning.pmedian`) and writes the plan folder:
 
 * ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
   (row of the candidate list), ``site_id`` (``plan-<category>-<order>``), ``candidate_id``, ``node_id`` (−1 for
@@ -40,8 +41,17 @@ from lifecircle.network.model import WalkNetwork
 from lifecircle.points.categories import known_categories
 from lifecircle.points.layers import read_layer
 from lifecircle.points.snapping import snap_points
-from lifecircle.planning.coverage import CoverageProblem, coverage_from_engine
-from lifecircle.planning.siting import SitingResult, rank_candidates, solve_lscp, solve_mclp, solve_pmedian
+from lifecircle.planning import (
+    CoverageProblem,
+    SitingResult,
+    connected_nodes,
+    coverage_from_engine,
+    node_points,
+    rank_candidates,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
 from lifecircle.progress import Steps
 from lifecircle.report import build_report
 from lifecircle.results.folder import FOR_SCENARIO, REPORT_FILE, ResultsFolder, RunRecord
@@ -120,7 +130,7 @@ class PlanResult:
     out
         The plan folder.
     result
-        The solver's :class:`~lifecircle.planning.siting.SitingResult` (objective, bound, gap...).
+        The solver's :class:`~lifecircle.planning.SitingResult` (objective, bound, gap...).
     sites
         ``sites.parquet`` as a GeoDataFrame.
     candidates
@@ -266,18 +276,10 @@ def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
 def _node_candidates(net: WalkNetwork, g: engine.Graph, every_k: int) -> _Candidates:
     """Every k-th network node as a candidate, standing on the node: fraction 0 of an edge leaving it (or 1 of one
     entering it), no access leg."""
-    n = net.n_nodes
-    nodes = np.arange(0, n, every_k, dtype=np.int64)
-    first_out = np.full(n, -1, np.int64)
-    first_out[g.u[::-1]] = np.arange(g.n_edges)[::-1]
-    first_in = np.full(n, -1, np.int64)
-    first_in[g.v[::-1]] = np.arange(g.n_edges)[::-1]
-    nodes = nodes[(first_out[nodes] >= 0) | (first_in[nodes] >= 0)]
-    edge = np.where(first_out[nodes] >= 0, first_out[nodes], first_in[nodes])
-    frac = np.where(first_out[nodes] >= 0, 0.0, 1.0)
+    nodes = connected_nodes(g, np.arange(0, net.n_nodes, every_k, dtype=np.int64))
     xy = net.nodes[["x", "y"]].to_numpy(np.float64)[nodes]
     geom = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=net.crs)
-    return _Candidates(engine.Points(edge, frac, np.zeros(len(nodes))), np.array([f"node{k}" for k in nodes], object),
+    return _Candidates(node_points(g, nodes), np.array([f"node{k}" for k in nodes], object),
                        nodes, geom, np.zeros(len(nodes)), None)
 
 
