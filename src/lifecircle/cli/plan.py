@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -67,23 +68,15 @@ def plan(results_dir: Path, category: str, profile: str | None, indicator: str |
     click.echo(str(res.out))
 
 
-#: How each problem is said to a planner.
-_PROBLEM_WORDS = {
-    "mclp": "{n} new site(s) that reach the most {what}",
-    "lscp": "the fewest new sites ({n}) that bring coverage to the target",
-    "pmedian": "{n} new site(s) that shorten the average walk the most",
-}
-_DENOMINATOR_WORDS = {"population": "residents", "residential_land_area": "residential land",
-                      "floor_area": "residential floor area"}
+def plan_lines(s: dict[str, Any], category: str) -> list[str]:
+    """The plan in planning words, from ``plan.json`` (the same words and numbers as the report's plan section)."""
+    from lifecircle.report.i18n import STRINGS
+    from lifecircle.report.plans import headline
+    from lifecircle.report.plans import share_text as pct
 
-
-def plan_lines(s: dict, category: str) -> list[str]:
-    """The plan in planning words, from ``plan.json`` (the same numbers as the file and the report)."""
     den = str(s.get("coverage_denominator", "population"))
-    what = _DENOMINATOR_WORDS.get(den, den)
-    within = _threshold_words(s.get("threshold"), str(s.get("threshold_kind", "")))
-    lines = [f"[green]Done.[/] {category}: " + _PROBLEM_WORDS.get(str(s["problem"]), "{n} new site(s)").format(
-        n=s["n_sites"], what=what) + f" within {within}."]
+    what = STRINGS.get(f"plan_what_{den}", (den, den))[1]
+    lines = [f"[green]Done.[/] {category}: {headline(s, int(s['n_sites']))[1]}."]
     share = f"share of {what}"
     lines.append(f"Coverage ({share}): {pct(s.get('coverage_rate_before'))} → {pct(s.get('coverage_rate_after'))}"
                  + (" served within the sites' capacities; "
@@ -93,7 +86,8 @@ def plan_lines(s: dict, category: str) -> list[str]:
         extra = "" if den == "population" else f" ({s['newly_covered']:,.0f} {s['weight']['unit']})"
         served = "served" if s.get("capacitated") else "newly within reach"
         lines.append(f"People {served}: {s['newly_covered_people']:,.0f}{extra}.")
-    if s.get("problem") == "pmedian" and s.get("mean_cost_before") is not None:
+    if s.get("problem") == "pmedian" and s.get("mean_cost_before") is not None \
+            and s.get("mean_cost_after") is not None:
         unit = "min" if s.get("threshold_kind") == "walk_time_s" else "m"
         scale = 60.0 if unit == "min" else 1.0
         lines.append("Average walk (homes beyond the threshold counted at it): "
@@ -107,16 +101,5 @@ def plan_lines(s: dict, category: str) -> list[str]:
     return lines
 
 
-def _threshold_words(value, kind: str) -> str:
-    if not isinstance(value, (int, float)):
-        return "the threshold"
-    return f"{value / 60:g} min walk" if kind == "walk_time_s" else f"{value:g} m on the network"
-
-
-def _fmt_gap(x) -> str:
+def _fmt_gap(x: Any) -> str:
     return f"{100 * x:.2f} %" if isinstance(x, (int, float)) else str(x)
-
-
-def pct(x) -> str:
-    """A share (0–1) as the report and the terminal show it: one decimal, e.g. ``51.5 %``."""
-    return f"{100 * x:.1f} %" if isinstance(x, (int, float)) else "n/a"

@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -297,6 +298,7 @@ def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
         cats = ind.categories if ind is not None else (opt.category,)
         return _Threshold(60.0 * float(opt.threshold_min), "walk_time_s", cats, prof.id if prof else None,
                           ind.id if ind else None, prof.denominator if prof else None, overridden=True)
+    assert ind is not None and prof is not None  # found above, or an error was raised
     if ind.threshold_kind not in ("walk_time_s", "network_distance_m"):
         raise LifecircleInputError(f"Indicator '{ind.id}' uses a straight-line radius, which no walking network "
                                    "changes; give a walking threshold with --threshold-min (minutes).")
@@ -417,10 +419,11 @@ def _objective_unit(problem: str, wt: _Weight) -> str:
 
 
 def _solve(problem: str, prob: CoverageProblem, opt: PlanOptions) -> SitingResult:
-    if problem == "mclp":
+    if opt.sites is not None:
         return solve_mclp(prob, int(opt.sites), method=opt.method, time_limit_s=opt.time_limit_s)
-    if problem == "lscp":
+    if opt.target_rate is not None:
         return solve_lscp(prob, float(opt.target_rate), method=opt.method, time_limit_s=opt.time_limit_s)
+    assert opt.p_median is not None  # _check_options gave exactly one
     return solve_pmedian(prob, int(opt.p_median), method=opt.method, time_limit_s=opt.time_limit_s)
 
 
@@ -558,7 +561,7 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             stage.write_parquet(candidates, "candidates.parquet")
             comparison.to_csv(stage.path("comparison.csv"), index=False)
             total = float(wt.values.sum())
-            summary = {
+            summary: dict[str, Any] = {
                 "created": RunRecord.now(),
                 "results_dir": str(results_dir.resolve()),
                 "category": options.category,

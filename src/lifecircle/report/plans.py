@@ -17,6 +17,14 @@ from lifecircle.report.inputs import ReportInputs
 _DENOMINATORS = ("population", "residential_land_area", "floor_area")
 
 
+def _num(x: Any) -> float:
+    """``x`` as a float (NaN when it is not a number)."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def _is_number(x: Any) -> bool:
     try:
         return math.isfinite(float(x))
@@ -26,18 +34,18 @@ def _is_number(x: Any) -> bool:
 
 def share_text(x: Any) -> str:
     """A share (0–1) as the report, the terminal and ``lifecircle plan`` show it: one decimal, e.g. ``51.5 %``."""
-    return f"{100 * float(x):.1f} %" if _is_number(x) else "—"
+    return f"{100 * _num(x):.1f} %" if _is_number(x) else "—"
 
 
 def whole(x: Any) -> str:
     """A count of people (or m²) as a whole number with thousands separators, or ``—``."""
-    return f"{float(x):,.0f}" if _is_number(x) else "—"
+    return f"{_num(x):,.0f}" if _is_number(x) else "—"
 
 
 def _technical_number(x: Any, unit: str = "") -> str:
     if not _is_number(x):
         return "—"
-    return f"{float(x):,.1f}{(' ' + unit) if unit else ''}"
+    return f"{_num(x):,.1f}{(' ' + unit) if unit else ''}"
 
 
 def _pair(key: str, **fields: Any) -> tuple[str, str]:
@@ -50,8 +58,8 @@ def _within(info: dict[str, Any]) -> tuple[str, str]:
     if not _is_number(thr):
         return "—", "—"
     if str(info.get("threshold_kind", "")) == "walk_time_s":
-        return _pair("plan_within_walk", n=f"{float(thr) / 60:g}")
-    return _pair("plan_within_network", n=f"{float(thr):g}")
+        return _pair("plan_within_walk", n=f"{_num(thr) / 60:g}")
+    return _pair("plan_within_network", n=f"{_num(thr):g}")
 
 
 def _what(info: dict[str, Any]) -> tuple[str, str]:
@@ -64,6 +72,8 @@ def headline(info: dict[str, Any], n_sites: int) -> tuple[str, str]:
     walk"."""
     problem = str(info.get("problem") or "mclp")
     key = f"plan_headline_{problem}" if f"plan_headline_{problem}" in STRINGS else "plan_headline_mclp"
+    if n_sites == 1 and f"{key}_one" in STRINGS:
+        key = f"{key}_one"
     wz, we = _within(info)
     hz, he = _what(info)
     zh = STRINGS[key][0].format(n=n_sites, within=wz, what=hz)
@@ -127,14 +137,17 @@ def plan_tables(inputs: ReportInputs, names: dict[str, tuple[str, str]]) -> list
                 and str(info.get("problem")) == "pmedian":
             walk = str(info.get("threshold_kind", "")) == "walk_time_s"
             scale, u = (60.0, ("分钟", "min")) if walk else (1.0, ("米", "m"))
-            b, a = float(info["mean_cost_before"]) / scale, float(info["mean_cost_after"]) / scale
+            b, a = _num(info["mean_cost_before"]) / scale, _num(info["mean_cost_after"]) / scale
             mean = (f"{b:.1f} → {a:.1f} {u[0]}", f"{b:.1f} → {a:.1f} {u[1]}")
         gap = info.get("gap")
         proof = (STRINGS["plan_proven"] if info.get("proven_optimal") or info.get("status") == "optimal"
-                 else _pair("plan_not_proven", gap=f"{100 * float(gap):.2f} %" if _is_number(gap) else "—"))
+                 else _pair("plan_not_proven", gap=f"{100 * _num(gap):.2f} %" if _is_number(gap) else "—"))
         ran = info.get("method_ran")
+        thr = info.get("threshold")
         out.append({
             "name": plan.name, "category_zh": zh, "category_en": en,
+            "threshold": (f"{_num(thr) / 60:g} min" if str(info.get("threshold_kind", "")) == "walk_time_s"
+                          else f"{_num(thr):g} m") if _is_number(thr) else "—",
             "headline_zh": hz, "headline_en": he,
             "rate_of_zh": _pair("plan_rate_of", what=wz)[0], "rate_of_en": _pair("plan_rate_of", what=we)[1],
             "rate_before": share_text(info.get("coverage_rate_before")),
@@ -151,7 +164,7 @@ def plan_tables(inputs: ReportInputs, names: dict[str, tuple[str, str]]) -> list
             "status": str(info.get("status", "")),
             "objective": _technical_number(info.get("objective"), unit),
             "bound": _technical_number(info.get("bound"), unit),
-            "gap": f"{100 * float(gap):.2f} %" if _is_number(gap) else "—",
+            "gap": f"{100 * _num(gap):.2f} %" if _is_number(gap) else "—",
             "rows": rows,
         })
     return out
@@ -168,6 +181,6 @@ def plans_layer(inputs: ReportInputs) -> list[dict[str, Any]]:
         out.append({"name": plan.name, "category": str(cat or ""), "sites": [
             {"lat": float(lat[i]), "lon": float(lon[i]), "order": int(r.get("order", i + 1)),
              "id": str(r.get("site_id", r.get("candidate_id", i + 1))), "zh": nz, "en": ne,
-             "people": round(float(_people(r))) if _is_number(_people(r)) else None}
+             "people": round(_num(_people(r))) if _is_number(_people(r)) else None}
             for i, (r, (nz, ne)) in enumerate(zip(sites, site_names(plan.sites)))]})
     return out
