@@ -40,15 +40,25 @@ class DemandGroups:
 
 
 def group_demand(prob: CoverageProblem, keep: np.ndarray) -> DemandGroups:
-    """Merge the demand points in ``keep`` that have the same candidate set; drop those no candidate covers."""
+    """Merge the demand points in ``keep`` that have the same candidate set; drop those no candidate covers.
+
+    With capacities (in people) and a weight that is not people, only points with the same weight per person merge:
+    a capacitated site serves a share of each group, and a group mixing land-rich and crowded homes would force the
+    same share on both.
+    """
     csc = prob.cover.tocsc()
     csc.sort_indices()
     ptr, idx = csc.indptr, csc.indices
     of_demand = np.full(prob.n_demand, -1, dtype=np.int64)
     keys: dict[bytes, int] = {}
     reps: list[int] = []
+    by_ratio = prob.capacity is not None and prob.demand_people is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = prob.demand_weight / prob.people if by_ratio else None
     for i in np.flatnonzero(keep & (np.diff(ptr) > 0)):
         key = idx[ptr[i]:ptr[i + 1]].tobytes()
+        if ratio is not None:
+            key += ratio[i:i + 1].tobytes()
         g = keys.get(key)
         if g is None:
             g = keys[key] = len(reps)
