@@ -30,6 +30,15 @@ def marginal_people(prob: CoverageProblem, sites: np.ndarray) -> np.ndarray:
     return out
 
 
+def finish_plan(prob: CoverageProblem, res: SitingResult, method: str, t0: float) -> SitingResult:
+    """Record on a covering plan the method asked, the people behind each site and the time spent since ``t0``."""
+    res.requested = method
+    if res.newly_covered_people is None:
+        res.newly_covered_people = marginal_people(prob, res.sites)
+    res.solve_time_s = time.perf_counter() - t0
+    return res
+
+
 def uncapacitated_rate(prob: CoverageProblem, sites: np.ndarray) -> float:
     """Share (0–1) of the demand weight the sites and the existing facilities would cover with no capacity limit."""
     state = CoverState(prob)

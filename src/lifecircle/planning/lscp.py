@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from lifecircle.errors import LifecircleInputError
 from lifecircle.planning._highs import _INF, LP_TIME_SHARE, MipModel, solve_guarded, solve_relaxation
 from lifecircle.planning.coverage import CoverageProblem
-from lifecircle.planning.covering import capacity_model, finish_capacitated, finish_cover, marginal_people
+from lifecircle.planning.covering import capacity_model, finish_capacitated, finish_cover, finish_plan
 from lifecircle.planning.greedy import CoverState, lazy_greedy
 from lifecircle.planning.groups import group_demand
 from lifecircle.planning.result import EXACT_MAX_NNZ, SitingResult, check_method, covered_rate, gap, proven
@@ -48,12 +48,7 @@ def solve_lscp(prob: CoverageProblem, target_rate: float = 1.0, method: str = "a
     if not (0.0 <= target_rate <= 1.0):
         raise LifecircleInputError(f"target_rate must be a share between 0 and 1 (e.g. 0.9), got {target_rate}.")
     t0 = time.perf_counter()
-    res = _solve(prob, target_rate, method, time_limit_s, t0)
-    res.requested = method
-    if res.newly_covered_people is None:
-        res.newly_covered_people = marginal_people(prob, res.sites)
-    res.solve_time_s = time.perf_counter() - t0
-    return res
+    return finish_plan(prob, _solve(prob, target_rate, method, time_limit_s, t0), method, t0)
 
 
 def _solve(prob: CoverageProblem, target_rate: float, method: str, time_limit_s: float, t0: float) -> SitingResult:

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from lifecircle.errors import LifecircleInputError
 from lifecircle.planning._highs import _INF, LP_TIME_SHARE, MipModel, _MipResult, solve_guarded, solve_relaxation
 from lifecircle.planning.coverage import CoverageProblem
-from lifecircle.planning.covering import capacity_model, finish_capacitated, finish_cover, marginal_people
+from lifecircle.planning.covering import capacity_model, finish_capacitated, finish_cover, finish_plan
 from lifecircle.planning.greedy import attribute_cover, greedy_mclp
 from lifecircle.planning.groups import DemandGroups, group_demand
 from lifecircle.planning.result import (
@@ -71,11 +71,7 @@ def solve_mclp(prob: CoverageProblem, k: int, method: str = "auto", time_limit_s
             res = _large(prob, g, k, time_limit_s, nnz)
         else:
             res = _exact(prob, g, k, time_limit_s, t0)
-    res.requested = method
-    if res.newly_covered_people is None:
-        res.newly_covered_people = marginal_people(prob, res.sites)
-    res.solve_time_s = time.perf_counter() - t0
-    return res
+    return finish_plan(prob, res, method, t0)
 
 
 def _model_nnz(g: DemandGroups, capacitated: bool) -> int:
