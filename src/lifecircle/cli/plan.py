@@ -39,7 +39,8 @@ _err = Console(stderr=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def plan(results_dir: Path, category: str, profile: str | None, indicator: str | None, threshold_min: float | None,
          sites: int | None, target_rate: float | None, p_median: int | None, weight: str | None,
-         candidates: Path | None, every_kth_node: int, method: str, time_limit_s: float, capacity_column: str | None, snap_max_m: float,
+         candidates: Path | None, every_kth_node: int, method: str, time_limit_s: float,
+         capacity_column: str | None, snap_max_m: float,
          out: Path | None, no_report: bool, quiet: bool) -> None:
     """Where new facilities of a CATEGORY should go, on the results folder of an assessment.
 

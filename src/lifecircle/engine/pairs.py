@@ -42,9 +42,11 @@ def bounded_pairs(g: Graph, origins: Points, facilities: Points, limit: float) -
         the graph's unit; zeros kept: an origin standing at the facility).
     """
     if not isinstance(g, Graph):
-        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or "
+                                   "Graph.from_arrays).")
     if not isinstance(origins, Points) or not isinstance(facilities, Points):
-        raise LifecircleInputError("origins and facilities must be lifecircle.engine.Points (Points.from_snapped(...)).")
+        raise LifecircleInputError("origins and facilities must be lifecircle.engine.Points "
+                                   "(Points.from_snapped(...)).")
     if not (np.isfinite(limit) and limit >= 0):
         raise LifecircleInputError(f"limit must be a finite cost >= 0 (seconds or metres), got {limit}.")
     origins.check_on(g, "origins")

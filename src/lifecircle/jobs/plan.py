@@ -6,16 +6,24 @@ never a dense home × candidate matrix), honours the existing facilities (homes 
 ``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.mclp`, :mod:`~lifecircle.planning.lscp` or
 :mod:`~lifecircle.planning.pmedian`) and writes the plan folder:
 
-* ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
-  (row of the candidate list), ``site_id`` (``plan-<category>-<order>``), ``candidate_id``, ``node_id`` (−1 for
-  parcels), ``category``, ``newly_covered`` (people the site newly covers; with capacities the people it serves;
-  for the p-median the people for whom it becomes the nearest facility), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where
-  the site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
+Homes weigh with the denominator of the indicator being improved (``--weight`` overrides, see
+:class:`PlanOptions`), so the plan maximises the rate that indicator reports; capacities stay in people.
+
+* ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``site_id``
+  (``plan-<category>-<order>``), ``name`` (the parcel's name or address, else the nearest named street),
+  ``street``, ``candidate`` (row of the candidate list), ``candidate_id``, ``node_id`` (−1 for parcels),
+  ``category``, ``newly_covered`` (in the plan's weight, people or m²: what the site newly covers; with capacities
+  what it serves; for the p-median the homes for which it becomes the nearest facility) and
+  ``newly_covered_people`` (the same in people), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where the
+  site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
   geometry;
 * ``candidates.parquet`` — every candidate that would newly cover someone on its own, ranked: ``rank``,
-  ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
-* ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, coverage rate (people, 0–1) of the
-  threshold before and after (after: from the recomputed walking times), parameters, counts, timings (s);
+  ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (plan's weight), ``chosen``, point geometry;
+* ``plan.json`` — problem, weight (denominator, unit, why), objective (and its unit), bound, gap, status, whether
+  proven optimal, the method asked / the stages run / the stage kept, coverage rates (0–1 of the weight) before and
+  after (:mod:`lifecircle.jobs.plan_rates`: the indicator's own ``comparison.csv`` row when the plan improves it
+  with its denominator; with capacities the served rate and the uncapacitated one beside it), mean walk before and
+  after, parameters, counts, timings (s) — ``docs/outputs.md``;
 * ``comparison.csv`` — every indicator of the run's profiles, whole area and per sub-area, before and after the new
   sites are added as facilities of the category: the scenario evaluation of :mod:`lifecircle.scenarios`
   (:func:`~lifecircle.scenarios.evaluate_scenario`, columns :data:`lifecircle.scenarios.COMPARISON_COLUMNS`), so a
@@ -180,9 +188,8 @@ class _Threshold:
 
 #: ``--weight`` choices → coverage denominators (:data:`lifecircle.indicators.profiles.DENOMINATORS`).
 WEIGHTS = {"population": "population", "land": "residential_land_area", "floor": "floor_area"}
-#: Unit of each denominator's weight: (zh, en), the en one goes into plan.json.
-WEIGHT_UNITS = {"population": ("人", "people"), "residential_land_area": ("平方米居住用地", "m² residential land"),
-                "floor_area": ("平方米居住建筑面积", "m² floor area")}
+#: Unit of each denominator's weight, as plan.json states it.
+WEIGHT_UNITS = {"population": "people", "residential_land_area": "m² residential land", "floor_area": "m² floor area"}
 
 
 @dataclass
@@ -193,7 +200,7 @@ class _Weight:
 
     @property
     def unit(self) -> str:
-        return WEIGHT_UNITS[self.denominator][1]
+        return WEIGHT_UNITS[self.denominator]
 
 
 @dataclass

@@ -70,7 +70,8 @@ def indicator_row(comparison: pd.DataFrame, profile: str | None, indicator: str 
     """The whole-area row of ``indicator`` of ``profile`` in ``comparison``, or None."""
     if profile is None or indicator is None or len(comparison) == 0:
         return None
-    rows = comparison[(comparison["profile"].astype(str) == profile) & (comparison["indicator"].astype(str) == indicator)
+    rows = comparison[(comparison["profile"].astype(str) == profile)
+                      & (comparison["indicator"].astype(str) == indicator)
                       & (comparison["area"].astype(str) == ALL_AREAS)]
     return rows.iloc[0] if len(rows) else None
 
