@@ -8,6 +8,7 @@ import geopandas as gpd
 from shapely.geometry import Point
 
 from lifecircle.report.build import plan_tables
+from lifecircle.report.plans import headline
 from lifecircle.report.inputs import ReportInputs, read_plans
 
 CRS = "EPSG:32635"
@@ -80,3 +81,7 @@ def test_plan_in_planning_words(tmp_path):
     assert b["mean_walk"] == ("6.9 → 5.0 分钟", "6.9 → 5.0 min")
     assert b["proof_en"] == "not proven optimal: within 3.10 % of the best plan"
     assert b["rows"][0]["name_en"] == "plan-elderly_care-1"  # no street, no parcel name: its id
+    lscp = {"problem": "lscp", "threshold": 900.0, "threshold_kind": "walk_time_s",
+            "parameters": {"target_rate": 0.9}}
+    assert headline(lscp, 4) == ("以最少的新增设施（4 处）使步行 15 分钟范围内的覆盖率达到 90.0 %",
+                                 "The fewest new sites (4) that bring coverage within a 15-minute walk to 90.0 %")

@@ -76,8 +76,11 @@ def headline(info: dict[str, Any], n_sites: int) -> tuple[str, str]:
         key = f"{key}_one"
     wz, we = _within(info)
     hz, he = _what(info)
-    zh = STRINGS[key][0].format(n=n_sites, within=wz, what=hz)
-    en = STRINGS[key][1].format(n=n_sites, within=we, what=he)
+    params = info.get("parameters")
+    target = params.get("target_rate") if isinstance(params, dict) else None
+    tz, te = (share_text(target), share_text(target)) if _is_number(target) else ("目标", "the target")
+    zh = STRINGS[key][0].format(n=n_sites, within=wz, what=hz, target=tz)
+    en = STRINGS[key][1].format(n=n_sites, within=we, what=he, target=te)
     return zh, en
 
 
