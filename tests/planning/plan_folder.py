@@ -42,7 +42,7 @@ id = "test-grid"
 name_en = "Test profile on the grid"
 name_zh = "测试"
 description = "Two coverage indicators for the plan tests."
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 denominator = "population"
 origin = "homes at crossings"
@@ -54,7 +54,7 @@ name_zh = "养老 90 秒"
 categories = ["elderly_care"]
 threshold = 90
 threshold_kind = "walk_time_s"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 
 [[indicators]]
@@ -64,7 +64,7 @@ name_zh = "养老 140 米"
 categories = ["elderly_care"]
 threshold = 140
 threshold_kind = "network_distance_m"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 
 [[indicators]]
@@ -74,7 +74,7 @@ name_zh = "公园 90 秒"
 categories = ["park"]
 threshold = 90
 threshold_kind = "walk_time_s"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 """
 
