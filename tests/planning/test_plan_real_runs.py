@@ -13,15 +13,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from lifecircle.accessibility import walking_columns
+from lifecircle.cli.plan import plan as plan_command
 from lifecircle.engine import Graph, Points, nearest
 from lifecircle.indicators import load_profile
+from lifecircle.indicators.table import indicator_table
+from lifecircle.jobs.assess import AssessConfig, demo_config, run
+from lifecircle.jobs.plan import PlanOptions, plan
 from lifecircle.network.io import load_network
 from lifecircle.network.model import SnappedPoints
-from lifecircle.jobs.assess import AssessConfig, demo_config, run
-from lifecircle.indicators.table import indicator_table
-from lifecircle.accessibility import walking_columns
-from lifecircle.jobs.plan import PlanOptions, plan
-from lifecircle.cli.plan import plan as plan_command
 from lifecircle.planning import connected_nodes, node_points
 
 #: cn-health-check's elderly_care_5min: 300 s (STANDARDS §3.2 [G1]).

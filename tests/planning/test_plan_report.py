@@ -8,8 +8,8 @@ import geopandas as gpd
 from shapely.geometry import Point
 
 from lifecircle.report.build import plan_tables
-from lifecircle.report.plans import headline
 from lifecircle.report.inputs import ReportInputs, read_plans
+from lifecircle.report.plans import headline
 
 CRS = "EPSG:32635"
 

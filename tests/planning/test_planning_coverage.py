@@ -11,10 +11,10 @@ import scipy.sparse as sp
 from scipy_reference import coverage_from_network, times_from_graph
 from shapely.geometry import LineString, Point
 
-from lifecircle.errors import LifecircleInputError
-from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle import engine
 from lifecircle.engine import Graph, Points
+from lifecircle.errors import LifecircleInputError
+from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.planning import coverage_from_engine, coverage_from_times
 
 

@@ -10,7 +10,6 @@ from rich.console import Console
 
 from lifecircle.cli.errors import Command
 
-
 _err = Console(stderr=True)
 
 

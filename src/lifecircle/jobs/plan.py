@@ -48,10 +48,8 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.indicators import load_profile
 from lifecircle.indicators.profiles import DENOMINATORS
 from lifecircle.indicators.table import choose_denominator
+from lifecircle.jobs.plan_rates import nearest_cost, plan_rates
 from lifecircle.network.model import WalkNetwork
-from lifecircle.points.categories import known_categories
-from lifecircle.points.layers import read_layer
-from lifecircle.points.snapping import snap_points
 from lifecircle.planning import (
     CoverageProblem,
     SitingResult,
@@ -63,8 +61,10 @@ from lifecircle.planning import (
     solve_mclp,
     solve_pmedian,
 )
-from lifecircle.jobs.plan_rates import nearest_cost, plan_rates
 from lifecircle.planning.naming import nearest_street_names, parcel_names
+from lifecircle.points.categories import known_categories
+from lifecircle.points.layers import read_layer
+from lifecircle.points.snapping import snap_points
 from lifecircle.progress import Steps
 from lifecircle.report import build_report
 from lifecircle.results.folder import FOR_SCENARIO, REPORT_FILE, ResultsFolder, RunRecord
