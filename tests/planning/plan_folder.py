@@ -42,7 +42,7 @@ id = "test-grid"
 name_en = "Test profile on the grid"
 name_zh = "测试"
 description = "Two coverage indicators for the plan tests."
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 denominator = "population"
 origin = "homes at crossings"
@@ -54,7 +54,7 @@ name_zh = "养老 90 秒"
 categories = ["elderly_care"]
 threshold = 90
 threshold_kind = "walk_time_s"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 
 [[indicators]]
@@ -64,7 +64,7 @@ name_zh = "养老 140 米"
 categories = ["elderly_care"]
 threshold = 140
 threshold_kind = "network_distance_m"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 
 [[indicators]]
@@ -74,7 +74,7 @@ name_zh = "公园 90 秒"
 categories = ["park"]
 threshold = 90
 threshold_kind = "walk_time_s"
-source = "test"
+source_text = "hand-made test grid"
 confidence = "🟡"
 """
 
@@ -108,11 +108,11 @@ def covered_by(sites, metres: bool = False) -> np.ndarray:
     return np.zeros(SIDE * SIDE, bool) if not len(sites) else (t[:, list(sites)] <= limit).any(axis=1)
 
 
-def best_mclp(k: int, metres: bool = False) -> float:
-    """Most people newly covered by k new crossings (enumeration over all k-subsets)."""
+def best_mclp(k: int, metres: bool = False, weight: np.ndarray | None = None) -> float:
+    """Most people (or ``weight``) newly covered by k new crossings (enumeration over all k-subsets)."""
+    w = POPULATION if weight is None else weight
     already = covered_by([EXISTING_NODE], metres)
-    return max(POPULATION[covered_by(s, metres) & ~already].sum()
-               for s in itertools.combinations(range(SIDE * SIDE), k))
+    return max(w[covered_by(s, metres) & ~already].sum() for s in itertools.combinations(range(SIDE * SIDE), k))
 
 
 def fewest_sites(rate: float) -> int:
@@ -158,8 +158,15 @@ def _on_node(net: WalkNetwork, n: int) -> tuple[int, float]:
     return int(e), 0.0
 
 
-def write_results(folder: Path, existing: bool = True) -> Path:
-    """Write the grid's results folder (the files ``lifecircle plan`` reads); returns it."""
+def write_results(folder: Path, existing: bool = True, land_m2: np.ndarray | None = None,
+                  floor_m2: np.ndarray | None = None, profile_denominator: str = "population",
+                  run_denominator: str | None = None) -> Path:
+    """Write the grid's results folder (the files ``lifecircle plan`` reads); returns it.
+
+    ``land_m2`` / ``floor_m2``: residential land and floor area per home (default 100 and 300 m² each; NaN land =
+    homes given as points); ``profile_denominator``: the test profile's coverage denominator; ``run_denominator``: the
+    run's ``--denominator``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     net = _network()
     save_network(net, folder)
@@ -168,7 +175,8 @@ def write_results(folder: Path, existing: bool = True) -> Path:
     on = [_on_node(net, k) for k in range(n)]
     homes = gpd.GeoDataFrame({
         "id": [f"h{k}" for k in range(n)], "population": POPULATION, "population_source": "test",
-        "area_m2": np.full(n, 100.0), "floor_area_m2": np.full(n, 300.0),
+        "area_m2": np.full(n, 100.0) if land_m2 is None else land_m2,
+        "floor_area_m2": np.full(n, 300.0) if floor_m2 is None else floor_m2,
         "edge_id": [e for e, _ in on], "edge_frac": [f for _, f in on],
         "access_m": np.full(n, ACCESS_S), "access_s": np.full(n, ACCESS_S),
         "t_elderly_care": t[:, EXISTING_NODE] if existing else np.full(n, np.inf),
@@ -185,8 +193,11 @@ def write_results(folder: Path, existing: bool = True) -> Path:
     homes.to_parquet(folder / "homes.parquet", index=False)
     fac.to_parquet(folder / "facilities.parquet", index=False)
     profile = folder / "test-grid.toml"
-    profile.write_text(PROFILE_TOML, encoding="utf-8")
-    (folder / "run.json").write_text(json.dumps({"crs": CRS, "profiles": ["test-grid"],
-                                                 "parameters": {"profiles": [str(profile)], "areas": None}}),
+    profile.write_text(PROFILE_TOML.replace('denominator = "population"', f'denominator = "{profile_denominator}"'),
+                       encoding="utf-8")
+    parameters = {"profiles": [str(profile)], "areas": None}
+    if run_denominator is not None:
+        parameters["denominator"] = run_denominator
+    (folder / "run.json").write_text(json.dumps({"crs": CRS, "profiles": ["test-grid"], "parameters": parameters}),
                                      encoding="utf-8")
     return folder

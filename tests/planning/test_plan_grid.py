@@ -21,8 +21,8 @@ from plan_folder import (
     write_results,
 )
 
-from lifecircle.jobs.plan import PlanOptions, plan
 from lifecircle.cli.plan import plan as plan_command
+from lifecircle.jobs.plan import PlanOptions, plan
 
 
 @pytest.fixture()

@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from scipy_reference import coverage_from_network, times_from_graph
 from shapely.geometry import LineString, Point
 
+from lifecircle import engine
+from lifecircle.engine import Graph, Points
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
-from lifecircle.engine import Graph, Points
-from lifecircle.planning import coverage_from_engine, coverage_from_network, coverage_from_times, times_from_graph
+from lifecircle.planning import coverage_from_engine, coverage_from_times
 
 
 def _random_graph(seed: int, n: int = 60, m: int = 200):
@@ -165,6 +167,26 @@ def test_coverage_from_engine_hand_checked():
     assert times.toarray() == pytest.approx(np.array([[40.0, 105.0], [95.0, 40.0]]))
     with pytest.raises(LifecircleInputError, match="engine.Graph"):
         coverage_from_engine(_line_network(), _engine_points(homes), np.array([0]), 100.0)
+
+
+def test_engine_bounded_pairs_is_public_and_hand_checked():
+    g = Graph.from_network(_line_network())
+    homes = gpd.GeoDataFrame({"edge_id": [0, 2], "edge_frac": [0.25, 0.5], "access_s": [10.0, 0.0]},
+                             geometry=[Point(25, 10), Point(150, 0)], crs="EPSG:32648")
+    parcels = Points(np.array([1, 3]), np.array([0.5, 0.9]), np.array([5.0, 0.0]))
+    fac, org, cost = engine.bounded_pairs(g, _engine_points(homes), parcels, 100.0)
+    # the hand-worked times of test_coverage_from_engine_hand_checked (parcel × home: 40, 105 / 95, 40 s), the one
+    # beyond 100 s left out
+    got = {(int(f), int(o)): c for f, o, c in zip(fac, org, cost)}
+    assert got.keys() == {(0, 0), (1, 0), (1, 1)}
+    assert (got[(0, 0)], got[(1, 0)], got[(1, 1)]) == (pytest.approx(40.0), pytest.approx(95.0), pytest.approx(40.0))
+    assert list(fac) == sorted(fac)  # ordered by facility
+    empty = engine.bounded_pairs(g, _engine_points(homes.iloc[:0]), parcels, 100.0)
+    assert all(len(a) == 0 for a in empty)
+    with pytest.raises(LifecircleInputError, match="limit"):
+        engine.bounded_pairs(g, _engine_points(homes), parcels, float("inf"))
+    with pytest.raises(LifecircleInputError, match="Points"):
+        engine.bounded_pairs(g, homes, parcels, 100.0)
 
 
 @pytest.mark.parametrize("seed", range(3))

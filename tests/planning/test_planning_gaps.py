@@ -112,7 +112,6 @@ def test_gap_input_errors():
 
 def test_indicator_gaps_for_a_profile():
     from lifecircle.indicators import required_columns
-
     from lifecircle.indicators.gaps import indicator_gaps
 
     xs = [0, 100, 1000, 5000]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from scipy_reference import coverage_from_network
 
 from lifecircle.engine import Graph, Points, nearest
-from lifecircle.points.homes import homes_from_osm, population_from_floor_area
-from lifecircle.network.osm import read_walk_network
-from lifecircle.planning import CoverageProblem, coverage_from_engine, coverage_from_network, greedy_mclp, solve_mclp
 from lifecircle.indicators.gaps import gap_areas
+from lifecircle.network.osm import read_walk_network
+from lifecircle.planning import CoverageProblem, coverage_from_engine, greedy_mclp, solve_mclp
+from lifecircle.points.homes import homes_from_osm, population_from_floor_area
 from lifecircle.points.snapping import snap_points
 
 THRESHOLD_S = 300.0  # the 5-minute circle (GB 50180-2018 §2.0.3)

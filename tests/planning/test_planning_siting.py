@@ -331,3 +331,59 @@ def test_lp_rounding_beats_a_wrong_greedy():
     res = solve_mclp(prob, 2)
     assert res.objective == 11 and sorted(res.sites) == [1, 2] and res.status == "optimal"
     assert res.method == "lp_rounding"
+
+
+@pytest.mark.parametrize("model", ["mclp", "lscp", "pmedian"])
+def test_mip_is_skipped_when_its_lp_relaxation_does_not_solve_in_time(limited_case, monkeypatch, model):
+    # HiGHS solves a MIP's root LP by simplex without checking the time limit; every model therefore runs the MIP only
+    # after its LP relaxation (interior point, which stops at the limit) has solved within the time
+    from lifecircle.planning import _highs
+
+    w, cover, already, times, prob, (m_exact, l_exact, p_exact) = limited_case
+    integral_solves = []
+    solve = _highs._solve_mip
+
+    def spy(**kw):
+        if np.asarray(kw["integer"]).any():
+            integral_solves.append(kw["time_limit_s"])
+        return solve(**kw)
+
+    monkeypatch.setattr(_highs, "_solve_mip", spy)
+    if model == "mclp":
+        r = solve_mclp(prob, 6, method="exact", time_limit_s=1e-9)
+        assert r.objective <= m_exact.objective + 1e-6 <= r.bound + 2e-6
+    elif model == "lscp":
+        r = solve_lscp(prob, 0.7, method="exact", time_limit_s=1e-9)
+        assert r.coverage_rate >= 0.7 - 1e-9 and r.bound <= l_exact.objective <= r.objective
+    else:
+        r = solve_pmedian(prob, 4, method="exact", time_limit_s=1e-9)
+        assert r.bound <= p_exact.objective + 1e-6 <= r.objective + 2e-6
+    assert integral_solves == []
+    assert "mip" not in r.ran and r.ran[-1] == "lp_relaxation" and r.requested == "exact"
+    assert any("MIP skipped" in n for n in r.notes) and r.status != "optimal"
+    # with time, the same solves run the MIP and prove the optimum
+    r = {"mclp": lambda: solve_mclp(prob, 6, method="exact", time_limit_s=30),
+         "lscp": lambda: solve_lscp(prob, 0.7, method="exact", time_limit_s=30),
+         "pmedian": lambda: solve_pmedian(prob, 4, method="exact", time_limit_s=30)}[model]()
+    assert r.status == "optimal" and "mip" in r.ran and len(integral_solves) == 1
+
+
+def test_capacitated_model_without_time_for_its_relaxation_says_so():
+    w, cover, already, times = random_instance(5, m=12, n=120, density=0.2)
+    prob = CoverageProblem(w, sparse(cover), already, capacity=np.full(12, 40.0))
+    with pytest.raises(LifecircleInputError, match="LP relaxation did not solve"):
+        solve_mclp(prob, 3, method="exact", time_limit_s=1e-9)
+
+
+def test_weight_and_people_differ_capacities_count_people():
+    # two homes: A (1 person on 1000 m² of land), B (10 people on 100 m²); one site covers both and has 5 places
+    # (people). Weighted by land, the best is to serve A in full and 4 of B's 10 people.
+    cover = sp.csr_matrix(np.array([[1, 1]], bool))
+    prob = CoverageProblem(np.array([1000.0, 100.0]), cover, capacity=np.array([5.0]),
+                           demand_people=np.array([1.0, 10.0]))
+    res = solve_mclp(prob, 1, method="exact")
+    # people served ≤ 5: all of A (1 person, 1000 m²) and 4 of B's 10 people (40 m²)
+    assert res.newly_covered_people.sum() == pytest.approx(5.0)
+    assert res.objective == pytest.approx(1000.0 + 40.0)
+    assert res.coverage_rate == pytest.approx(1040.0 / 1100.0)
+    assert res.coverage_rate_uncapacitated == pytest.approx(1.0)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from lifecircle.cli.errors import Command
-
 
 _err = Console(stderr=True)
 
@@ -22,6 +22,9 @@ _err = Console(stderr=True)
 @click.option("--sites", type=int, help="Maximal covering: this many new sites covering the most people.")
 @click.option("--target-rate", type=float, help="Set covering: the fewest new sites so this share (0-1] of people is covered.")
 @click.option("--p-median", "p_median", type=int, help="p-median: this many new sites minimising people's walking time.")
+@click.option("--weight", type=click.Choice(["population", "land", "floor"]),
+              help="What each home counts with: people, residential land area or floor area (default: the "
+                   "denominator of the indicator being improved, as in indicators.csv).")
 @click.option("--candidates", type=click.Path(path_type=Path), help="Layer of available parcels (points or polygons); default every network node.")
 @click.option("--every-kth-node", type=int, default=1, show_default=True, help="With node candidates, keep every k-th node (faster).")
 @click.option("--method", type=click.Choice(["auto", "exact", "greedy"]), default="auto", show_default=True,
@@ -34,8 +37,9 @@ _err = Console(stderr=True)
 @click.option("--no-report", is_flag=True, help="Do not rebuild RESULTS_DIR/report.html with the plan.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 def plan(results_dir: Path, category: str, profile: str | None, indicator: str | None, threshold_min: float | None,
-         sites: int | None, target_rate: float | None, p_median: int | None, candidates: Path | None,
-         every_kth_node: int, method: str, time_limit_s: float, capacity_column: str | None, snap_max_m: float,
+         sites: int | None, target_rate: float | None, p_median: int | None, weight: str | None,
+         candidates: Path | None, every_kth_node: int, method: str, time_limit_s: float,
+         capacity_column: str | None, snap_max_m: float,
          out: Path | None, no_report: bool, quiet: bool) -> None:
     """Where new facilities of a CATEGORY should go, on the results folder of an assessment.
 
@@ -45,39 +49,57 @@ def plan(results_dir: Path, category: str, profile: str | None, indicator: str |
       lifecircle plan results --category health_station --target-rate 0.9 --candidates parcels.gpkg
       lifecircle plan results --category primary_school --p-median 2 --every-kth-node 5
 
-    Homes already within the threshold of an existing facility count as covered. Writes sites.parquet,
-    candidates.parquet, plan.json (objective, bound, gap) and comparison.csv (every indicator before and after).
+    Homes already within the threshold of an existing facility count as covered. Homes count with the denominator of
+    the indicator being improved (residential land area for the city health check, people for point homes), or
+    --weight. Writes sites.parquet, candidates.parquet, plan.json (objective, bound, gap, what ran) and
+    comparison.csv (every indicator before and after).
     """
     from lifecircle.jobs.plan import PlanOptions
     from lifecircle.jobs.plan import plan as run_plan
 
-    opts = PlanOptions(category=category, sites=sites, target_rate=target_rate, p_median=p_median, profile=profile,
-                       indicator=indicator, threshold_min=threshold_min, candidates=candidates,
+    opts = PlanOptions(category=category, sites=sites, target_rate=target_rate, p_median=p_median, weight=weight,
+                       profile=profile, indicator=indicator, threshold_min=threshold_min, candidates=candidates,
                        every_kth_node=every_kth_node, method=method, time_limit_s=time_limit_s,
                        capacity_column=capacity_column, snap_max_m=snap_max_m, out=out, update_report=not no_report)
     res = run_plan(results_dir, opts, quiet=quiet)
-    s = res.summary
     if not quiet:
-        unit = s["objective_unit"]
-        _err.print(f"[green]Done.[/] {s['n_sites']} new {category} site(s) ({s['problem']}, {s['method']}, "
-                   f"{s['status']}): objective {_fmt(s['objective'])} {unit}, bound {_fmt(s['bound'])}, "
-                   f"gap {_fmt_gap(s['gap'])}.")
-        if s.get("newly_covered_people") is not None:
-            _err.print(f"Newly covered: {s['newly_covered_people']:,.0f} people; coverage "
-                       f"{_pct(s['coverage_rate_before'])} → {_pct(s['coverage_rate_after'])}.")
-        for note in s.get("notes", []):
-            _err.print(f"  note: {note}", highlight=False)
+        for line in plan_lines(res.summary, category):
+            _err.print(line, highlight=False)
     click.echo(str(res.out))
 
 
-def _fmt(x) -> str:
-    return f"{x:,.1f}" if isinstance(x, (int, float)) else str(x)
+def plan_lines(s: dict[str, Any], category: str) -> list[str]:
+    """The plan in planning words, from ``plan.json`` (the same words and numbers as the report's plan section)."""
+    from lifecircle.report.i18n import STRINGS
+    from lifecircle.report.plans import headline
+    from lifecircle.report.plans import share_text as pct
+
+    den = str(s.get("coverage_denominator", "population"))
+    what = STRINGS.get(f"plan_what_{den}", (den, den))[1]
+    lines = [f"[green]Done.[/] {category}: {headline(s, int(s['n_sites']))[1]}."]
+    share = f"share of {what}"
+    lines.append(f"Coverage ({share}): {pct(s.get('coverage_rate_before'))} → {pct(s.get('coverage_rate_after'))}"
+                 + (" served within the sites' capacities; "
+                    f"{pct(s.get('coverage_rate_after_uncapacitated'))} within reach without capacity limits"
+                    if s.get("capacitated") and s.get("problem") != "pmedian" else "") + ".")
+    if s.get("newly_covered_people") is not None:
+        extra = "" if den == "population" else f" ({s['newly_covered']:,.0f} {s['weight']['unit']})"
+        served = "served" if s.get("capacitated") else "newly within reach"
+        lines.append(f"People {served}: {s['newly_covered_people']:,.0f}{extra}.")
+    if s.get("problem") == "pmedian" and s.get("mean_cost_before") is not None \
+            and s.get("mean_cost_after") is not None:
+        unit = "min" if s.get("threshold_kind") == "walk_time_s" else "m"
+        scale = 60.0 if unit == "min" else 1.0
+        lines.append("Average walk (homes beyond the threshold counted at it): "
+                     f"{s['mean_cost_before'] / scale:.1f} → {s['mean_cost_after'] / scale:.1f} {unit}.")
+    proof = ("proven optimal" if s.get("proven_optimal")
+             else f"not proven optimal, within {_fmt_gap(s.get('gap'))} of the best")
+    lines.append(f"Solver: asked {s.get('method')}; ran {', '.join(s.get('method_ran', [])) or '—'}; plan from "
+                 f"{s.get('solution_from')}; {proof}.")
+    for note in s.get("notes", []):
+        lines.append(f"  note: {note}")
+    return lines
 
 
-def _fmt_gap(x) -> str:
+def _fmt_gap(x: Any) -> str:
     return f"{100 * x:.2f} %" if isinstance(x, (int, float)) else str(x)
-
-
-def _pct(x) -> str:
-    return f"{100 * x:.1f} %" if isinstance(x, (int, float)) else "n/a"
-

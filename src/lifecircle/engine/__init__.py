@@ -1,15 +1,17 @@
 """The accessibility engine: exact walking costs from every origin to every kind of facility, on arrays.
 
 Build a :class:`Graph` (``Graph.from_network(net)``) and :class:`Points` (``Points.from_snapped(snapped)``), then ask
-:func:`nearest`, :func:`k_nearest`, :func:`counts_within`, :func:`decay_access`, :func:`two_step_fca` or
-:func:`isochrones`. Costs are in the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one.
-The walking-time definition for points on edges is the one of :mod:`lifecircle.network.model`.
+:func:`nearest`, :func:`k_nearest`, :func:`counts_within`, :func:`decay_access`, :func:`two_step_fca`,
+:func:`isochrones` or :func:`bounded_pairs` (every facility–origin pair within a limit, for siting). Costs are in
+the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one. The walking-time definition for
+points on edges is the one of :mod:`lifecircle.network.model`.
 
 Algorithms: :func:`nearest` runs one multi-source Dijkstra per category on the reversed graph (seeded at both ends
 of every facility's edge with its partial-edge cost and access leg, carrying the facility's index) and combines
 each origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label variant. :func:`counts_within`,
 :func:`decay_access` and :func:`two_step_fca` run one search per facility bounded by the largest threshold and
-reduce the origins reached into per-origin (or per-facility) accumulators as each search ends. Kernels are numba
+reduce the origins reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs`
+runs the same searches and emits the pairs they reach. Kernels are numba
 (``cache=True``), work is split between threads by category (or by facility for per-facility sums).
 
 Memory (bytes; n nodes, m directed edges, O origins, F facilities, C categories, T thresholds, P threads):
@@ -25,6 +27,7 @@ from lifecircle.engine.fca import FcaResult, two_step_fca
 from lifecircle.engine.graph import Graph, Points
 from lifecircle.engine.isochrones import isochrones
 from lifecircle.engine.nearest import NearestResult, k_nearest, nearest, nearest_nodes
+from lifecircle.engine.pairs import bounded_pairs
 
 __all__ = [
     "DECAY_KINDS",
@@ -35,6 +38,7 @@ __all__ = [
     "Graph",
     "NearestResult",
     "Points",
+    "bounded_pairs",
     "counts_within",
     "decay_access",
     "isochrones",

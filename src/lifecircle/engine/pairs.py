@@ -1,9 +1,11 @@
-"""Compiled bounded searches that *emit* the (candidate, home, seconds) pairs within a limit (numba).
+"""Every (facility, origin, cost) pair within a limit: what siting models need from the engine.
 
-The search is the engine's (:func:`lifecircle.engine.kernels.facility_catchment`): one per candidate on the
-reversed graph (the direction the user walks), bounded by the limit, resetting only the nodes it touched; the output
-grows by doubling. Memory: O(n_nodes + n_homes) scratch plus the pairs found —
-never a homes × candidates matrix.
+:func:`bounded_pairs` runs the engine's bounded search (:func:`lifecircle.engine.kernels.facility_catchment`) once
+per facility on the reversed graph (the direction the user walks), bounded by the limit, resetting only the nodes it
+touched, and *emits* every origin reached with its exact cost under the :mod:`lifecircle.network.model` definition
+(leave and enter legs, access legs, same-edge straight walks) — the costs behind the indicators' ``t_<c>`` columns.
+The output grows by doubling. Memory: O(n_nodes + n_origins) scratch plus the pairs found — never an origins ×
+facilities matrix.
 """
 
 from __future__ import annotations
@@ -11,11 +13,57 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from lifecircle.engine.graph import Graph, Points, enter_legs
 from lifecircle.engine.kernels import facility_catchment
+from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
+from lifecircle.errors import LifecircleInputError
+
+
+def bounded_pairs(g: Graph, origins: Points, facilities: Points, limit: float) -> tuple[np.ndarray, np.ndarray,
+                                                                                          np.ndarray]:
+    """Every (facility, origin) pair whose walking cost is within ``limit``, with the cost.
+
+    Parameters
+    ----------
+    g
+        The engine's graph (``Graph.from_network(net)``): costs in seconds on a ``time_s`` graph, metres on a
+        ``length_m`` one.
+    origins
+        Where people walk from (homes), :class:`Points` on ``g``.
+    facilities
+        Where they walk to (e.g. candidate sites), :class:`Points` on ``g``.
+    limit
+        Largest cost kept (seconds or metres, the graph's unit), inclusive; also the bound of every search.
+
+    Returns
+    -------
+    (facility, origin, cost)
+        Three arrays of equal length: facility index (int64, ascending), origin index (int64) and cost (float64,
+        the graph's unit; zeros kept: an origin standing at the facility).
+    """
+    if not isinstance(g, Graph):
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or "
+                                   "Graph.from_arrays).")
+    if not isinstance(origins, Points) or not isinstance(facilities, Points):
+        raise LifecircleInputError("origins and facilities must be lifecircle.engine.Points "
+                                   "(Points.from_snapped(...)).")
+    if not (np.isfinite(limit) and limit >= 0):
+        raise LifecircleInputError(f"limit must be a finite cost >= 0 (seconds or metres), got {limit}.")
+    origins.check_on(g, "origins")
+    facilities.check_on(g, "facilities")
+    n_o, n_f = len(origins), len(facilities)
+    if n_o == 0 or n_f == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+    f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
+    att_ptr, att_o, att_cost = origin_attachments(g, origins)
+    d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
+    d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
+    return _pairs_kernel(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o,
+                         att_cost, d_ptr, d_org, d_cost, float(limit))
 
 
 @njit(cache=True)
-def bounded_pairs(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o, att_cost,
+def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o, att_cost,
                   d_ptr, d_org, d_cost, bound):
     """``(facility, origin, cost)`` for every pair with cost ≤ ``bound``, ordered by facility.
 

@@ -3,18 +3,27 @@
 Reads a results folder (``docs/outputs.md``), builds the sparse coverage of every candidate site within the
 category's walking threshold with the engine's bounded searches (:func:`~lifecircle.planning.coverage_from_engine`,
 never a dense home × candidate matrix), honours the existing facilities (homes they already serve are
-``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.siting`) and writes the plan folder:
+``already_covered``), solves the chosen problem (:mod:`lifecircle.planning.mclp`, :mod:`~lifecircle.planning.lscp` or
+:mod:`~lifecircle.planning.pmedian`) and writes the plan folder:
 
-* ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``candidate``
-  (row of the candidate list), ``site_id`` (``plan-<category>-<order>``), ``candidate_id``, ``node_id`` (−1 for
-  parcels), ``category``, ``newly_covered`` (people the site newly covers; with capacities the people it serves;
-  for the p-median the people for whom it becomes the nearest facility), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where
-  the site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
+Homes weigh with the denominator of the indicator being improved (``--weight`` overrides, see
+:class:`PlanOptions`), so the plan maximises the rate that indicator reports; capacities stay in people.
+
+* ``sites.parquet`` — the chosen sites (GeoParquet, run CRS): ``order`` (1 = largest contribution), ``site_id``
+  (``plan-<category>-<order>``), ``name`` (the parcel's name or address, else the nearest named street),
+  ``street``, ``candidate`` (row of the candidate list), ``candidate_id``, ``node_id`` (−1 for parcels),
+  ``category``, ``newly_covered`` (in the plan's weight, people or m²: what the site newly covers; with capacities
+  what it serves; for the p-median the homes for which it becomes the nearest facility) and
+  ``newly_covered_people`` (the same in people), ``edge_id``, ``edge_frac``, ``access_m``, ``access_s`` (where the
+  site joins the network, as in ``facilities.parquet``), ``x``, ``y`` (metres), ``lon``, ``lat`` (degrees), point
   geometry;
 * ``candidates.parquet`` — every candidate that would newly cover someone on its own, ranked: ``rank``,
-  ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (people), ``chosen``, point geometry;
-* ``plan.json`` — problem, objective (and its unit), bound, gap, method, status, coverage rate (people, 0–1) of the
-  threshold before and after (after: from the recomputed walking times), parameters, counts, timings (s);
+  ``candidate``, ``candidate_id``, ``node_id``, ``newly_covered_alone`` (plan's weight), ``chosen``, point geometry;
+* ``plan.json`` — problem, weight (denominator, unit, why), objective (and its unit), bound, gap, status, whether
+  proven optimal, the method asked / the stages run / the stage kept, coverage rates (0–1 of the weight) before and
+  after (:mod:`lifecircle.jobs.plan_rates`: the indicator's own ``comparison.csv`` row when the plan improves it
+  with its denominator; with capacities the served rate and the uncapacitated one beside it), mean walk before and
+  after, parameters, counts, timings (s) — ``docs/outputs.md``;
 * ``comparison.csv`` — every indicator of the run's profiles, whole area and per sub-area, before and after the new
   sites are added as facilities of the category: the scenario evaluation of :mod:`lifecircle.scenarios`
   (:func:`~lifecircle.scenarios.evaluate_scenario`, columns :data:`lifecircle.scenarios.COMPARISON_COLUMNS`), so a
@@ -28,6 +37,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,12 +46,25 @@ import pandas as pd
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.indicators import load_profile
+from lifecircle.indicators.profiles import DENOMINATORS
+from lifecircle.indicators.table import choose_denominator
+from lifecircle.jobs.plan_rates import nearest_cost, plan_rates
 from lifecircle.network.model import WalkNetwork
+from lifecircle.planning import (
+    CoverageProblem,
+    SitingResult,
+    connected_nodes,
+    coverage_from_engine,
+    node_points,
+    rank_candidates,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
+from lifecircle.planning.naming import nearest_street_names, parcel_names
 from lifecircle.points.categories import known_categories
 from lifecircle.points.layers import read_layer
 from lifecircle.points.snapping import snap_points
-from lifecircle.planning.coverage import CoverageProblem, coverage_from_engine
-from lifecircle.planning.siting import SitingResult, rank_candidates, solve_lscp, solve_mclp, solve_pmedian
 from lifecircle.progress import Steps
 from lifecircle.report import build_report
 from lifecircle.results.folder import FOR_SCENARIO, REPORT_FILE, ResultsFolder, RunRecord
@@ -63,12 +86,18 @@ class PlanOptions:
     category
         Facility category id of the new sites (``data/categories.csv``), e.g. ``"elderly_care"``.
     sites
-        MCLP: number of new sites maximising the newly covered population (people).
+        MCLP: number of new sites maximising the newly covered weight (see ``weight``).
     target_rate
-        LSCP: share (0–1] of the population to cover (existing facilities included) with the fewest new sites.
+        LSCP: share (0–1] of the weight to cover (existing facilities included) with the fewest new sites.
     p_median
-        p-median: number of new sites minimising the population-weighted walking time (person-seconds); homes
-        nothing reaches within the threshold are charged the threshold.
+        p-median: number of new sites minimising the weighted walking time (seconds × weight); homes nothing
+        reaches within the threshold are charged the threshold.
+    weight
+        What each home counts with: ``population`` (people), ``land`` (residential land area, m²) or ``floor``
+        (residential floor area, m²). Default: the denominator of the indicator being improved — the run's
+        ``--denominator`` when it gave one, population when the homes have no area (points), else the
+        indicator's profile's own (residential land area for TD/T 1063) — so the plan maximises the rate the
+        indicator reports.
     profile, indicator
         Where the threshold comes from: a coverage indicator of a profile (default: the first coverage indicator of
         the run's profiles measuring ``category`` alone, else the first one that includes it).
@@ -98,6 +127,7 @@ class PlanOptions:
     sites: int | None = None
     target_rate: float | None = None
     p_median: int | None = None
+    weight: str | None = None
     profile: str | None = None
     indicator: str | None = None
     threshold_min: float | None = None
@@ -120,7 +150,7 @@ class PlanResult:
     out
         The plan folder.
     result
-        The solver's :class:`~lifecircle.planning.siting.SitingResult` (objective, bound, gap...).
+        The solver's :class:`~lifecircle.planning.SitingResult` (objective, bound, gap...).
     sites
         ``sites.parquet`` as a GeoDataFrame.
     candidates
@@ -152,6 +182,25 @@ class _Threshold:
     categories: tuple[str, ...]  # what "already covered" is measured against
     profile: str | None
     indicator: str | None
+    denominator: str | None = None  # the profile's own coverage denominator
+    overridden: bool = False  # --threshold-min replaced the indicator's threshold
+
+
+#: ``--weight`` choices → coverage denominators (:data:`lifecircle.indicators.profiles.DENOMINATORS`).
+WEIGHTS = {"population": "population", "land": "residential_land_area", "floor": "floor_area"}
+#: Unit of each denominator's weight, as plan.json states it.
+WEIGHT_UNITS = {"population": "people", "residential_land_area": "m² residential land", "floor_area": "m² floor area"}
+
+
+@dataclass
+class _Weight:
+    denominator: str  # population, residential_land_area or floor_area
+    values: np.ndarray  # per home, in the denominator's unit (people or m²); missing values count 0
+    source: str  # why this denominator
+
+    @property
+    def unit(self) -> str:
+        return WEIGHT_UNITS[self.denominator]
 
 
 @dataclass
@@ -162,6 +211,7 @@ class _Candidates:
     geometry: gpd.GeoSeries  # run CRS
     access_m: np.ndarray  # metres of the access leg (for network-distance indicators)
     capacity: np.ndarray | None
+    names: np.ndarray  # str: a parcel's own name or address, "" for none (nodes)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -192,6 +242,9 @@ def _check_options(opt: PlanOptions) -> str:
         raise LifecircleInputError(f"--threshold-min must be a positive number of minutes, got {opt.threshold_min}.")
     if not isinstance(opt.every_kth_node, (int, np.integer)) or opt.every_kth_node < 1:
         raise LifecircleInputError(f"--every-kth-node must be a whole number >= 1, got {opt.every_kth_node!r}.")
+    if opt.weight is not None and opt.weight not in WEIGHTS:
+        raise LifecircleInputError(f"--weight must be one of {', '.join(WEIGHTS)} (what each home counts with); got "
+                                   f"{opt.weight!r}.")
     if opt.method not in ("auto", "exact", "greedy"):
         raise LifecircleInputError(f"--method must be auto, exact or greedy; got {opt.method!r}.")
     if not (np.isfinite(opt.time_limit_s) and opt.time_limit_s > 0):
@@ -251,11 +304,37 @@ def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
     if opt.threshold_min is not None:
         cats = ind.categories if ind is not None else (opt.category,)
         return _Threshold(60.0 * float(opt.threshold_min), "walk_time_s", cats, prof.id if prof else None,
-                          ind.id if ind else None)
+                          ind.id if ind else None, prof.denominator if prof else None, overridden=True)
+    assert ind is not None and prof is not None  # found above, or an error was raised
     if ind.threshold_kind not in ("walk_time_s", "network_distance_m"):
         raise LifecircleInputError(f"Indicator '{ind.id}' uses a straight-line radius, which no walking network "
                                    "changes; give a walking threshold with --threshold-min (minutes).")
-    return _Threshold(float(ind.threshold), ind.threshold_kind, ind.categories, prof.id, ind.id)
+    return _Threshold(float(ind.threshold), ind.threshold_kind, ind.categories, prof.id, ind.id, prof.denominator)
+
+
+def _weight(opt: PlanOptions, thr: _Threshold, homes: pd.DataFrame, run_denominator: str | None) -> _Weight:
+    """What each home counts with: ``--weight``, else the indicator's denominator as ``indicator_table`` chooses it
+    (the run's ``--denominator``, population for homes without area, else the profile's own)."""
+    if opt.weight is not None:
+        den, source = WEIGHTS[opt.weight], f"--weight {opt.weight}"
+    else:
+        chosen, note = choose_denominator(homes, run_denominator)
+        if chosen is not None:
+            den = chosen
+            source = note or "the run's --denominator"
+        elif thr.denominator is not None:
+            den, source = thr.denominator, f"the denominator of profile {thr.profile} (indicator {thr.indicator})"
+        else:
+            den, source = "population", "no indicator gives a denominator: population"
+    column = DENOMINATORS[den]
+    values = pd.to_numeric(homes[column], errors="coerce").fillna(0.0).to_numpy(np.float64) \
+        if column in homes.columns else np.zeros(len(homes))
+    if values.sum() <= 0:
+        raise LifecircleInputError(f"The homes have no {column} (weight {den}); choose another weight with --weight "
+                                   "population, land or floor.")
+    if np.any(values < 0):
+        raise LifecircleInputError(f"Column {column} of homes.parquet holds negative values; a weight must be >= 0.")
+    return _Weight(den, values, source)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -266,19 +345,11 @@ def _threshold(opt: PlanOptions, profiles: list) -> _Threshold:
 def _node_candidates(net: WalkNetwork, g: engine.Graph, every_k: int) -> _Candidates:
     """Every k-th network node as a candidate, standing on the node: fraction 0 of an edge leaving it (or 1 of one
     entering it), no access leg."""
-    n = net.n_nodes
-    nodes = np.arange(0, n, every_k, dtype=np.int64)
-    first_out = np.full(n, -1, np.int64)
-    first_out[g.u[::-1]] = np.arange(g.n_edges)[::-1]
-    first_in = np.full(n, -1, np.int64)
-    first_in[g.v[::-1]] = np.arange(g.n_edges)[::-1]
-    nodes = nodes[(first_out[nodes] >= 0) | (first_in[nodes] >= 0)]
-    edge = np.where(first_out[nodes] >= 0, first_out[nodes], first_in[nodes])
-    frac = np.where(first_out[nodes] >= 0, 0.0, 1.0)
+    nodes = connected_nodes(g, np.arange(0, net.n_nodes, every_k, dtype=np.int64))
     xy = net.nodes[["x", "y"]].to_numpy(np.float64)[nodes]
     geom = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=net.crs)
-    return _Candidates(engine.Points(edge, frac, np.zeros(len(nodes))), np.array([f"node{k}" for k in nodes], object),
-                       nodes, geom, np.zeros(len(nodes)), None)
+    return _Candidates(node_points(g, nodes), np.array([f"node{k}" for k in nodes], object),
+                       nodes, geom, np.zeros(len(nodes)), None, np.full(len(nodes), "", dtype=object))
 
 
 def _parcel_candidates(net: WalkNetwork, path: Path, capacity_column: str | None, snap_max_m: float) -> _Candidates:
@@ -309,7 +380,8 @@ def _parcel_candidates(net: WalkNetwork, path: Path, capacity_column: str | None
     return _Candidates(engine.Points(edge, frac, acc), frame["id"].astype(str).to_numpy(object),
                        np.full(len(frame), -1, np.int64), frame.geometry.reset_index(drop=True),
                        frame["access_m"].to_numpy(np.float64),
-                       frame["_capacity"].to_numpy(np.float64) if capacity_column is not None else None)
+                       frame["_capacity"].to_numpy(np.float64) if capacity_column is not None else None,
+                       parcel_names(frame))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -320,10 +392,9 @@ def _parcel_candidates(net: WalkNetwork, path: Path, capacity_column: str | None
 def _existing_cost(homes: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, net: WalkNetwork, thr: _Threshold,
                    graph: engine.Graph) -> np.ndarray:
     """Per home, the cost (s or m) to the nearest existing facility of the threshold's categories."""
-    prefix = "t_" if thr.kind == "walk_time_s" else "d_"
-    cols = [f"{prefix}{c}" for c in thr.categories]
-    if all(c in homes.columns for c in cols):
-        return np.min(np.column_stack([homes[c].to_numpy(np.float64) for c in cols]), axis=1)
+    known = nearest_cost(homes, thr.categories, thr.kind)
+    if known is not None:
+        return known
     access = "access_s" if thr.kind == "walk_time_s" else "access_m"
     keep = fac["category"].astype(str).isin(thr.categories).to_numpy()
     f = fac.loc[keep]
@@ -344,23 +415,22 @@ def _in_crs(frame: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     return frame if frame.crs == crs else frame.to_crs(crs)
 
 
-def _rate_after(homes: pd.DataFrame, thr: _Threshold, pop: np.ndarray) -> float | None:
-    """Share of people (0–1) within the threshold of the threshold's categories in the homes after the plan, or None
-    when the frame lacks a column (a network-distance threshold from a profile the run did not compute)."""
-    prefix = "t_" if thr.kind == "walk_time_s" else "d_"
-    cols = [f"{prefix}{c}" for c in thr.categories]
-    total = float(pop.sum())
-    if total <= 0 or not all(c in homes.columns for c in cols):
-        return None
-    cost = np.min(np.column_stack([homes[c].to_numpy(np.float64) for c in cols]), axis=1)
-    return float(pop[cost <= thr.value].sum() / total)
+def _objective_unit(problem: str, wt: _Weight) -> str:
+    """The objective's unit: the weight's for MCLP (people or m²), ``sites`` for LSCP, weight × seconds (metres on
+    a network-distance threshold) for the p-median (``person-seconds`` with people)."""
+    if problem == "lscp":
+        return "sites"
+    if problem == "pmedian":
+        return "person-seconds" if wt.denominator == "population" else f"{wt.unit} × seconds"
+    return wt.unit
 
 
 def _solve(problem: str, prob: CoverageProblem, opt: PlanOptions) -> SitingResult:
-    if problem == "mclp":
+    if opt.sites is not None:
         return solve_mclp(prob, int(opt.sites), method=opt.method, time_limit_s=opt.time_limit_s)
-    if problem == "lscp":
+    if opt.target_rate is not None:
         return solve_lscp(prob, float(opt.target_rate), method=opt.method, time_limit_s=opt.time_limit_s)
+    assert opt.p_median is not None  # _check_options gave exactly one
     return solve_pmedian(prob, int(opt.p_median), method=opt.method, time_limit_s=opt.time_limit_s)
 
 
@@ -434,38 +504,53 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             existing = _existing_cost(homes, fac, net, thr, graph)
             times, cover = coverage_from_engine(graph, home_pts, cand_pts, thr.value)
             pop = pd.to_numeric(homes["population"], errors="coerce").fillna(0.0).to_numpy(np.float64)
-            prob = CoverageProblem(demand_weight=pop, cover=cover, already_covered=existing <= thr.value,
+            wt = _weight(options, thr, homes, run_res.denominator)
+            prob = CoverageProblem(demand_weight=wt.values, cover=cover, already_covered=existing <= thr.value,
                                    cost=times if problem == "pmedian" else None, capacity=cand.capacity,
                                    existing_cost=existing if problem == "pmedian" else None,
-                                   cost_limit_s=thr.value if problem == "pmedian" else None)
+                                   cost_limit_s=thr.value if problem == "pmedian" else None,
+                                   demand_people=None if wt.denominator == "population" else pop)
         with steps.step("Solving"):
             res = _solve(problem, prob, options)
+            res.objective_unit = _objective_unit(res.problem, wt)
             ranking = rank_candidates(prob)
         with steps.step("Indicators before and after"):
             chosen = np.asarray(res.sites, np.int64)
             new_ids = np.array([f"{NEW_SITE_PREFIX}{options.category}-{k}" for k in range(1, len(chosen) + 1)], object)
             new_pts = engine.Points(cand.points.edge[chosen], cand.points.frac[chosen], cand.points.access[chosen])
             new_geom = cand.geometry.iloc[chosen].reset_index(drop=True)
-            added = gpd.GeoDataFrame({"id": new_ids.astype(str), "category": options.category, "name": "",
+            streets = nearest_street_names(run_res.network.edges, new_geom)
+            names = np.where(cand.names[chosen] != "", cand.names[chosen], streets).astype(object)
+            added = gpd.GeoDataFrame({"id": new_ids.astype(str), "category": options.category,
+                                      "name": names.astype(str),
                                       "capacity": (cand.capacity[chosen] if cand.capacity is not None
                                                    else np.full(len(chosen), np.nan))},
                                      geometry=new_geom.values, crs=net.crs)
             outcome = evaluate_scenario(run_res, Scenario(name=out.name, add_facilities=added,
                                                           add_category=options.category))
             comparison = outcome.comparison
-            rate_after = _rate_after(outcome.homes, thr, pop)
-            if rate_after is None and res.problem != "pmedian":
-                rate_after = res.coverage_rate
+            capacitated = cand.capacity is not None and res.problem != "pmedian"
+            rates = plan_rates(wt.values, wt.denominator, existing,
+                               nearest_cost(outcome.homes, thr.categories, thr.kind), thr.value, comparison,
+                               thr.profile, thr.indicator, thr.overridden,
+                               res.coverage_rate if capacitated else None)
+            if rates.after is None and res.problem != "pmedian":
+                rates.after = res.coverage_rate
         with steps.step("Writing the plan"):
             lon, lat = _wgs84(new_geom)
+            people = (np.asarray(res.newly_covered_people, np.float64) if res.newly_covered_people is not None
+                      else np.asarray(res.newly_covered, np.float64))
             sites = gpd.GeoDataFrame({
                 "order": np.arange(1, len(chosen) + 1, dtype=np.int64),
                 "site_id": new_ids.astype(str),
+                "name": names.astype(str),
+                "street": streets.astype(str),
                 "candidate": chosen,
                 "candidate_id": cand.ids[chosen].astype(str),
                 "node_id": cand.node_id[chosen],
                 "category": options.category,
                 "newly_covered": np.asarray(res.newly_covered, np.float64),
+                "newly_covered_people": people,
                 "edge_id": new_pts.edge, "edge_frac": new_pts.frac,
                 "access_m": cand.access_m[chosen], "access_s": new_pts.access,
                 "x": new_geom.x.to_numpy(np.float64), "y": new_geom.y.to_numpy(np.float64),
@@ -482,32 +567,44 @@ def plan(results_dir: str | Path, options: PlanOptions, quiet: bool = False) -> 
             stage.write_parquet(sites, "sites.parquet")
             stage.write_parquet(candidates, "candidates.parquet")
             comparison.to_csv(stage.path("comparison.csv"), index=False)
-            total = float(pop.sum())
-            covered_before = float(pop[prob.already_covered].sum())
-            summary = {
+            total = float(wt.values.sum())
+            summary: dict[str, Any] = {
                 "created": RunRecord.now(),
                 "results_dir": str(results_dir.resolve()),
                 "category": options.category,
                 "problem": res.problem,
+                "weight": {"denominator": wt.denominator, "unit": wt.unit, "source": wt.source, "total": total},
                 "objective": _json_number(res.objective),
                 "objective_unit": res.objective_unit,
                 "bound": _json_number(res.bound),
                 "gap": _json_number(res.gap),
-                "method": res.method,
                 "status": res.status,
+                "proven_optimal": res.proven_optimal,
+                "method": options.method,
+                "method_ran": list(res.ran),
+                "solution_from": res.method,
+                "capacitated": cand.capacity is not None,
                 "n_sites": int(len(chosen)),
-                "newly_covered_people": float(np.sum(res.newly_covered)) if res.problem != "pmedian" else None,
-                "coverage_rate_before": covered_before / total if total > 0 else None,
-                "coverage_rate_after": _json_number(rate_after) if rate_after is not None else None,
+                "newly_covered": float(np.sum(res.newly_covered)) if res.problem != "pmedian" else None,
+                "newly_covered_people": float(np.sum(people)) if res.problem != "pmedian" else None,
+                "coverage_denominator": wt.denominator,
+                "coverage_rate_before": _json_number(rates.before) if rates.before is not None else None,
+                "coverage_rate_after": _json_number(rates.after) if rates.after is not None else None,
+                "coverage_rate_after_uncapacitated": (_json_number(rates.after_uncapacitated)
+                                                      if rates.after_uncapacitated is not None else None),
+                "coverage_rate_from": rates.source,
+                "mean_cost_before": rates.mean_walk_s_before,
+                "mean_cost_after": rates.mean_walk_s_after,
                 "threshold": thr.value,
                 "threshold_kind": thr.kind,
                 "threshold_from": {"profile": thr.profile, "indicator": thr.indicator,
                                    "categories": list(thr.categories),
                                    "override_min": options.threshold_min},
-                "counts": {"homes": int(len(homes)), "population": total, "candidates": int(len(cand.ids)),
+                "counts": {"homes": int(len(homes)), "population": float(pop.sum()), "candidates": int(len(cand.ids)),
                            "candidate_pairs": int(cover.nnz),
                            "homes_already_covered": int(prob.already_covered.sum()),
-                           "people_already_covered": covered_before},
+                           "people_already_covered": float(pop[prob.already_covered].sum()),
+                           "weight_already_covered": float(wt.values[prob.already_covered].sum())},
                 "parameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
                 "inputs": input_record({"candidates": options.candidates}),
                 "notes": list(res.notes),

@@ -1,9 +1,17 @@
-"""A thin wrapper that solves one sparse mixed-integer linear programme with HiGHS (highspy) and reads back the result."""
+"""A thin wrapper that solves sparse mixed-integer linear programmes with HiGHS (highspy), and the time guard every
+siting model shares.
+
+The guard: HiGHS solves a MIP's root LP by dual simplex, which does not check the time limit, so a large model can
+hold the solver far past ``--time-limit``. Every exact solve therefore first solves the LP relaxation by interior
+point (which does check it) within a share of the time (:func:`solve_relaxation`), and runs the MIP only when that
+LP finished (:func:`solve_guarded`); otherwise the caller keeps its heuristic plan and reports the gap.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 
 import highspy
@@ -15,7 +23,7 @@ _INF = highspy.kHighsInf
 
 @dataclass
 class _MipResult:
-    status: str  # "optimal" | "time_limit" | "infeasible" | "no_solution"
+    status: str  # "optimal" | "time_limit" | "infeasible" | "no_solution" | "inconsistent"
     x: np.ndarray | None
     objective: float  # in the model's sense (NaN without a solution)
     bound: float  # the MIP dual bound (for maximisation an upper bound, for minimisation a lower bound)
@@ -104,3 +112,72 @@ def _solve_mip(cost: np.ndarray, a: sp.spmatrix, row_lower: np.ndarray, row_uppe
     if status == "optimal" and not np.isfinite(bound):
         bound = obj
     return _MipResult(status=status, x=x, objective=obj, bound=bound, run_time_s=float(h.getRunTime()))
+
+
+@dataclass
+class MipModel:
+    """``opt cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, ``col_lower ≤ x ≤ col_upper``, ``x[integer]`` integral."""
+
+    cost: np.ndarray
+    a: sp.spmatrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    maximize: bool
+
+    def solve(self, time_limit_s: float, relaxed: bool = False, options: dict | None = None) -> _MipResult:
+        integer = np.zeros(len(self.cost), bool) if relaxed else self.integer
+        return _solve_mip(cost=self.cost, a=self.a, row_lower=self.row_lower, row_upper=self.row_upper,
+                          col_lower=self.col_lower, col_upper=self.col_upper, integer=integer,
+                          maximize=self.maximize, time_limit_s=time_limit_s, options=options)
+
+
+#: Share of the time limit the LP relaxation may use before the MIP (the MIP gets what is left).
+LP_TIME_SHARE = 0.5
+
+
+def solve_relaxation(model: MipModel, time_limit_s: float) -> _MipResult:
+    """The LP relaxation by interior point (HiGHS ``ipm``, which stops at the time limit); its objective bounds the
+    MIP's optimum (upper bound when maximising, lower when minimising)."""
+    return model.solve(time_limit_s, relaxed=True, options={"solver": "ipm"})
+
+
+@dataclass
+class GuardedSolve:
+    """The outcome of :func:`solve_guarded`.
+
+    Attributes
+    ----------
+    relaxation
+        The LP relaxation's result (``status == "optimal"`` when it solved in time).
+    mip
+        The MIP's result, or None when the MIP was skipped because the relaxation did not solve in time.
+    note
+        Why the MIP was skipped ("" when it ran).
+    """
+
+    relaxation: _MipResult
+    mip: _MipResult | None
+    note: str = ""
+
+
+def solve_guarded(model: MipModel, time_limit_s: float, relaxation: _MipResult | None = None,
+                  started: float | None = None) -> GuardedSolve:
+    """Solve ``model`` within ``time_limit_s`` seconds: its LP relaxation first (``LP_TIME_SHARE`` of the time,
+    unless ``relaxation`` is given), then the MIP with the time left — only when the relaxation solved.
+
+    ``started`` is the ``time.perf_counter()`` the time limit counts from (default: now).
+    """
+    t0 = time.perf_counter() if started is None else started
+    if relaxation is None:
+        relaxation = solve_relaxation(model, LP_TIME_SHARE * time_limit_s)
+    if relaxation.status == "infeasible":  # so is the MIP
+        return GuardedSolve(relaxation, relaxation)
+    if relaxation.status != "optimal":
+        return GuardedSolve(relaxation, None, "MIP skipped: its LP relaxation did not solve within "
+                            f"{LP_TIME_SHARE * time_limit_s:.3g} s (HiGHS's MIP would run its root LP past the time "
+                            "limit); the best plan found and its gap are reported")
+    left = max(time_limit_s - (time.perf_counter() - t0), 0.0)
+    return GuardedSolve(relaxation, model.solve(left))

@@ -26,6 +26,7 @@ from lifecircle.report import charts, mapdata
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
 from lifecircle.points.categories import category_catalogue
 from lifecircle.report.inputs import ReportInputs, read_results
+from lifecircle.report.plans import plan_tables, plans_layer
 from lifecircle.report.tables import (
     WHOLE_AREA,
     AreaTable,
@@ -202,7 +203,7 @@ def map_data(inputs: ReportInputs) -> dict[str, Any]:
         "areas": _areas_geojson(inputs),
         "area_indicators": _area_indicators(inputs),
         "gaps": _gaps_geojson(inputs),
-        "plans": _plans_layer(inputs),
+        "plans": plans_layer(inputs),
         "bounds": mapdata.bounds_wgs84(_extent_layer(inputs)),
         "attribution": " · ".join(run_metadata(inputs)["attribution"]),
     }
@@ -323,72 +324,6 @@ def _gaps_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
                       "population": None if pd.isna(pop) else round(float(pop), 1),
                       "categories": [c for c in cats.split("+") if c] if isinstance(cats, str) else []})
     return mapdata.polygons_geojson(gaps, props)
-
-
-def _plan_number(x: Any, unit: str = "") -> str:
-    if not _is_number(x):
-        return "—"
-    return f"{float(x):,.1f}{(' ' + unit) if unit else ''}"
-
-
-def plan_tables(inputs: ReportInputs, names: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
-    """Each plan of ``lifecircle plan`` as the report's table: its facts (problem, objective, bound, gap, status)
-    and one row per chosen site (order, id, people newly covered, lon/lat)."""
-    out = []
-    for plan in inputs.plans:
-        info = plan.info
-        cat = str(info.get("category") or (plan.sites["category"].iloc[0] if "category" in plan.sites.columns
-                                           and len(plan.sites) else ""))
-        zh, en = names.get(cat, (cat, cat))
-        unit = str(info.get("objective_unit", ""))
-        gap = info.get("gap")
-        lon, lat = _lonlat(plan.sites)
-        rows = []
-        for i, r in enumerate(plan.sites.drop(columns=plan.sites.geometry.name).to_dict("records")):
-            rows.append({"order": int(r.get("order", i + 1)),
-                         "id": str(r.get("site_id", r.get("candidate_id", i + 1))),
-                         "candidate": str(r.get("candidate_id", "")),
-                         "people": _plan_number(r.get("newly_covered")),
-                         "lonlat": f"{lon[i]:.5f}, {lat[i]:.5f}"})
-        threshold = info.get("threshold")
-        kind = str(info.get("threshold_kind", ""))
-        out.append({
-            "name": plan.name, "category_zh": zh, "category_en": en, "problem": str(info.get("problem", "")),
-            "method": str(info.get("method", "")), "status": str(info.get("status", "")),
-            "objective": _plan_number(info.get("objective"), unit), "bound": _plan_number(info.get("bound"), unit),
-            "gap": f"{100 * float(gap):.2f} %" if _is_number(gap) else "—",
-            "threshold": (f"{float(threshold) / 60:g} min" if kind == "walk_time_s" else f"{float(threshold):g} m")
-            if _is_number(threshold) else "—",
-            "rate_before": f"{100 * float(info['coverage_rate_before']):.1f} %"
-            if _is_number(info.get("coverage_rate_before")) else "—",
-            "rate_after": f"{100 * float(info['coverage_rate_after']):.1f} %"
-            if _is_number(info.get("coverage_rate_after")) else "—",
-            "rows": rows,
-        })
-    return out
-
-
-def _lonlat(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    if len(gdf) == 0:
-        return np.zeros(0), np.zeros(0)
-    w = gdf.geometry.to_crs("EPSG:4326")
-    return np.round(w.x.to_numpy(np.float64), 5), np.round(w.y.to_numpy(np.float64), 5)
-
-
-def _plans_layer(inputs: ReportInputs) -> list[dict[str, Any]]:
-    """The plans' sites for the map: ``[{"name", "category", "sites": [{"lat", "lon", "order", "id", "people"}]}]``
-    (degrees WGS-84, people newly covered)."""
-    out = []
-    for plan in inputs.plans:
-        lon, lat = _lonlat(plan.sites)
-        sites = plan.sites.drop(columns=plan.sites.geometry.name).to_dict("records")
-        cat = plan.info.get("category") or (sites[0].get("category") if sites else "")
-        out.append({"name": plan.name, "category": str(cat or ""), "sites": [
-            {"lat": float(lat[i]), "lon": float(lon[i]), "order": int(r.get("order", i + 1)),
-             "id": str(r.get("site_id", r.get("candidate_id", i + 1))),
-             "people": round(float(r["newly_covered"]), 1) if _is_number(r.get("newly_covered")) else None}
-            for i, r in enumerate(sites)]})
-    return out
 
 
 def _inputs_table(inputs: Any) -> list[dict[str, str]]:

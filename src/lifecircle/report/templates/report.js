@@ -139,7 +139,7 @@
         var m = L.circleMarker([s.lat, s.lon], {
           renderer: rFac, radius: 8, weight: 3, color: "#111827", fillColor: "#1a9850", fillOpacity: 1
         });
-        m.bindTooltip(esc(tr("plan_site")) + " " + esc(s.order) + " · " + esc(s.id) +
+        m.bindTooltip(esc(tr("plan_site")) + " " + esc(s.order) + " · " + esc(nameOf(s) || s.id) +
           (s.people !== null ? "<br>" + esc(tr("plan_newly")) + ": " + esc(fmtInt(s.people)) + " " + esc(tr("people")) : ""),
           { direction: "top", offset: [0, -8] });
         planLayer.addLayer(m);
