@@ -1,0 +1,34 @@
+"""The map of a served run: network, homes with walking time per category, facilities, gaps and sub-areas — the same
+layers as the committee report (:func:`lifecircle.report.build.map_data`), made once per run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from lifecircle.serve.deps import Viewer, WorkspaceDep
+
+router = APIRouter(tags=["map"])
+
+
+@router.get("/api/runs/{key}/map")
+def run_map(key: str, user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
+    from lifecircle.report.build import map_data
+    from lifecircle.report.inputs import read_results
+
+    run = ws.run(key)
+
+    def make() -> dict[str, Any]:
+        inputs = read_results(run.folder)
+        out = map_data(inputs)
+        cats = inputs.facilities["category"].astype(str)
+        ids = inputs.facilities["id"].astype(str)
+        # the ids of each category's facilities, in the order of the facility layer (what-if moves and removals)
+        out["facility_ids"] = {c: ids[cats == c].tolist() for c in out["facilities"]}
+        return out
+
+    with run.lock:
+        payload: dict[str, Any] = run.cached("map", make)
+        area = run.study_area()
+    return {**payload, "study_area_bounds": list(area.bounds)}
