@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from lifecircle.serve.app import create_app
 from lifecircle.serve.demo import DEMO_UNITS, DemoWorkspace, make_demo
-from lifecircle.serve.workspace import Workspace
+from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder
+from lifecircle.serve.workspace import RunView, Workspace
 
 UNIT_A = DEMO_UNITS[0][0]
 UNIT_B = DEMO_UNITS[1][0]
@@ -55,9 +56,16 @@ class Signed:
         return self.client.request(method, url, headers=headers, **kw)
 
 
+@pytest.fixture(scope="session")
+def shared_runs(demo) -> dict[str, RunView]:
+    """The demo run, loaded into memory once for every test (what-if and map answers do not change it)."""
+    return {"run": RunView("run", ResultsFolder(demo.results, need=FOR_SCENARIO))}
+
+
 @pytest.fixture
-def workspace(store_copy, demo) -> Iterator[Workspace]:
+def workspace(store_copy, demo, shared_runs) -> Iterator[Workspace]:
     ws = Workspace(store_copy, [demo.results])
+    ws.runs = shared_runs
     yield ws
     ws.close()
 
