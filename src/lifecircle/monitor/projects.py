@@ -56,6 +56,9 @@ def project_list(store: MonitorStore, as_of: date | None = None) -> pd.DataFrame
     (:func:`lifecircle.monitor.status.project_states`)."""
     states = project_states(store, as_of)[["project_id", "state", "days_late"]]
     stored = store.con.execute(f"SELECT {', '.join(_STORED)} FROM projects").df()
+    for col in ("planned_start", "planned_completion", "actual_completion"):
+        day = pd.to_datetime(stored[col]).dt.date
+        stored[col] = day.astype(object).where(day.notna(), None)
     return stored.merge(states, on="project_id", how="left").sort_values("project_id").reset_index(drop=True)
 
 

@@ -40,6 +40,11 @@ def login_page(request: Request, ws: WorkspaceDep) -> HTMLResponse:
     return response
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
 @router.get("/static/{name}")
 def static(name: str) -> Response:
     if name == "leaflet.js":

@@ -349,5 +349,7 @@
     });
     show("overview");
   }
+  // for scripts driving the page (browser tests, screenshots): the map and the last what-if answer
+  window.lifecircleWorkspace = {map: () => lmap, answer: () => lastAnswer, ready: () => mapData !== null};
   start().catch((e) => say(e.message, true));
 })();
