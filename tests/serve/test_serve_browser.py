@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from live_server import LiveServer
 
 from lifecircle.cli.main import main
+from lifecircle.report.tables import is_share
 from lifecircle.results.folder import ResultsFolder
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -130,7 +131,7 @@ def test_editor_edit_viewer_sees_it_planner_whatif_matches_cli(browser, demo, tm
     # the page shows the coverage after the plan as the command computes it (percent, one decimal)
     shown_after = {row[2] for row in shown}
     for r in ref.itertuples():
-        if r.unit == "share" or abs(r.after) <= 1:
+        if is_share(r.after, r.unit, r.threshold_kind):
             assert f"{r.after * 100:.1f}%" in shown_after
 
     assert events["errors"] == []

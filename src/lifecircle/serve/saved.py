@@ -68,6 +68,7 @@ def compare_saved(store: MonitorStore, a: int, b: int) -> dict[str, Any]:
             k = (r["profile"], r["indicator"])
             row = rows.setdefault(k, {**{c: r[c] for c in key}, "name_zh": r.get("name_zh"),
                                       "name_en": r.get("name_en"), "unit": r.get("unit"),
+                                      "threshold_kind": r.get("threshold_kind"),
                                       "before": r.get("before")})
             row[f"after_{tag}"] = r.get("after")
             row[f"change_{tag}"] = r.get("change")

@@ -85,6 +85,7 @@ class Workspace:
         self.store: MonitorStore = open_store(store_path)
         self._lock = threading.RLock()
         self.generation = 0
+        self._answers: dict[str, tuple[int, Any]] = {}
         self.runs: dict[str, RunView] = {}
         for d in results_dirs:
             folder = ResultsFolder(d, need=FOR_SCENARIO)
@@ -120,6 +121,17 @@ class Workspace:
                 yield self.store
             finally:
                 self.generation += 1
+
+    def cached_answer(self, name: str, make: Any) -> Any:
+        """``make()`` (run while holding the store) computed once per state of the store: the answer is made again
+        after any write (:meth:`writing` moves :attr:`generation`)."""
+        with self._lock:
+            hit = self._answers.get(name)
+            if hit is not None and hit[0] == self.generation:
+                return hit[1]
+            value = make()
+            self._answers[name] = (self.generation, value)
+            return value
 
     def run(self, key: str) -> RunView:
         """The results folder served as ``key``; a name that is not one of them is refused (never a path)."""

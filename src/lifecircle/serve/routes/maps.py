@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
+
+from lifecircle.report.assets import script_json
 
 from lifecircle.serve.deps import Viewer, WorkspaceDep
 
@@ -13,7 +16,8 @@ router = APIRouter(tags=["map"])
 
 
 @router.get("/api/runs/{key}/map")
-def run_map(key: str, user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
+def run_map(key: str, user: Viewer, ws: WorkspaceDep) -> Response:
+    """The map layers as JSON, serialised once per run (the answer is large and the same for everybody)."""
     from lifecircle.report.build import map_data
     from lifecircle.report.inputs import read_results
 
@@ -26,9 +30,9 @@ def run_map(key: str, user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
         ids = inputs.facilities["id"].astype(str)
         # the ids of each category's facilities, in the order of the facility layer (what-if moves and removals)
         out["facility_ids"] = {c: ids[cats == c].tolist() for c in out["facilities"]}
-        return out
+        out["study_area_bounds"] = list(run.study_area().bounds)
+        return script_json(out).encode("utf-8")
 
     with run.lock:
-        payload: dict[str, Any] = run.cached("map", make)
-        area = run.study_area()
-    return {**payload, "study_area_bounds": list(area.bounds)}
+        body: bytes = run.cached("map_json", make)
+    return Response(body, media_type="application/json")

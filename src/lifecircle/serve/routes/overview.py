@@ -3,9 +3,12 @@ projects per responsible unit with late ones and the coverage each unit's comple
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from lifecircle.monitor.attribution import unit_gains
 from lifecircle.monitor.status import late_projects, target_status, unit_status
@@ -18,7 +21,7 @@ router = APIRouter(tags=["overview"])
 
 def _history(store: MonitorStore) -> list[dict[str, Any]]:
     df = store.con.execute(
-        """SELECT iv.profile, iv.indicator, iv.name_zh, iv.name_en, iv.unit, r.run_id, r.data_date, iv.value
+        """SELECT iv.profile, iv.indicator, iv.name_zh, iv.name_en, iv.unit, iv.threshold_kind, r.run_id, r.data_date, iv.value
            FROM indicator_values iv JOIN runs r USING (run_id) WHERE iv.area = 'ALL'
            ORDER BY iv.profile, iv.indicator, r.data_date, r.run_id""").df()
     return records(df)
@@ -26,7 +29,7 @@ def _history(store: MonitorStore) -> list[dict[str, Any]]:
 
 def _latest_areas(store: MonitorStore) -> list[dict[str, Any]]:
     df = store.con.execute(
-        """SELECT iv.profile, iv.indicator, iv.area, iv.value, iv.name_zh, iv.name_en, iv.unit FROM indicator_values iv
+        """SELECT iv.profile, iv.indicator, iv.area, iv.value, iv.name_zh, iv.name_en, iv.unit, iv.threshold_kind FROM indicator_values iv
            WHERE iv.area <> 'ALL' AND iv.run_id = (SELECT run_id FROM runs ORDER BY data_date DESC, run_id DESC
                                                   LIMIT 1)
            ORDER BY iv.area, iv.profile, iv.indicator""").df()
@@ -34,12 +37,8 @@ def _latest_areas(store: MonitorStore) -> list[dict[str, Any]]:
 
 
 def overview_payload(ws: WorkspaceDep) -> dict[str, Any]:
-    """The overview answer, computed once per change of the store."""
-    cache = getattr(ws, "_overview_cache", None)
-    if cache is not None and cache[0] == ws.generation:
-        return dict(cache[1])
+    """The overview answer."""
     with ws.reading() as store:
-        generation = ws.generation
         runs = records(store.con.execute(
             "SELECT run_id, data_date, study_area, results_dir, recorded_at FROM runs ORDER BY data_date, run_id").df())
         payload = {
@@ -52,13 +51,15 @@ def overview_payload(ws: WorkspaceDep) -> dict[str, Any]:
             "unit_gains": records(unit_gains(store)),
             "served_runs": sorted(ws.runs),
         }
-    ws._overview_cache = (generation, payload)  # type: ignore[attr-defined]
-    return dict(payload)
+    return payload
 
 
 @router.get("/api/overview")
-def overview(user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
-    return overview_payload(ws)
+def overview(user: Viewer, ws: WorkspaceDep) -> Response:
+    """The overview as JSON, made once per change of the store (every write moves ``ws.generation``)."""
+    body: bytes = ws.cached_answer(f"overview:{date.today()}",
+                                   lambda: json.dumps(overview_payload(ws), allow_nan=False).encode())
+    return Response(body, media_type="application/json")
 
 
 @router.get("/api/runs")

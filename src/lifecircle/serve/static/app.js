@@ -52,11 +52,15 @@
     return data;
   }
 
-  function fmt(v, unit) {
+  // a share (0–1) shows as a percentage: the unit decides when given, else a value in 0..1 of an indicator with a
+  // threshold kind (a coverage rate) is one (the rule of the committee report, lifecircle.report.tables.is_share)
+  const SHARE_UNITS = new Set(["share", "ratio", "rate", "fraction", "proportion", "%", "percent", "1"]);
+  function fmt(v, unit, kind) {
     if (v === null || v === undefined || Number.isNaN(v)) return "–";
     if (typeof v !== "number") return String(v);
-    if (unit === "share" || (Math.abs(v) <= 1 && unit !== "s" && unit !== "m")) return (v * 100).toFixed(1) + "%";
-    return v.toLocaleString(undefined, {maximumFractionDigits: 2});
+    const share = unit ? SHARE_UNITS.has(String(unit).trim().toLowerCase()) : (!!kind && v >= -1 && v <= 1);
+    if (share) return (v * 100).toFixed(1) + "%";
+    return v.toLocaleString(undefined, {maximumFractionDigits: 3});
   }
   const iname = (r) => (lang === "zh" ? r.name_zh : r.name_en) || r.indicator;
 
@@ -96,7 +100,7 @@
       const lab = document.createElementNS(svgNS, "text"); lab.setAttribute("x", x(i)); lab.setAttribute("y", H - 6);
       lab.setAttribute("font-size", "9"); lab.setAttribute("text-anchor", "middle"); lab.textContent = p.date; svg.appendChild(lab);
       const v = document.createElementNS(svgNS, "text"); v.setAttribute("x", x(i)); v.setAttribute("y", y(p.value || 0) - 5);
-      v.setAttribute("font-size", "9"); v.setAttribute("text-anchor", "middle"); v.textContent = fmt(p.value, series.unit); svg.appendChild(v);
+      v.setAttribute("font-size", "9"); v.setAttribute("text-anchor", "middle"); v.textContent = fmt(p.value, series.unit, series.kind); svg.appendChild(v);
     });
     fig.appendChild(svg); fig.appendChild(el("figcaption", series.title)); return fig;
   }
@@ -107,14 +111,21 @@
       iname(r) + " (" + r.profile + ")", r.area, r.period, fmt(r.target, r.unit), fmt(r.value, r.unit), el("span", r.state, "state-" + r.state)]));
     const charts = $("history-charts"); charts.replaceChildren();
     const by = {};
-    d.history.forEach((r) => { const k = r.profile + "|" + r.indicator; (by[k] = by[k] || {title: iname(r) + " · " + r.profile, unit: r.unit, points: []}).points.push({date: r.data_date, value: r.value}); });
+    d.history.forEach((r) => { const k = r.profile + "|" + r.indicator; (by[k] = by[k] || {title: iname(r) + " · " + r.profile, unit: r.unit, kind: r.threshold_kind, points: []}).points.push({date: r.data_date, value: r.value}); });
     const wanted = new Set(d.targets.map((r) => r.profile + "|" + r.indicator));
     Object.keys(by).filter((k) => wanted.size === 0 || wanted.has(k)).slice(0, 12).forEach((k) => charts.appendChild(drawChart(by[k])));
     table("units-table", ["unit", "projects_n", "done", "late_n"], d.units.map((u) => [u.responsible_unit, u.projects, u.done, u.late]),
           (i) => (d.units[i].late > 0 ? "late" : ""));
     table("late-table", ["id", "name", "unit", "planned", "days_late"], d.late.map((p) => [p.project_id, p.name, p.responsible_unit, p.planned_completion, p.days_late]), () => "late");
-    const areaRows = d.areas.slice(0, 400).map((r) => [r.area, iname(r) + " (" + r.profile + ")", fmt(r.value, r.unit)]);
-    table("areas-table", ["area", "indicator", "value"], areaRows);
+    // one row per sub-area, one column per indicator that has a target (else the first four indicators)
+    const keyOf = (r) => r.profile + "|" + r.indicator;
+    let cols = [...new Set(d.areas.map(keyOf))];
+    if (wanted.size) cols = cols.filter((k) => wanted.has(k));
+    cols = cols.slice(0, wanted.size ? 12 : 4);
+    const first = {}, values = {};
+    d.areas.forEach((r) => { const k = keyOf(r); if (!cols.includes(k)) return; first[k] = first[k] || r; (values[r.area] = values[r.area] || {})[k] = r; });
+    const areaRows = Object.keys(values).sort().map((a) => [a, ...cols.map((k) => (values[a][k] ? fmt(values[a][k].value, values[a][k].unit, values[a][k].threshold_kind) : "–"))]);
+    table("areas-table", ["area", ...cols.map((k) => iname(first[k]))], areaRows);
   }
 
   async function loadOverview() { overviewData = await api("GET", "/api/overview"); renderOverview(); }
@@ -225,8 +236,8 @@
   function renderAnswer(answer) {
     const rows = answer.comparison.filter((r) => r.area === "ALL");
     table("whatif-table", ["indicator", "before", "after", "change"], rows.map((r) => [
-      iname(r) + " (" + r.profile + ")", fmt(r.before, r.unit), fmt(r.after, r.unit),
-      el("span", r.change ? (r.change > 0 ? "+" : "") + fmt(r.change, r.unit) : "0", r.change > 0 ? "up" : (r.change < 0 ? "down" : ""))]),
+      iname(r) + " (" + r.profile + ")", fmt(r.before, r.unit, r.threshold_kind), fmt(r.after, r.unit, r.threshold_kind),
+      el("span", r.change ? (r.change > 0 ? "+" : "") + fmt(r.change, r.unit, r.threshold_kind) : "0", r.change > 0 ? "up" : (r.change < 0 ? "down" : ""))]),
       (i) => (rows[i].change ? "changed" : ""));
     const n = Object.entries(answer.changed_homes).map(([c, v]) => c + ": " + v.n).join(", ");
     $("whatif-status").textContent = (n || "0") + " " + t("homes_changed") + " · " + answer.elapsed_ms + " " + t("ms");
@@ -333,7 +344,7 @@
       if (ids.length !== 2) { say("2?", true); return; }
       try {
         const c = await api("GET", `/api/scenarios/compare?a=${ids[0]}&b=${ids[1]}`);
-        table("compare-table", ["indicator", "before", c.a.name, c.b.name], c.rows.map((r) => [iname(r) + " (" + r.profile + ")", fmt(r.before, r.unit), fmt(r.after_a, r.unit), fmt(r.after_b, r.unit)]));
+        table("compare-table", ["indicator", "before", c.a.name, c.b.name], c.rows.map((r) => [iname(r) + " (" + r.profile + ")", fmt(r.before, r.unit, r.threshold_kind), fmt(r.after_a, r.unit, r.threshold_kind), fmt(r.after_b, r.unit, r.threshold_kind)]));
       } catch (e) { say(e.message, true); }
     });
     $("filters").addEventListener("change", () => loadProjects().catch((e) => say(e.message, true)));
