@@ -19,6 +19,15 @@ import numpy as np
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
+def results_or_demo(results: Path | None, tmp: Path) -> Path:
+    """``results``, or the demo run (embedded Helsinki extract) made in ``tmp`` when None."""
+    if results is not None:
+        return results
+    from lifecircle.jobs.assess import demo_config, run
+
+    return Path(run(demo_config(tmp / "run"), quiet=True))
+
+
 def prepare_store(folder: Path, results: Path) -> tuple[Path, dict[str, str]]:
     """A store in ``folder`` with ``results`` recorded and one admin and one viewer; returns it and the passwords."""
     from lifecircle.monitor.record import record_run

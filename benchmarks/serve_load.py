@@ -17,7 +17,14 @@ import time
 from pathlib import Path
 
 import httpx
-from serve_common import Server, load_average, percentiles, prepare_store, sign_in
+from serve_common import (
+    Server,
+    load_average,
+    percentiles,
+    prepare_store,
+    results_or_demo,
+    sign_in,
+)
 
 
 def endpoints(key: str) -> list[str]:
@@ -49,11 +56,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = args.results
-        if results is None:
-            from lifecircle.jobs.assess import demo_config, run
-
-            results = run(demo_config(Path(tmp) / "run"), quiet=True)
+        results = results_or_demo(args.results, Path(tmp))
         store, accounts = prepare_store(Path(tmp), results)
         server = Server(store, [results])
         try:

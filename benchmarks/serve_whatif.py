@@ -18,7 +18,14 @@ from pathlib import Path
 import geopandas as gpd
 import httpx
 import numpy as np
-from serve_common import Server, load_average, percentiles, prepare_store, sign_in
+from serve_common import (
+    Server,
+    load_average,
+    percentiles,
+    prepare_store,
+    results_or_demo,
+    sign_in,
+)
 
 from lifecircle.results.folder import ResultsFolder
 
@@ -38,11 +45,7 @@ def main() -> None:
     ap.add_argument("--category", default="health_station")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = args.results
-        if results is None:
-            from lifecircle.jobs.assess import demo_config, run
-
-            results = run(demo_config(Path(tmp) / "run"), quiet=True)
+        results = results_or_demo(args.results, Path(tmp))
         store, accounts = prepare_store(Path(tmp), results)
         server = Server(store, [results])
         try:

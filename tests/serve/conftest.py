@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder
 from lifecircle.serve.app import create_app
 from lifecircle.serve.demo import DEMO_UNITS, DemoWorkspace, make_demo
-from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder
 from lifecircle.serve.workspace import RunView, Workspace
 
 UNIT_A = DEMO_UNITS[0][0]

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import duckdb
+import httpx
 import pytest
 from live_server import LiveServer
 
@@ -92,7 +93,7 @@ def test_server_killed_during_a_write_restarts_with_the_store_as_before(demo, tm
                 time.sleep(0.1)
             assert marker.exists(), "the write did not reach the hold point"
             server.kill()
-            with pytest.raises(Exception):
+            with pytest.raises(httpx.HTTPError):  # the connection died with the server
                 pending.result(timeout=30)
     assert _snapshot(store) == before
     with LiveServer(store, demo.results) as again:

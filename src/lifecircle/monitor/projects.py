@@ -14,7 +14,13 @@ from shapely.geometry.base import BaseGeometry
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.audit import add_audit_row
-from lifecircle.monitor.ledger import LEDGER_COLUMNS, LedgerImport, _check_inside, _parse_row, import_ledger
+from lifecircle.monitor.ledger import (
+    LEDGER_COLUMNS,
+    LedgerImport,
+    _check_inside,
+    _parse_row,
+    import_ledger,
+)
 from lifecircle.monitor.status import project_states
 from lifecircle.monitor.store import MonitorStore
 from lifecircle.monitor.tabular import RowProblem, fields

@@ -24,7 +24,12 @@ import pandas as pd
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.audit import add_audit_row
 from lifecircle.monitor.store import MonitorStore
-from lifecircle.serve.security import MIN_PASSWORD_CHARS, hash_password, needs_rehash, verify_password
+from lifecircle.serve.security import (
+    MIN_PASSWORD_CHARS,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
 
 #: The roles, from most to least rights.
 ROLES = ("admin", "editor", "viewer")

@@ -11,7 +11,16 @@ from fastapi.responses import JSONResponse, Response
 from lifecircle import __version__
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.projects import ProjectConflictError, UnknownProjectError
-from lifecircle.serve.routes import login, maps, overview, pages, projects, targets, users, whatif
+from lifecircle.serve.routes import (
+    login,
+    maps,
+    overview,
+    pages,
+    projects,
+    targets,
+    users,
+    whatif,
+)
 from lifecircle.serve.shaping import plain
 from lifecircle.serve.uploads import UploadTooLargeError
 from lifecircle.serve.workspace import Workspace

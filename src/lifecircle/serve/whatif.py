@@ -182,7 +182,7 @@ def changed_homes(run: RunView, outcome: ScenarioOutcome) -> dict[str, Any]:
             continue
         shown = rows[:MAX_CHANGED_HOMES]
         out[category] = {
-            "n": int(len(rows)),
+            "n": len(rows),
             "lon": np.round(lon[shown], 6).tolist(), "lat": np.round(lat[shown], 6).tolist(),
             "before": [_finite(v) for v in tb[shown]], "after": [_finite(v) for v in ta[shown]],
         }

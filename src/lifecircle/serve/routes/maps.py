@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from lifecircle.report.assets import script_json
-
 from lifecircle.serve.deps import Viewer, WorkspaceDep
 
 router = APIRouter(tags=["map"])

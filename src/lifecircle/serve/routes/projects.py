@@ -16,12 +16,22 @@ from pydantic import BaseModel
 from lifecircle.errors import LifecircleInputError
 from lifecircle.monitor.attribution import unit_gains
 from lifecircle.monitor.ledger import read_ledger
-from lifecircle.monitor.projects import get_project, import_projects, project_list, update_project
+from lifecircle.monitor.projects import (
+    get_project,
+    import_projects,
+    project_list,
+    update_project,
+)
 from lifecircle.monitor.status import unit_status
 from lifecircle.serve.accounts import User
 from lifecircle.serve.deps import Editor, Viewer, WorkspaceDep
 from lifecircle.serve.shaping import records
-from lifecircle.serve.uploads import check_content, check_upload_name, read_body, staged_upload
+from lifecircle.serve.uploads import (
+    check_content,
+    check_upload_name,
+    read_body,
+    staged_upload,
+)
 
 router = APIRouter(tags=["projects"])
 

@@ -11,7 +11,12 @@ from pydantic import BaseModel
 from lifecircle.monitor.target_edits import import_targets_audited, set_target_value
 from lifecircle.serve.deps import Admin, WorkspaceDep
 from lifecircle.serve.shaping import plain
-from lifecircle.serve.uploads import check_content, check_upload_name, read_body, staged_upload
+from lifecircle.serve.uploads import (
+    check_content,
+    check_upload_name,
+    read_body,
+    staged_upload,
+)
 
 router = APIRouter(tags=["targets"])
 

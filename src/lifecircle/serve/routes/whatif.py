@@ -58,37 +58,30 @@ def one(scenario_id: int, user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
         return get_saved(store, scenario_id)
 
 
-def _export(ws: WorkspaceDep, scenario_id: int, report: bool) -> tuple[tempfile.TemporaryDirectory[str], Path]:
-    """Run the scenario job on the saved plan into a temporary results folder (as ``lifecircle scenario`` does)."""
+def _exported(ws: WorkspaceDep, scenario_id: int, name: str, media_type: str) -> Response:
+    """Run the scenario job on the saved plan into a temporary results folder, as ``lifecircle scenario`` does
+    (with ``--report`` for ``report.html``), and answer its file ``name`` as a download."""
     from lifecircle.jobs.scenario import ScenarioJob, run_scenario
 
     with ws.reading() as store:
         item = get_saved(store, scenario_id)
     run = ws.run(item["results_key"])
     sc = parse_plan(run, {**item["plan"], "name": item["name"]})
-    tmp = tempfile.TemporaryDirectory(prefix="lifecircle-scenario-")
-    out = Path(tmp.name) / "scenario"
-    with run.lock:
-        run_scenario(ScenarioJob(results_dir=run.folder.path, out=out, scenario=sc, inputs={}, report=report),
-                     quiet=True)
-    return tmp, out
+    with tempfile.TemporaryDirectory(prefix="lifecircle-scenario-") as tmp:
+        out = Path(tmp) / "scenario"
+        job = ScenarioJob(results_dir=run.folder.path, out=out, scenario=sc, inputs={}, report=name == "report.html")
+        with run.lock:
+            run_scenario(job, quiet=True)
+        data = (out / name).read_bytes()
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}-{name}"'})
 
 
 @router.get("/api/scenarios/{scenario_id}/comparison.csv")
 def export_comparison(scenario_id: int, user: Viewer, ws: WorkspaceDep) -> Response:
-    tmp, out = _export(ws, scenario_id, report=False)
-    with tmp:
-        data = (out / "comparison.csv").read_bytes()
-    return Response(data, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}-comparison.csv"'})
+    return _exported(ws, scenario_id, "comparison.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/api/scenarios/{scenario_id}/report.html")
 def export_report(scenario_id: int, user: Viewer, ws: WorkspaceDep) -> Response:
-    tmp, out = _export(ws, scenario_id, report=True)
-    with tmp:
-        data = (out / "report.html").read_bytes()
-    return Response(data, media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}-report.html"'})
-
-
+    return _exported(ws, scenario_id, "report.html", "text/html; charset=utf-8")
