@@ -44,7 +44,8 @@ def to_json(obj: dict[str, Any] | None) -> str | None:
 def add_audit_row(con: duckdb.DuckDBPyConnection, user_name: str, action: str, object_kind: str, object_id: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
     """Append one audit row inside the caller's transaction; returns its ``audit_id``."""
-    audit_id = int(con.execute("SELECT coalesce(max(audit_id), 0) + 1 FROM audit_log").fetchone()[0])
+    row = con.execute("SELECT coalesce(max(audit_id), 0) + 1 FROM audit_log").fetchone()
+    audit_id = int(row[0]) if row else 1
     con.execute("INSERT INTO audit_log VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
                 [audit_id, user_name, action, object_kind, object_id, to_json(before), to_json(after)])
     return audit_id

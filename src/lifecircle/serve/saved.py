@@ -27,7 +27,7 @@ def save_scenario(store: MonitorStore, name: str, results_key: str, plan: dict[s
     name = _check_name(name)
     summary = [r for r in answer["comparison"] if r.get("area") == "ALL"]
     with store.transaction() as con:
-        if con.execute("SELECT count(*) FROM saved_scenarios WHERE name = ?", [name]).fetchone()[0]:
+        if con.execute("SELECT 1 FROM saved_scenarios WHERE name = ?", [name]).fetchone() is not None:
             raise LifecircleInputError(f"A plan named '{name}' is already saved; choose another name.")
         sid = store.next_id("saved_scenarios", "scenario_id")
         con.execute("INSERT INTO saved_scenarios VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",

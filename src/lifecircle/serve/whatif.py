@@ -35,7 +35,7 @@ def _number(value: Any, what: str) -> float:
     return float(value)
 
 
-def _point(item: dict[str, Any], where: str) -> Point:
+def _point(item: Any, where: str) -> Point:
     if not isinstance(item, dict):
         raise LifecircleInputError(f"{where} must be an object with lon and lat.")
     return Point(_number(item.get("lon"), f"{where}: lon"), _number(item.get("lat"), f"{where}: lat"))
@@ -195,7 +195,7 @@ def evaluate(run: RunView, sc: Scenario) -> tuple[ScenarioOutcome, dict[str, Any
     start = time.perf_counter()
     with run.lock:
         outcome = evaluate_scenario(run.results(), sc, recompute="incremental")
-        answer = {
+        answer: dict[str, Any] = {
             "name": sc.name,
             "comparison": comparison_rows(outcome.comparison),
             "changed_homes": changed_homes(run, outcome),

@@ -1,17 +1,19 @@
 """What a running workspace holds: the monitoring store (opened once; the server process is its one writer), the
 results folders it serves by name, the session signer and the login throttle.
 
-DuckDB connections are not shared between threads, and the web server answers requests on a thread pool, so every
-use of the store goes through :meth:`Workspace.reading` or :meth:`Workspace.writing`, which hold one lock: writes are
-serialised (each in its own transaction) and readers never see half a write. The lock also keeps the what-if
-engine, which works on one in-memory copy of a run, to one evaluation at a time per run.
+The web server answers requests on a thread pool. Writes go through :meth:`Workspace.writing`, which holds one lock:
+they are serialised, each in its own transaction on the store's connection. Reads go through
+:meth:`Workspace.reading`, which gives each thread its own cursor on the same database (DuckDB's way of sharing a
+database between threads): readers do not wait for each other or for a write, and see only committed transactions,
+never half a write. Each run has its own lock that keeps the what-if engine, which works on one in-memory copy of
+the run, to one evaluation at a time.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,9 +83,11 @@ class RunView:
 class Workspace:
     """The state of one ``lifecircle serve`` process."""
 
-    def __init__(self, store_path: str | Path, results_dirs: list[str | Path] | tuple[str | Path, ...] = ()):
+    def __init__(self, store_path: str | Path, results_dirs: Sequence[str | Path] = ()):
         self.store: MonitorStore = open_store(store_path)
         self._lock = threading.RLock()
+        self._readers = threading.local()
+        self._cursors: list[MonitorStore] = []
         self.generation = 0
         self._answers: dict[str, tuple[int, Any]] = {}
         self.runs: dict[str, RunView] = {}
@@ -110,8 +114,14 @@ class Workspace:
 
     @contextmanager
     def reading(self) -> Iterator[MonitorStore]:
-        with self._lock:
-            yield self.store
+        """The store for reading, on this thread's own cursor (committed data only)."""
+        reader: MonitorStore | None = getattr(self._readers, "store", None)
+        if reader is None:
+            with self._lock:
+                reader = MonitorStore(self.store.path, self.store.con.cursor())
+                self._cursors.append(reader)
+            self._readers.store = reader
+        yield reader
 
     @contextmanager
     def writing(self) -> Iterator[MonitorStore]:
@@ -123,15 +133,16 @@ class Workspace:
                 self.generation += 1
 
     def cached_answer(self, name: str, make: Any) -> Any:
-        """``make()`` (run while holding the store) computed once per state of the store: the answer is made again
-        after any write (:meth:`writing` moves :attr:`generation`)."""
-        with self._lock:
-            hit = self._answers.get(name)
-            if hit is not None and hit[0] == self.generation:
-                return hit[1]
-            value = make()
-            self._answers[name] = (self.generation, value)
-            return value
+        """``make(store)`` (a reading store) computed once per state of the store: the answer is made again after
+        any write (:meth:`writing` moves :attr:`generation`)."""
+        generation = self.generation
+        hit = self._answers.get(name)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        with self.reading() as store:
+            value = make(store)
+        self._answers[name] = (generation, value)
+        return value
 
     def run(self, key: str) -> RunView:
         """The results folder served as ``key``; a name that is not one of them is refused (never a path)."""
@@ -155,4 +166,6 @@ class Workspace:
 
     def close(self) -> None:
         with self._lock:
+            for reader in self._cursors:
+                reader.close()
             self.store.close()

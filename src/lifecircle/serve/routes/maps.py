@@ -3,8 +3,6 @@ layers as the committee report (:func:`lifecircle.report.build.map_data`), made 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -22,7 +20,7 @@ def run_map(key: str, user: Viewer, ws: WorkspaceDep) -> Response:
 
     run = ws.run(key)
 
-    def make() -> dict[str, Any]:
+    def make() -> bytes:
         inputs = read_results(run.folder)
         out = map_data(inputs)
         cats = inputs.facilities["category"].astype(str)

@@ -29,36 +29,35 @@ def _history(store: MonitorStore) -> list[dict[str, Any]]:
 
 def _latest_areas(store: MonitorStore) -> list[dict[str, Any]]:
     df = store.con.execute(
-        """SELECT iv.profile, iv.indicator, iv.area, iv.value, iv.name_zh, iv.name_en, iv.unit, iv.threshold_kind FROM indicator_values iv
+        """SELECT iv.profile, iv.indicator, iv.area, iv.value, iv.name_zh, iv.name_en, iv.unit, iv.threshold_kind
+           FROM indicator_values iv
            WHERE iv.area <> 'ALL' AND iv.run_id = (SELECT run_id FROM runs ORDER BY data_date DESC, run_id DESC
                                                   LIMIT 1)
            ORDER BY iv.area, iv.profile, iv.indicator""").df()
     return records(df)
 
 
-def overview_payload(ws: WorkspaceDep) -> dict[str, Any]:
-    """The overview answer."""
-    with ws.reading() as store:
-        runs = records(store.con.execute(
-            "SELECT run_id, data_date, study_area, results_dir, recorded_at FROM runs ORDER BY data_date, run_id").df())
-        payload = {
-            "runs": runs,
-            "targets": records(target_status(store)),
-            "history": _history(store),
-            "areas": _latest_areas(store),
-            "units": records(unit_status(store)),
-            "late": records(late_projects(store)),
-            "unit_gains": records(unit_gains(store)),
-            "served_runs": sorted(ws.runs),
-        }
-    return payload
+def overview_payload(ws: WorkspaceDep, store: MonitorStore) -> dict[str, Any]:
+    """The overview answer, read from ``store``."""
+    runs = records(store.con.execute(
+        "SELECT run_id, data_date, study_area, results_dir, recorded_at FROM runs ORDER BY data_date, run_id").df())
+    return {
+        "runs": runs,
+        "targets": records(target_status(store)),
+        "history": _history(store),
+        "areas": _latest_areas(store),
+        "units": records(unit_status(store)),
+        "late": records(late_projects(store)),
+        "unit_gains": records(unit_gains(store)),
+        "served_runs": sorted(ws.runs),
+    }
 
 
 @router.get("/api/overview")
 def overview(user: Viewer, ws: WorkspaceDep) -> Response:
     """The overview as JSON, made once per change of the store (every write moves ``ws.generation``)."""
     body: bytes = ws.cached_answer(f"overview:{date.today()}",
-                                   lambda: json.dumps(overview_payload(ws), allow_nan=False).encode())
+                                   lambda store: json.dumps(overview_payload(ws, store), allow_nan=False).encode())
     return Response(body, media_type="application/json")
 
 

@@ -58,7 +58,7 @@ def _filtered(frame: pd.DataFrame, unit: str | None, status: str | None, categor
 def projects(user: Viewer, ws: WorkspaceDep, unit: str | None = None, status: str | None = None,
              category: str | None = None, due_before: date | None = None, late_only: bool = False
              ) -> list[dict[str, Any]]:
-    frame = ws.cached_answer(f"projects:{date.today()}", lambda: project_list(ws.store))
+    frame = ws.cached_answer(f"projects:{date.today()}", project_list)
     rows = records(_filtered(frame, unit, status, category, due_before, late_only))
     for r in rows:
         r["editable"] = user.may_edit_project(r["responsible_unit"])
