@@ -15,7 +15,7 @@ from lifecircle.monitor import SCHEMA_VERSION, init_store, open_store
 def test_init_creates_current_schema(tmp_path):
     path = tmp_path / "sub" / "store.duckdb"
     with init_store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 3
+        assert s.schema_version == SCHEMA_VERSION == 4
         tables = {r[0] for r in s.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"runs", "run_inputs", "indicator_values", "run_facilities", "targets", "projects", "project_history",
             "imports", "project_effects", "lifecircle_meta"} <= tables

@@ -199,8 +199,10 @@ def _attach_subcommands() -> None:
     from lifecircle.cli.monitor import monitor
     from lifecircle.cli.plan import plan
     from lifecircle.cli.scenario import scenario
+    from lifecircle.cli.serve import serve
+    from lifecircle.cli.users import users
 
-    for command in (monitor, scenario, plan):
+    for command in (monitor, scenario, plan, serve, users):
         main.add_command(command)
 
 

@@ -6,7 +6,7 @@ one whole version. Every write of the package goes through :meth:`MonitorStore.t
 committed or none of it is (DuckDB's write-ahead log replays only committed transactions after a crash, so a
 process killed in the middle of a write leaves the store as it was).
 
-Tables (schema version 3; ``docs/monitoring.md`` describes each column):
+Tables (schema version 4; ``docs/monitoring.md`` describes each column):
 
 ``runs``, ``run_inputs``, ``indicator_values``, ``run_facilities``
     What ``lifecircle monitor record RUN_DIR`` stores of a results folder.
@@ -20,6 +20,10 @@ Tables (schema version 3; ``docs/monitoring.md`` describes each column):
     Coverage gain attributed to each project completed between two runs (scenario with and without it on the later
     run), the joint remainder and the "everything on the list built" scenario (:mod:`lifecircle.monitor.attribution`);
     ``attributions`` names the pair of runs of each attribution.
+``users``, ``audit_log``, ``saved_scenarios``
+    The accounts of the shared workspace (``lifecircle serve``: role, responsible unit, password hash), one audit row
+    per change made through it (who, when, what before, what after), and the what-if plans saved there.
+    ``projects.version`` counts the changes of each project (the optimistic check of concurrent edits).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import duckdb
 from lifecircle.errors import LifecircleInputError
 
 #: Schema version this code writes. Older stores are migrated on open; newer ones are refused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Default store file, in the user's project folder (the current directory).
 DEFAULT_STORE = Path("lifecircle.duckdb")
@@ -116,8 +120,24 @@ _V3 = [
         computed_at TIMESTAMP NOT NULL)""",
 ]
 
+#: Version 4: the shared workspace (``lifecircle serve``): accounts, the audit log, saved what-if plans, and a
+#: version number per project that each change increments.
+_V4 = [
+    """CREATE TABLE users (
+        user_name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, unit VARCHAR, password_hash VARCHAR NOT NULL,
+        active BOOLEAN NOT NULL, session_epoch INTEGER NOT NULL, created_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE audit_log (
+        audit_id INTEGER PRIMARY KEY, changed_at TIMESTAMP NOT NULL, user_name VARCHAR NOT NULL, action VARCHAR NOT NULL,
+        object_kind VARCHAR NOT NULL, object_id VARCHAR NOT NULL, before_json VARCHAR, after_json VARCHAR)""",
+    """CREATE TABLE saved_scenarios (
+        scenario_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, results_key VARCHAR NOT NULL,
+        plan_json VARCHAR NOT NULL, summary_json VARCHAR NOT NULL, created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    "ALTER TABLE projects ADD COLUMN version INTEGER DEFAULT 1",
+]
+
 #: Migration ``i`` brings a store from version ``i`` to ``i + 1`` (index 0 creates version 1 from nothing).
-_MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+_MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 
@@ -135,6 +155,7 @@ class MonitorStore:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection):
         self.path = path
         self.con = con
+        self._depth = 0
 
     def __enter__(self) -> MonitorStore:
         return self
@@ -152,14 +173,27 @@ class MonitorStore:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: committed when the block ends normally, rolled back on any exception."""
+        """One write transaction: committed when the block ends normally, rolled back on any exception.
+
+        A transaction opened inside another one joins it: a caller can wrap a library write (an import) and its own
+        rows (the audit log) in one transaction, committed or rolled back together by the outermost block."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.con
+            finally:
+                self._depth -= 1
+            return
         self.con.begin()
+        self._depth = 1
         try:
             yield self.con
             _test_hold()
         except BaseException:
             self.con.rollback()
             raise
+        finally:
+            self._depth = 0
         self.con.commit()
 
     def next_id(self, table: str, column: str) -> int:

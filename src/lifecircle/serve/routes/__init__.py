@@ -1,0 +1,1 @@
+"""One router per resource of the workspace: sign-in, accounts, overview, map, what-if, projects, targets, pages."""
