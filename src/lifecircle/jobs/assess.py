@@ -8,12 +8,14 @@ and :mod:`lifecircle.results.writer` writes the folder (schema: ``docs/outputs.m
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 import lifecircle
 from lifecircle.accessibility import walking_columns
@@ -34,6 +36,14 @@ class AssessConfig:
 
     Either ``osm`` (an .osm.pbf / .osm file giving network, facilities and homes) or the three user layers
     (``network``, ``facilities``, ``homes``); a user layer overrides what OSM would give.
+
+    The last four fields serve runs on a piece cut from a larger region (an area of ``lifecircle batch``, a tile
+    of ``assess --tile-km``): ``crs`` fixes the metric CRS so every piece measures lengths alike; ``components``
+    is the network builder's ``keep`` ("all" when the cut already holds only the region's main network);
+    ``home_area`` (a polygon file) keeps only the homes inside it, after population was spread, while the network
+    and facilities around it stay; ``exact_within`` maps a threshold kind (``walk_time_s``,
+    ``network_distance_m``, ``straight_radius_m``) to the largest value the cut's halo keeps exact: values beyond
+    become +inf (read as "beyond that limit") and the nearest facility's id is cleared.
     """
 
     out: Path
@@ -59,6 +69,10 @@ class AssessConfig:
     coords: str = "wgs84"
     layer_crs: str | None = None
     study_area: str = ""
+    crs: str | None = None
+    components: str = "largest"
+    home_area: Path | None = None
+    exact_within: dict[str, float] | None = None
 
     def input_files(self) -> dict[str, Path]:
         named = {
@@ -69,6 +83,7 @@ class AssessConfig:
             "boundary": self.boundary,
             "population": self.population,
             "dem": self.dem,
+            "home_area": self.home_area,
         }
         if self.areas and not str(self.areas).startswith(("h3:", "grid:")):
             named["areas"] = Path(self.areas)
@@ -134,7 +149,7 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
 
         layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
         return network_from_lines(
-            layer, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
+            layer, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary, keep=cfg.components, crs=cfg.crs,
             highway_column="highway" if "highway" in layer.columns else None,
             oneway_column="oneway" if "oneway" in layer.columns else None,
             progress=lambda _step, fraction: update(fraction),
@@ -142,7 +157,7 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
     from lifecircle.network.osm import read_walk_network
 
     return read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
-                             progress=lambda _step, fraction: update(fraction))
+                             keep=cfg.components, crs=cfg.crs, progress=lambda _step, fraction: update(fraction))
 
 
 _ON_FRAGMENT = "on a network fragment disconnected from the main network"
@@ -172,9 +187,10 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     if cfg.homes is not None:
         from lifecircle.points.layers import read_layer
 
-        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords), id_column=cfg.homes_id_column)
+        homes = homes_from_layer(read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords), id_column=cfg.homes_id_column,
+                                 metric_crs=cfg.crs)
     else:
-        homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
+        homes = homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes, metric_crs=cfg.crs)
     if boundary is not None:
         inside = homes.to_crs("EPSG:4326").geometry.within(boundary).to_numpy()
         homes = homes.loc[inside].reset_index(drop=True)
@@ -192,9 +208,49 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     except ValueError:
         m2 = cfg.m2_per_person
     if grid is not None and cfg.population_column:
-        return assign_population(homes, grid=grid, grid_column=cfg.population_column)
-    column = cfg.population_column if grid is None else None
-    return assign_population(homes, column=column, grid=grid, m2_per_person=m2)
+        homes = assign_population(homes, grid=grid, grid_column=cfg.population_column, metric_crs=cfg.crs)
+    else:
+        column = cfg.population_column if grid is None else None
+        homes = assign_population(homes, column=column, grid=grid, m2_per_person=m2, metric_crs=cfg.crs)
+    if cfg.home_area is not None:
+        area = read_boundary(cfg.home_area)
+        homes = homes.loc[shapely.within(home_anchors(homes), area)].reset_index(drop=True)
+        if homes.empty:
+            raise LifecircleInputError(f"No home lies inside the area '{cfg.home_area}'.")
+    return homes
+
+
+def home_anchors(homes: gpd.GeoDataFrame) -> np.ndarray:
+    """One WGS-84 point per home that decides which area it belongs to: the centroid of its footprint (a point on
+    the footprint when the centroid falls outside it), or the home's point when it has no footprint. A home with
+    several entrances on two sides of an area border thus still belongs to exactly one area."""
+    geoms = homes.to_crs("EPSG:4326").geometry.to_numpy()
+    if "footprint" in homes:
+        fp = gpd.GeoSeries(homes["footprint"].to_numpy(), crs=homes.crs).to_crs("EPSG:4326").to_numpy()
+        has = ~shapely.is_missing(fp) & ~shapely.is_empty(fp)
+        centre = shapely.centroid(fp[has])
+        inside = shapely.contains(fp[has], centre)
+        geoms = geoms.copy()
+        geoms[has] = np.where(inside, centre, shapely.point_on_surface(fp[has]))
+    return shapely.centroid(geoms)
+
+
+def _beyond_limits(homes: gpd.GeoDataFrame, limits: dict[str, float] | None) -> int:
+    """Set walking times / distances beyond ``limits`` (see :class:`AssessConfig` ``exact_within``) to +inf and
+    clear the facility id next to a time so capped; returns how many values were capped."""
+    from lifecircle.results.columns import PREFIX_OF_KIND, categories_in, facility_column
+
+    capped = 0
+    for kind, limit in (limits or {}).items():
+        prefix = PREFIX_OF_KIND[kind]
+        for c in categories_in(homes.columns, prefix):
+            col = prefix + c
+            beyond = homes[col].to_numpy(np.float64) > limit
+            capped += int(np.count_nonzero(beyond & np.isfinite(homes[col].to_numpy(np.float64))))
+            homes.loc[beyond, col] = np.inf
+            if prefix == PREFIX_OF_KIND["walk_time_s"] and facility_column(c) in homes:
+                homes.loc[beyond, facility_column(c)] = ""
+    return capped
 
 
 def _versions() -> dict[str, str]:
@@ -209,11 +265,17 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def run(cfg: AssessConfig, quiet: bool = False) -> Path:
+#: ``walking(net, homes, facilities, profiles)`` → the homes frame with its walking columns
+#: (:func:`lifecircle.accessibility.walking_columns` or a tiled equivalent).
+WalkingFn = Callable[[WalkNetwork, SnappedPoints, SnappedPoints, list], gpd.GeoDataFrame]
+
+
+def run(cfg: AssessConfig, quiet: bool = False, walking: WalkingFn | None = None) -> Path:
     """Run the whole job and publish the results folder ``cfg.out``; returns its path.
 
     Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
+    ``walking`` replaces the walking-times step (``assess --tile-km`` runs it tile by tile on Dask).
     """
 
     _validate(cfg)
@@ -241,7 +303,9 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
             population_unsnapped=float(snapped_homes.unsnapped["population"].sum()) if len(snapped_homes.unsnapped) else 0.0,
         )
         with steps.step("Walking times to every category (engine)"):
-            home_frame = walking_columns(net, snapped_homes, snapped_fac, profiles)
+            home_frame = (walking or walking_columns)(net, snapped_homes, snapped_fac, profiles)
+            if cfg.exact_within:
+                counts["values_beyond_exact_limit"] = _beyond_limits(home_frame, cfg.exact_within)
         with steps.step("Indicators"):
             denominator, note = choose_denominator(home_frame, cfg.denominator)
             if note:
