@@ -13,8 +13,9 @@ per area, objects in file order).
 The network's main component is decided once for the whole file: a whole-region run keeps the largest weakly
 connected piece of the walkable ways (:func:`lifecircle.network.build.build_walk_network`), and an area's cut may
 split that piece (its parts meet outside the halo) or hold a fragment the whole run drops. So the walkable ways
-outside the region's largest piece are written with ``foot=no`` (the network reader then leaves them out), and the
-area's network is built keeping every piece. Its edges are then exactly the region's main-network edges near the
+outside the region's largest piece are written with ``foot=no`` (the network reader then leaves them out), the parts
+of a way broken by missing nodes (a clipped extract) that lie on a fragment are left out of the way, and the area's
+network is built keeping every piece. Its edges are then exactly the region's main-network edges near the
 area.
 """
 
@@ -56,6 +57,7 @@ class _Read1:
     refs: list[int] = field(default_factory=list)
     lon: list[float] = field(default_factory=list)
     lat: list[float] = field(default_factory=list)
+    gap: list[bool] = field(default_factory=list)
     walkable: list[bool] = field(default_factory=list)
     node_ids: list[int] = field(default_factory=list)
     node_lon: list[float] = field(default_factory=list)
@@ -74,13 +76,18 @@ def _read_once(path: Path, steps_passable: bool) -> _Read1:
                     r.node_lat.append(obj.location.lat)
             elif obj.is_way():
                 n = 0
+                gap = False
                 for nd in obj.nodes:
                     loc = nd.location
                     if loc.valid():
                         r.refs.append(nd.ref)
                         r.lon.append(loc.lon)
                         r.lat.append(loc.lat)
+                        r.gap.append(gap and n > 0)
+                        gap = False
                         n += 1
+                    else:  # a clipped extract: the network reader breaks the way here
+                        gap = True
                 r.way_ids.append(obj.id)
                 r.way_len.append(n)
                 walk = False
@@ -95,17 +102,21 @@ def _read_once(path: Path, steps_passable: bool) -> _Read1:
     return r
 
 
-def main_component_ways(way_len: np.ndarray, refs: np.ndarray, walkable: np.ndarray) -> np.ndarray:
-    """Which walkable ways lie in the region's largest weakly connected piece, counted in network nodes (way ends
-    and nodes shared by ways), as the network builder counts them. Returns a bool per way (False for non-walkable)."""
-    out = np.zeros(len(way_len), bool)
+def main_component_refs(way_len: np.ndarray, refs: np.ndarray, walkable: np.ndarray,
+                        gap: np.ndarray | None = None) -> np.ndarray:
+    """Which located node references of walkable ways lie in the region's largest weakly connected piece, counted in
+    network nodes (ends of way parts and nodes shared by ways), as the network builder counts them. ``gap`` marks
+    the refs after a node whose location the file lacks (the way is broken there, so two parts of one way may lie
+    in different pieces). Returns a bool per ref (False for refs of non-walkable ways)."""
+    out = np.zeros(len(refs), bool)
     way_of_ref = np.repeat(np.arange(len(way_len)), way_len)
     keep = walkable[way_of_ref]
     if not keep.any():
         return out
     r, w = refs[keep], way_of_ref[keep]
+    g = np.zeros(len(r), bool) if gap is None else np.asarray(gap, bool)[keep]
     keys, node = np.unique(r, return_inverse=True)
-    same_way = w[1:] == w[:-1]
+    same_way = (w[1:] == w[:-1]) & ~g[1:]
     a, b = node[:-1][same_way], node[1:][same_way]
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(keys), len(keys)))
     _, label = connected_components(graph, directed=False)
@@ -116,9 +127,9 @@ def main_component_ways(way_len: np.ndarray, refs: np.ndarray, walkable: np.ndar
     is_graph_node[node[first | last]] = True
     sizes = np.bincount(label[is_graph_node], minlength=label.max() + 1)
     main = int(np.argmax(sizes))
-    main_way = np.zeros(len(way_len), bool)
-    main_way[np.unique(w[label[node] == main])] = True
-    return main_way & walkable
+    ref_main = np.zeros(len(refs), bool)
+    ref_main[np.flatnonzero(keep)] = label[node] == main
+    return ref_main
 
 
 @dataclass(frozen=True)
@@ -149,7 +160,7 @@ def halo_polygons(areas: gpd.GeoDataFrame, metric_crs: str, width_m: float) -> g
 def _fingerprint(source_sha: str, halos: gpd.GeoSeries, ids: list[str], steps_passable: bool) -> str:
     h = hashlib.sha256()
     h.update(source_sha.encode())
-    h.update(json.dumps({"ids": ids, "steps_passable": steps_passable, "rules": 1}).encode())
+    h.update(json.dumps({"ids": ids, "steps_passable": steps_passable, "rules": 2}).encode())
     for g in halos:
         h.update(shapely.to_wkb(g, output_dimension=2, include_srid=False))
     return h.hexdigest()
@@ -203,8 +214,16 @@ def cut_areas(osm: str | Path, areas: gpd.GeoDataFrame, metric_crs: str, width_m
     missing = [ids[a] for a in range(len(ids)) if a not in hit_areas]
     if missing:
         raise LifecircleInputError(_outside_message(src, missing, coords))
-    main = main_component_ways(way_len, refs, walkable)
-    demote = {int(r.way_ids[i]) for i in walk_ways if not main[i]}
+    ref_main = main_component_refs(way_len, refs, walkable, np.asarray(r.gap, bool))
+    offsets = np.r_[0, np.cumsum(way_len)]
+    demote: set[int] = set()
+    trim: dict[int, set[int]] = {}
+    for i in walk_ways:
+        flags = ref_main[offsets[i]:offsets[i + 1]]
+        if not flags.any():
+            demote.add(int(r.way_ids[i]))
+        elif not flags.all():  # a way broken by missing nodes, one part on a fragment: that part is left out
+            trim[int(r.way_ids[i])] = set(refs[offsets[i]:offsets[i + 1]][~flags].tolist())
 
     way_sets: dict[int, set[int]] = defaultdict(set)
     for wi, a in zip(way_areas[0].tolist(), way_areas[1].tolist(), strict=True):
@@ -214,7 +233,6 @@ def cut_areas(osm: str | Path, areas: gpd.GeoDataFrame, metric_crs: str, width_m
         node_sets[int(r.node_ids[ni])].add(a)
     rel_sets = _relation_areas(r.relations, way_sets, node_sets)
     index_of_way = {int(w): i for i, w in enumerate(r.way_ids)}
-    offsets = np.r_[0, np.cumsum(way_len)]
     for wid, sets in list(way_sets.items()):
         i = index_of_way.get(wid, -1)
         if i < 0:  # a relation member the extract does not hold
@@ -225,7 +243,7 @@ def cut_areas(osm: str | Path, areas: gpd.GeoDataFrame, metric_crs: str, width_m
     tell("Writing one file per area", 0.6)
     out.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)
-    counts = _write(src, out, ids, node_sets, way_sets, rel_sets, demote, walkable, index_of_way)
+    counts = _write(src, out, ids, node_sets, way_sets, rel_sets, demote, trim, walkable, index_of_way)
     files = {i: out / f"{i}.osm.pbf" for i in ids}
     write_text_atomic(json.dumps({"fingerprint": fp, "source": str(src.resolve()), "halo_m": width_m,
                                   "counts": counts}, indent=2), manifest)
@@ -285,7 +303,7 @@ def _relation_areas(relations: list[tuple[int, list[tuple[str, int]]]], way_sets
 
 
 def _write(src: Path, out: Path, ids: list[str], node_sets: dict[int, set[int]], way_sets: dict[int, set[int]],
-           rel_sets: dict[int, set[int]], demote: set[int], walkable: np.ndarray,
+           rel_sets: dict[int, set[int]], demote: set[int], trim: dict[int, set[int]], walkable: np.ndarray,
            index_of_way: dict[int, int]) -> dict[str, dict[str, int]]:
     tmp = {i: out / f".{i}.partial.osm.pbf" for i in ids}
     for p in tmp.values():
@@ -307,6 +325,9 @@ def _write(src: Path, out: Path, ids: list[str], node_sets: dict[int, set[int]],
                     tags = dict(obj.tags)
                     tags[DEMOTE_TAG[0]] = DEMOTE_TAG[1]
                     item = obj.replace(tags=tags)
+                elif obj.id in trim:
+                    drop = trim[obj.id]
+                    item = obj.replace(nodes=[n.ref for n in obj.nodes if n.ref not in drop])
                 walk = bool(walkable[index_of_way.get(obj.id, 0)]) and obj.id not in demote
                 for a in sets:
                     writers[a].add_way(item)

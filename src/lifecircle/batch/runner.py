@@ -56,6 +56,7 @@ class BatchConfig:
     population_column: str | None = None
     m2_per_person: str = "cn-urban"
     unspecified_buildings_as_homes: bool = False
+    default_levels: float | None = None
     profiles: tuple[str, ...] = ("cn-health-check",)
     walk_profile: str = "planning"
     snap_max_m: float = 200.0
@@ -64,12 +65,12 @@ class BatchConfig:
     scheduler: str | None = None
     workers: int | None = None
     retries: int = 2
-    dashboard: bool = False
+    targets: Path | None = None
 
     def shared(self, areas: Areas, halo: Halo) -> dict[str, Any]:
         """The AssessConfig keyword arguments every area shares."""
         keep = ("facilities", "facility_category", "homes", "population", "population_column", "m2_per_person",
-                "unspecified_buildings_as_homes", "walk_profile", "snap_max_m", "denominator", "dem")
+                "unspecified_buildings_as_homes", "walk_profile", "snap_max_m", "denominator", "dem", "default_levels")
         out: dict[str, Any] = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items() if k in keep}
         out["profiles"] = list(self.profiles)
         out["crs"] = areas.crs
@@ -93,7 +94,7 @@ def _validate(cfg: BatchConfig) -> None:
     from lifecircle.network.osm import _check_path
 
     _check_path(cfg.osm)
-    for name in ("dem", "facilities", "homes", "population"):
+    for name in ("dem", "facilities", "homes", "population", "targets"):
         p = getattr(cfg, name)
         if p is not None and not Path(p).is_file():
             raise LifecircleInputError(f"The {name} input '{p}' does not exist or is a folder. Check the path.")
@@ -103,6 +104,21 @@ def _validate(cfg: BatchConfig) -> None:
         raise LifecircleInputError(f"--snap-max must be a positive distance in metres, got {cfg.snap_max_m}.")
     if cfg.retries < 0:
         raise LifecircleInputError(f"--retries must be 0 or more, got {cfg.retries}.")
+
+
+def region_default_levels(osm: Path, unspecified_as_homes: bool) -> float:
+    """Storeys given to homes whose ``building:levels`` is unmapped: the median over the mapped homes of the whole
+    file, as a run over the whole region takes it (one area's own median would differ from area to area)."""
+    import numpy as np
+
+    from lifecircle.points.homes import homes_from_osm
+
+    try:
+        levels = homes_from_osm(osm, unspecified_as_homes=unspecified_as_homes)["levels"].to_numpy(np.float64)
+    except LifecircleInputError:
+        return 1.0
+    mapped = levels[np.isfinite(levels) & (levels > 0)]
+    return float(np.median(mapped)) if len(mapped) else 1.0
 
 
 def prepare(cfg: BatchConfig, steps: Steps | None = None) -> tuple[Areas, Halo, list[AreaTask]]:
@@ -115,6 +131,8 @@ def prepare(cfg: BatchConfig, steps: Steps | None = None) -> tuple[Areas, Halo, 
         load_profile(p)
     areas = read_areas(cfg.areas, cfg.id_column, cfg.name_column, cfg.layer_crs)
     halo = halo_for(cfg.profiles, cfg.walk_profile, cfg.dem is not None, cfg.snap_max_m)
+    if cfg.default_levels is None and cfg.homes is None and cfg.population_column is None:
+        cfg.default_levels = region_default_levels(cfg.osm, cfg.unspecified_buildings_as_homes)
     created = not cfg.out.exists()
     try:
         if steps is not None:
@@ -144,6 +162,14 @@ def run_batch(cfg: BatchConfig, quiet: bool = False, client: Any = None) -> Batc
 
     start = time.perf_counter()
     console = Console(stderr=True)
+    targets = None
+    if cfg.targets is not None:
+        from lifecircle.monitor.targets import read_targets
+
+        targets = read_targets(cfg.targets)
+    if cfg.scheduler and client is None:
+        with dask_client(cfg.scheduler, cfg.workers) as joined:  # an unreachable scheduler fails before any write
+            return run_batch(cfg, quiet=quiet, client=joined)
     with Steps(quiet=quiet, console=console) as steps:
         areas, halo, tasks = prepare(cfg, steps)
     result = BatchResult(out=cfg.out)
@@ -159,7 +185,7 @@ def run_batch(cfg: BatchConfig, quiet: bool = False, client: Any = None) -> Batc
                 _run_tasks(own, todo, cfg, result, quiet, console)
     done = [t for t in tasks if is_finished(t)]
     result.seconds = round(time.perf_counter() - start, 3)
-    write_summary(cfg.out, areas, done, halo)
+    write_summary(cfg.out, areas, done, halo, targets)
     record = {"areas": [t.area_id for t in tasks], "finished": result.finished, "skipped": result.skipped,
               "failed": result.failed, "halo": asdict(halo) | {"width_m": halo.width_m}, "crs": areas.crs,
               "repaired_areas": list(areas.repaired), "osm": str(Path(cfg.osm).resolve()),
@@ -173,7 +199,7 @@ def _run_tasks(client: Any, todo: list[AreaTask], cfg: BatchConfig, result: Batc
                console: Console) -> None:
     from distributed import as_completed
 
-    link = getattr(client, "dashboard_link", None) if cfg.dashboard or cfg.scheduler else None
+    link = getattr(client, "dashboard_link", None)
     result.dashboard = link
     if link and not quiet:
         console.print(f"Dask dashboard: {link}")
@@ -191,6 +217,8 @@ def _run_tasks(client: Any, todo: list[AreaTask], cfg: BatchConfig, result: Batc
                     result.finished.append(t.area_id)
                 except LifecircleInputError as exc:
                     result.failed[t.area_id] = str(exc)
+                except Exception as exc:  # a task the scheduler gave up on (KilledWorker) or a failure in one area
+                    result.failed[t.area_id] = f"{type(exc).__name__}: {exc}"
                 bar.advance(job)
     except KeyboardInterrupt:
         client.cancel(list(futures))

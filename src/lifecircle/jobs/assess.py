@@ -37,6 +37,8 @@ class AssessConfig:
     Either ``osm`` (an .osm.pbf / .osm file giving network, facilities and homes) or the three user layers
     (``network``, ``facilities``, ``homes``); a user layer overrides what OSM would give.
 
+    ``default_levels``: storeys of homes whose levels are unmapped (default: the median of the mapped ones).
+
     The last four fields serve runs on a piece cut from a larger region (an area of ``lifecircle batch``, a tile
     of ``assess --tile-km``): ``crs`` fixes the metric CRS so every piece measures lengths alike; ``components``
     is the network builder's ``keep`` ("all" when the cut already holds only the region's main network);
@@ -69,6 +71,7 @@ class AssessConfig:
     coords: str = "wgs84"
     layer_crs: str | None = None
     study_area: str = ""
+    default_levels: float | None = None
     crs: str | None = None
     components: str = "largest"
     home_area: Path | None = None
@@ -208,10 +211,12 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     except ValueError:
         m2 = cfg.m2_per_person
     if grid is not None and cfg.population_column:
-        homes = assign_population(homes, grid=grid, grid_column=cfg.population_column, metric_crs=cfg.crs)
+        homes = assign_population(homes, grid=grid, grid_column=cfg.population_column,
+                                  default_levels=cfg.default_levels, metric_crs=cfg.crs)
     else:
         column = cfg.population_column if grid is None else None
-        homes = assign_population(homes, column=column, grid=grid, m2_per_person=m2, metric_crs=cfg.crs)
+        homes = assign_population(homes, column=column, grid=grid, m2_per_person=m2,
+                                  default_levels=cfg.default_levels, metric_crs=cfg.crs)
     if cfg.home_area is not None:
         area = read_boundary(cfg.home_area)
         homes = homes.loc[shapely.within(home_anchors(homes), area)].reset_index(drop=True)
