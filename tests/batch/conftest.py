@@ -32,12 +32,12 @@ def helsinki_config(areas: Path, out: Path, **extra) -> BatchConfig:
                        unspecified_buildings_as_homes=True, m2_per_person="fi-uusimaa", **extra)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def helsinki_areas(tmp_path_factory, helsinki_path) -> Path:
     return grid_areas(HELSINKI_BOUNDS, 2, 2, tmp_path_factory.mktemp("areas") / "areas.gpkg")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def helsinki_batch(tmp_path_factory, helsinki_areas, helsinki_path) -> Path:
     """The undisturbed batch of the four Helsinki areas (2 workers)."""
     out = tmp_path_factory.mktemp("batch") / "run"
@@ -51,7 +51,7 @@ def helsinki_batch(tmp_path_factory, helsinki_areas, helsinki_path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def helsinki_whole(tmp_path_factory, helsinki_areas, helsinki_path):
     """The whole-region run (same profile, snapping and metric CRS as the batch): its homes frame."""
     out = tmp_path_factory.mktemp("whole") / "run"

@@ -21,7 +21,7 @@ def test_halo_with_dem_includes_tobler_downhill_peak():
     halo = halo_for(["cn-health-check"], "planning", True, 200.0)
     assert fastest_speed_m_s("planning", True) == pytest.approx(1.0 * 2.718281828 ** (3.5 * 0.05), rel=1e-6)
     assert halo.limits == {"walk_time_s": 900.0, "straight_radius_m": 800.0}
-    assert halo.reach_m == 1072.0 and halo.width_m == 1272.0  # ceil(900 s × 1.1912 m/s) + 200 m snapping
+    assert halo.reach_m == 1073.0 and halo.width_m == 1273.0  # ceil(900 s × 1.19125 m/s) + 200 m snapping
     assert halo_for(["cn-health-check"], "planning", False, 200.0).reach_m == 900.0
 
 
