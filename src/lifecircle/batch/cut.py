@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network.osm import walk_access
+from lifecircle.network.osm import check_osm_path, reading_osm, walk_access
 from lifecircle.network.walking import get_walk_profile
 from lifecircle.results.staging import sha256_of
 
@@ -67,7 +67,7 @@ class _Read1:
 
 def _read_once(path: Path, steps_passable: bool) -> _Read1:
     r = _Read1()
-    try:
+    with reading_osm(path):
         for obj in osmium.FileProcessor(str(path)).with_locations():
             if obj.is_node():
                 if len(obj.tags) and obj.location.valid():
@@ -97,8 +97,6 @@ def _read_once(path: Path, steps_passable: bool) -> _Read1:
                 r.walkable.append(walk)
             elif obj.is_relation():
                 r.relations.append((obj.id, [(m.type, m.ref) for m in obj.members]))
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise LifecircleInputError(f"Could not read OpenStreetMap file '{path}': {exc}. Download it again.") from exc
     return r
 
 
@@ -177,7 +175,7 @@ def cut_areas(osm: str | Path, areas: gpd.GeoDataFrame, metric_crs: str, width_m
     LifecircleInputError
         Areas whose halo meets no walkable way of the file (outside the extract), naming them and the file's extent.
     """
-    src = Path(osm)
+    src = check_osm_path(osm)
     out = Path(out_dir)
     ids = [str(i) for i in areas["area_id"]]
     passable = get_walk_profile(walk_profile).steps_passable

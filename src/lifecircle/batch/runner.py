@@ -91,9 +91,9 @@ class BatchResult:
 
 
 def _validate(cfg: BatchConfig) -> None:
-    from lifecircle.network.osm import _check_path
+    from lifecircle.network.osm import check_osm_path
 
-    _check_path(cfg.osm)
+    check_osm_path(cfg.osm)
     for name in ("dem", "facilities", "homes", "population", "targets"):
         p = getattr(cfg, name)
         if p is not None and not Path(p).is_file():
