@@ -9,7 +9,6 @@ import json
 import geopandas as gpd
 import osmium
 import pandas as pd
-
 from batch_helpers import SHORT_WALK, check_area
 
 from lifecircle.batch import BatchConfig, run_batch

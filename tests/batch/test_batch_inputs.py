@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import geopandas as gpd
+from batch_helpers import SHORT_WALK
 from click.testing import CliRunner
 from shapely.geometry import Polygon, box
-
-from batch_helpers import SHORT_WALK
 
 from lifecircle.batch.areas import read_areas
 from lifecircle.cli.main import main

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from conftest import local_cluster
-
 from batch_helpers import check_area, grid_areas
+from conftest import local_cluster
 
 from lifecircle.batch import BatchConfig, run_batch
 from lifecircle.batch.areas import read_areas

@@ -69,12 +69,12 @@ def _read_once(path: Path, steps_passable: bool) -> _Read1:
     r = _Read1()
     with reading_osm(path):
         for obj in osmium.FileProcessor(str(path)).with_locations():
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 if len(obj.tags) and obj.location.valid():
                     r.node_ids.append(obj.id)
                     r.node_lon.append(obj.location.lon)
                     r.node_lat.append(obj.location.lat)
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 n = 0
                 gap = False
                 for nd in obj.nodes:
@@ -95,7 +95,7 @@ def _read_once(path: Path, steps_passable: bool) -> _Read1:
                     tags = dict(obj.tags)
                     walk = walk_access(tags)[2] == "" and (steps_passable or tags["highway"] != "steps")
                 r.walkable.append(walk)
-            elif obj.is_relation():
+            elif isinstance(obj, osmium.osm.Relation):
                 r.relations.append((obj.id, [(m.type, m.ref) for m in obj.members]))
     return r
 
@@ -232,10 +232,10 @@ def cut_areas(osm: str | Path, areas: gpd.GeoDataFrame, metric_crs: str, width_m
     rel_sets = _relation_areas(r.relations, way_sets, node_sets)
     index_of_way = {int(w): i for i, w in enumerate(r.way_ids)}
     for wid, sets in list(way_sets.items()):
-        i = index_of_way.get(wid, -1)
-        if i < 0:  # a relation member the extract does not hold
+        k = index_of_way.get(wid, -1)
+        if k < 0:  # a relation member the extract does not hold
             continue
-        for ref in refs[offsets[i]:offsets[i + 1]].tolist():
+        for ref in refs[offsets[k]:offsets[k + 1]].tolist():
             node_sets[ref] |= sets
 
     tell("Writing one file per area", 0.6)
@@ -310,15 +310,15 @@ def _write(src: Path, out: Path, ids: list[str], node_sets: dict[int, set[int]],
     counts = [{"nodes": 0, "ways": 0, "walkable_ways": 0, "relations": 0} for _ in ids]
     try:
         for obj in osmium.FileProcessor(str(src)):
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 for a in node_sets.get(obj.id, ()):
                     writers[a].add_node(obj)
                     counts[a]["nodes"] += 1
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 sets = way_sets.get(obj.id)
                 if not sets:
                     continue
-                item = obj
+                item: osmium.osm.Way | osmium.osm.mutable.Way = obj
                 if obj.id in demote:
                     tags = dict(obj.tags)
                     tags[DEMOTE_TAG[0]] = DEMOTE_TAG[1]
@@ -331,7 +331,7 @@ def _write(src: Path, out: Path, ids: list[str], node_sets: dict[int, set[int]],
                     writers[a].add_way(item)
                     counts[a]["ways"] += 1
                     counts[a]["walkable_ways"] += int(walk)
-            elif obj.is_relation():
+            elif isinstance(obj, osmium.osm.Relation):
                 for a in rel_sets.get(obj.id, ()):
                     writers[a].add_relation(obj)
                     counts[a]["relations"] += 1
