@@ -62,6 +62,7 @@ def test_monitor_records_one_run_per_area(helsinki_batch, tmp_path):
     from lifecircle.monitor.store import open_store
 
     store = tmp_path / "store.duckdb"
+    assert CliRunner().invoke(main, ["monitor", "init", "--store", str(store)]).exit_code == 0
     r = CliRunner().invoke(main, ["monitor", "record", str(helsinki_batch), "--store", str(store)])
     assert r.exit_code == 0, r.output
     with open_store(store) as s:
