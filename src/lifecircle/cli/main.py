@@ -117,17 +117,27 @@ def demo(out: Path, walk_profile: str, quiet: bool) -> None:
               help="Homes and facilities farther than this (metres) from the network are reported as unsnapped.")
 @click.option("--name", "study_area", default="", help="Name of the study area, shown in the report.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Results folder to write.")
+@click.option("--tile-km", type=float, help="Split the walking times of a huge area into tiles of this size (km), run as Dask "
+                                            "tasks and stitched: identical within the largest threshold, memory per worker bounded by the tile.")
+@click.option("--scheduler", help="With --tile-km: join a running Dask cluster (tcp://HOST:8786) instead of starting one here.")
+@click.option("--workers", type=int, help="With --tile-km: worker processes of the embedded Dask LocalCluster.")
 @_common_run_options
 def assess(**kwargs) -> None:
     """Measure the life circle of any city from OSM data or your own GIS layers."""
     from lifecircle.jobs.assess import AssessConfig, run
 
     quiet = kwargs.pop("quiet")
+    tile_km, scheduler, workers = kwargs.pop("tile_km"), kwargs.pop("scheduler"), kwargs.pop("workers")
     kwargs["profiles"] = tuple(kwargs["profiles"])
     kwargs["facilities"] = tuple(kwargs["facilities"]) or None
     kwargs["poi_source"] = tuple(kwargs["poi_source"]) or None
     kwargs["age_columns"] = tuple(kwargs["age_columns"])
-    result = run(AssessConfig(**kwargs), quiet=quiet)
+    if tile_km is None:
+        result = run(AssessConfig(**kwargs), quiet=quiet)
+    else:
+        from lifecircle.batch.tiling import run_tiled
+
+        result = run_tiled(AssessConfig(**kwargs), tile_km, scheduler=scheduler, workers=workers, quiet=quiet)
     _report_done(result, quiet)
 
 
@@ -195,14 +205,15 @@ def _source_text(keys: tuple[str, ...], free_text: str) -> str:
 
 
 def _attach_subcommands() -> None:
-    """Commands in modules of their own: monitoring, scenarios, planning."""
+    """Commands in modules of their own: monitoring, scenarios, planning, batch runs."""
+    from lifecircle.cli.batch import batch
     from lifecircle.cli.monitor import monitor
     from lifecircle.cli.plan import plan
     from lifecircle.cli.scenario import scenario
     from lifecircle.cli.serve import serve
     from lifecircle.cli.users import users
 
-    for command in (monitor, scenario, plan, serve, users):
+    for command in (monitor, scenario, plan, batch, serve, users):
         main.add_command(command)
 
 

@@ -75,10 +75,18 @@ def init(store_path: Path) -> None:
                    "evaluate the whole list built on this run (as 'lifecircle monitor attribute').")
 @_store_option
 def record(results_dir: Path, data_date: str | None, then_attribute: bool, store_path: Path) -> None:
-    """Store a finished 'lifecircle assess' results folder: its inputs, parameters and indicator values."""
-    from lifecircle.monitor.record import record_run
+    """Store a finished 'lifecircle assess' results folder (or every finished area of a 'lifecircle batch' folder,
+    one run each): its inputs, parameters and indicator values."""
+    from lifecircle.monitor.record import batch_area_folders, record_batch, record_run
 
     when = _date(data_date, "--data-date")
+    if batch_area_folders(results_dir) is not None:
+        with open_store(store_path) as store:
+            runs = record_batch(store, results_dir, data_date=when)
+        for r in runs:
+            _err.print(f"{'Recorded' if r.new else 'Already recorded:'} run {r.run_id} ({r.study_area}).")
+            click.echo(str(r.run_id))
+        return
     with open_store(store_path) as store:
         r = record_run(store, results_dir, data_date=when)
         for w in r.warnings:

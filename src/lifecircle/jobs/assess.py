@@ -8,12 +8,14 @@ and :mod:`lifecircle.results.writer` writes the folder (schema: ``docs/outputs.m
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 import lifecircle
 from lifecircle.accessibility import walking_columns
@@ -41,6 +43,16 @@ class AssessConfig:
     ``landuse_code`` and ``landuse_system`` is a land-use survey layer whose residential parcels are the homes.
     ``age_columns`` (``"60+=老年人口"``) name the age-group columns of the ``population`` layer (recognised by
     name when empty).
+
+    ``default_levels``: storeys of homes whose levels are unmapped (default: the median of the mapped ones).
+
+    The last four fields serve runs on a piece cut from a larger region (an area of ``lifecircle batch``, a tile
+    of ``assess --tile-km``): ``crs`` fixes the metric CRS so every piece measures lengths alike; ``components``
+    is the network builder's ``keep`` ("all" when the cut already holds only the region's main network);
+    ``home_area`` (a polygon file) keeps only the homes inside it, after population was spread, while the network
+    and facilities around it stay; ``exact_within`` maps a threshold kind (``walk_time_s``,
+    ``network_distance_m``, ``straight_radius_m``) to the largest value the cut's halo keeps exact: values beyond
+    become +inf (read as "beyond that limit") and the nearest facility's id is cleared.
     """
 
     out: Path
@@ -72,6 +84,11 @@ class AssessConfig:
     coords: str = "wgs84"
     layer_crs: str | None = None
     study_area: str = ""
+    default_levels: float | None = None
+    crs: str | None = None
+    components: str = "largest"
+    home_area: Path | None = None
+    exact_within: dict[str, float] | None = None
 
     @property
     def facility_files(self) -> tuple[Path, ...]:
@@ -107,6 +124,7 @@ class AssessConfig:
             "boundary": self.boundary,
             "population": self.population,
             "dem": self.dem,
+            "home_area": self.home_area,
         }
         if self.areas and not str(self.areas).startswith(("h3:", "grid:")):
             named["areas"] = Path(self.areas)
@@ -240,7 +258,7 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
 
         layer = read_layer(cfg.network, crs=cfg.layer_crs, coords=cfg.coords)
         return network_from_lines(
-            layer, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
+            layer, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary, keep=cfg.components, crs=cfg.crs,
             highway_column="highway" if "highway" in layer.columns else None,
             oneway_column="oneway" if "oneway" in layer.columns else None,
             progress=lambda _step, fraction: update(fraction),
@@ -248,7 +266,7 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
     from lifecircle.network.osm import read_walk_network
 
     return read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
-                             progress=lambda _step, fraction: update(fraction))
+                             keep=cfg.components, crs=cfg.crs, progress=lambda _step, fraction: update(fraction))
 
 
 _ON_FRAGMENT = "on a network fragment disconnected from the main network"
@@ -278,15 +296,16 @@ def _read_homes(cfg: AssessConfig) -> gpd.GeoDataFrame:
     if cfg.homes is None:
         if cfg.osm is None:  # _validate refuses this before any work
             raise LifecircleInputError("No homes: give your homes layer with --homes, or an OpenStreetMap file with --osm.")
-        return homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes)
+        return homes_from_osm(cfg.osm, unspecified_as_homes=cfg.unspecified_buildings_as_homes, metric_crs=cfg.crs)
     from lifecircle.points.layers import read_layer
 
     layer = read_layer(cfg.homes, crs=cfg.layer_crs, coords=cfg.coords)
     if cfg.landuse_code is not None and cfg.landuse_system is not None:
         from lifecircle.points.landuse import homes_from_landuse
 
-        return homes_from_landuse(layer, cfg.landuse_code, cfg.landuse_system, id_column=cfg.homes_id_column)
-    return homes_from_layer(layer, id_column=cfg.homes_id_column)
+        return homes_from_landuse(layer, cfg.landuse_code, cfg.landuse_system, id_column=cfg.homes_id_column,
+                                  metric_crs=cfg.crs)
+    return homes_from_layer(layer, id_column=cfg.homes_id_column, metric_crs=cfg.crs)
 
 
 def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
@@ -313,10 +332,12 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
     except ValueError:
         m2 = cfg.m2_per_person
     if grid is not None and cfg.population_column:
-        out = assign_population(homes, grid=grid, grid_column=cfg.population_column)
+        out = assign_population(homes, grid=grid, grid_column=cfg.population_column,
+                                default_levels=cfg.default_levels, metric_crs=cfg.crs)
     else:
         column = cfg.population_column if grid is None else None
-        out = assign_population(homes, column=column, grid=grid, m2_per_person=m2)
+        out = assign_population(homes, column=column, grid=grid, m2_per_person=m2,
+                                default_levels=cfg.default_levels, metric_crs=cfg.crs)
     out.attrs["age_groups"] = {}
     if isinstance(grid, gpd.GeoDataFrame):
         from lifecircle.points.population import detect_age_columns, parse_age_columns, spread_age_groups
@@ -324,6 +345,13 @@ def _homes(cfg: AssessConfig, boundary) -> gpd.GeoDataFrame:
         groups = parse_age_columns(cfg.age_columns) if cfg.age_columns else detect_age_columns(grid.columns)
         if groups:
             out = spread_age_groups(out, grid, groups)
+    if cfg.home_area is not None:
+        groups_spread = out.attrs["age_groups"]
+        area = read_boundary(cfg.home_area)
+        out = out.loc[shapely.within(home_anchors(out), area)].reset_index(drop=True)
+        out.attrs["age_groups"] = groups_spread
+        if out.empty:
+            raise LifecircleInputError(f"No home lies inside the area '{cfg.home_area}'.")
     return out
 
 
@@ -382,6 +410,39 @@ def _report_facility_inputs(fac: FacilityInputs, counts: dict[str, object], step
                        "(columns as lifecircle/data/poi_types.csv).")
 
 
+def home_anchors(homes: gpd.GeoDataFrame) -> np.ndarray:
+    """One WGS-84 point per home that decides which area it belongs to: the centroid of its footprint (a point on
+    the footprint when the centroid falls outside it), or the home's point when it has no footprint. A home with
+    several entrances on two sides of an area border thus still belongs to exactly one area."""
+    geoms = homes.to_crs("EPSG:4326").geometry.to_numpy()
+    if "footprint" in homes:
+        fp = gpd.GeoSeries(homes["footprint"].to_numpy(), crs=homes.crs).to_crs("EPSG:4326").to_numpy()
+        has = ~shapely.is_missing(fp) & ~shapely.is_empty(fp)
+        centre = shapely.centroid(fp[has])
+        inside = shapely.contains(fp[has], centre)
+        geoms = geoms.copy()
+        geoms[has] = np.where(inside, centre, shapely.point_on_surface(fp[has]))
+    return shapely.centroid(geoms)
+
+
+def _beyond_limits(homes: gpd.GeoDataFrame, limits: dict[str, float] | None) -> int:
+    """Set walking times / distances beyond ``limits`` (see :class:`AssessConfig` ``exact_within``) to +inf and
+    clear the facility id next to a time so capped; returns how many values were capped."""
+    from lifecircle.results.columns import PREFIX_OF_KIND, categories_in, facility_column
+
+    capped = 0
+    for kind, limit in (limits or {}).items():
+        prefix = PREFIX_OF_KIND[kind]
+        for c in categories_in(homes.columns, prefix):
+            col = prefix + c
+            beyond = homes[col].to_numpy(np.float64) > limit
+            capped += int(np.count_nonzero(beyond & np.isfinite(homes[col].to_numpy(np.float64))))
+            homes.loc[beyond, col] = np.inf
+            if prefix == PREFIX_OF_KIND["walk_time_s"] and facility_column(c) in homes:
+                homes.loc[beyond, facility_column(c)] = ""
+    return capped
+
+
 def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -394,11 +455,17 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def run(cfg: AssessConfig, quiet: bool = False) -> Path:
+#: ``walking(net, homes, facilities, profiles)`` → the homes frame with its walking columns
+#: (:func:`lifecircle.accessibility.walking_columns` or a tiled equivalent).
+WalkingFn = Callable[[WalkNetwork, SnappedPoints, SnappedPoints, list], gpd.GeoDataFrame]
+
+
+def run(cfg: AssessConfig, quiet: bool = False, walking: WalkingFn | None = None) -> Path:
     """Run the whole job and publish the results folder ``cfg.out``; returns its path.
 
     Steps: walking network → facilities → homes and population → snapping → walking times (engine) →
     indicators → files → report. Raises :class:`LifecircleInputError` on bad input before anything is published.
+    ``walking`` replaces the walking-times step (``assess --tile-km`` runs it tile by tile on Dask).
     """
 
     _validate(cfg)
@@ -441,7 +508,9 @@ def run(cfg: AssessConfig, quiet: bool = False) -> Path:
         for w in warnings:
             steps.console.print(f"[bold yellow]Warning:[/] {w}")
         with steps.step("Walking times to every category (engine)"):
-            home_frame = walking_columns(net, snapped_homes, snapped_fac, profiles)
+            home_frame = (walking or walking_columns)(net, snapped_homes, snapped_fac, profiles)
+            if cfg.exact_within:
+                counts["values_beyond_exact_limit"] = _beyond_limits(home_frame, cfg.exact_within)
         with steps.step("Indicators"):
             denominator, note = choose_denominator(home_frame, cfg.denominator)
             if note:

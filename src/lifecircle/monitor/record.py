@@ -221,3 +221,25 @@ def record_run(store: MonitorStore, results_dir: str | Path, *, data_date: date 
                         "FROM _fac")
             con.unregister("_fac")
     return RecordedRun(run_id, True, when, study_area, len(indicators), n_fac, warnings)
+
+
+#: A ``lifecircle batch`` folder holds this file, ``areas/<id>/`` results folders and ``state/<id>.json`` records.
+BATCH_FILE = "batch.json"
+
+
+def batch_area_folders(path: str | Path) -> list[Path] | None:
+    """The finished areas' results folders of a ``lifecircle batch`` folder (those with a ``state/<id>.json``), in
+    id order; None when ``path`` is not a batch folder."""
+    root = Path(path)
+    if not (root / BATCH_FILE).is_file():
+        return None
+    return [root / "areas" / s.stem for s in sorted((root / "state").glob("*.json")) if (root / "areas" / s.stem).is_dir()]
+
+
+def record_batch(store: MonitorStore, batch_dir: str | Path, *, data_date: date | str | None = None) -> list[RecordedRun]:
+    """Store every finished area of a batch folder as one run each (see :func:`record_run`)."""
+    folders = batch_area_folders(batch_dir)
+    if not folders:
+        raise LifecircleInputError(f"'{batch_dir}' is not a batch folder with finished areas (no {BATCH_FILE} or no "
+                                   "state/<id>.json): run 'lifecircle batch' to the end first.")
+    return [record_run(store, f, data_date=data_date) for f in folders]

@@ -155,6 +155,7 @@ def build_walk_network(
     source: str = "",
     meta: dict | None = None,
     progress: ProgressFn = None,
+    crs: str | None = None,
 ) -> WalkNetwork:
     """Build the directed pedestrian network with walking times from walkable ways (steps in the module docstring).
 
@@ -177,6 +178,10 @@ def build_walk_network(
         The reader's counts; the build adds its own and the result's ``meta`` holds both.
     progress
         Optional ``callable(step_name, fraction)``, fractions 0.4–1.0 of the whole build (reading is 0–0.4).
+    crs
+        The metric CRS to measure in; default the one :func:`lifecircle.network.crs.metric_crs_for` picks at the
+        centre of the kept nodes. Runs that must give identical lengths (the areas of a batch, the tiles of a city)
+        pass the same one.
 
     Returns
     -------
@@ -264,7 +269,8 @@ def build_walk_network(
     node_first_vertex[pu] = start[kept]
     node_first_vertex[pv] = end[kept]
     nlon, nlat = lon[node_first_vertex], lat[node_first_vertex]
-    crs = metric_crs_for(float((nlon.min() + nlon.max()) / 2), float((nlat.min() + nlat.max()) / 2))
+    if crs is None:
+        crs = metric_crs_for(float((nlon.min() + nlon.max()) / 2), float((nlat.min() + nlat.max()) / 2))
     to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     nx_, ny_ = to_metric.transform(nlon, nlat)
     nodes = pd.DataFrame({

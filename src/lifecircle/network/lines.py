@@ -163,6 +163,7 @@ def network_from_lines(
     oneway_column: str | None = None,
     snap_tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M,
     progress: ProgressFn = None,
+    crs: str | None = None,
 ) -> WalkNetwork:
     """Build the directed walking network with walking times from a line layer.
 
@@ -193,6 +194,8 @@ def network_from_lines(
         Vertices closer than this (metres, ≥ 0) are one node: shared ends and interior vertices join lines.
     progress
         Optional ``callable(step_name, fraction)``.
+    crs
+        The metric CRS to measure in (default: chosen at the layer's centre).
 
     Returns
     -------
@@ -243,7 +246,8 @@ def network_from_lines(
             f"{source}: some lines do not fall on Earth in their declared CRS ({layer.crs.to_string()}); check the CRS "
             "and the geometries."
         )
-    crs = metric_crs_for(float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
+    if crs is None:
+        crs = metric_crs_for(float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
     x, y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     xy = np.column_stack([x, y])
 
@@ -291,4 +295,4 @@ def network_from_lines(
         "oneway_column": oneway_column,
     }
     return build_walk_network(ways, profile, dem=dem, boundary=boundary, keep=keep, source=source, meta=meta,
-                              progress=progress)
+                              progress=progress, crs=crs)

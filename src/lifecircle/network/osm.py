@@ -214,6 +214,7 @@ def read_walk_network(
     boundary=None,
     keep: str = "largest",
     progress: ProgressFn = None,
+    crs: str | None = None,
 ) -> WalkNetwork:
     """Read an OpenStreetMap file and build the directed pedestrian network with walking times.
 
@@ -237,6 +238,9 @@ def read_walk_network(
         walker can in fact leave; ``"all"``: keep every component.
     progress
         Optional ``callable(step_name, fraction)`` told about the steps, fraction 0–1 of the whole build.
+    crs
+        The metric CRS to measure in (default: chosen at the data's centre), as in
+        :func:`lifecircle.network.build.build_walk_network`.
 
     Returns
     -------
@@ -277,4 +281,4 @@ def read_walk_network(
         node_keys_are_osm_ids=True,
     )
     return build_walk_network(ways, profile, dem=dem, boundary=boundary, keep=keep, source=str(p), meta=read_stats,
-                              progress=progress)
+                              progress=progress, crs=crs)

@@ -80,8 +80,11 @@ def _m2_per_person(value: float | str) -> tuple[float, str]:
     return v, f"user: {v:g} m²/person"
 
 
-def _metric_crs(gdf: gpd.GeoDataFrame) -> str:
-    """The metric CRS :func:`lifecircle.network.crs.metric_crs_for` picks at the centre of the frame's bounding box."""
+def _metric_crs(gdf: gpd.GeoDataFrame, chosen: str | None = None) -> str:
+    """``chosen`` when given, else the metric CRS :func:`lifecircle.network.crs.metric_crs_for` picks at the centre of
+    the frame's bounding box."""
+    if chosen is not None:
+        return chosen
     bounds = gdf.to_crs(_WGS84).total_bounds if len(gdf) else np.full(4, np.nan)
     if not np.isfinite(bounds).all():
         raise LifecircleInputError("The homes have no geometry to measure (empty or missing geometries).")
@@ -151,13 +154,14 @@ def select_residential_buildings(buildings: gpd.GeoDataFrame, residential_land: 
 
 
 def homes_from_osm(path: str | Path, crs: str | None = None, use_landuse: bool = True,
-                   unspecified_as_homes: bool = False) -> gpd.GeoDataFrame:
+                   unspecified_as_homes: bool = False, metric_crs: str | None = None) -> gpd.GeoDataFrame:
     """Origins from an OSM file: residential buildings, or residential land when no residential building is mapped.
 
     Returns the homes frame (:data:`HOME_COLUMNS`) without population: ``id`` (``w123``/``r456``), ``area_m2``
     (footprint or land area, m²), ``levels`` (``building:levels`` or NaN), ``access_kind`` (``entrance`` when
     ``entrance=*`` nodes lie on the outline — a MultiPoint of them — else ``centroid``), ``kind`` (``building``, ``building_unspecified_use`` or
-    ``residential_land``), ``geometry`` (access point), ``footprint``. In ``crs`` (WGS-84 when None).
+    ``residential_land``), ``geometry`` (access point), ``footprint``. In ``crs`` (WGS-84 when None). Areas are
+    measured in ``metric_crs`` (default: chosen at the homes' centre).
     """
     from lifecircle.points.features import read_buildings, read_landuse
 
@@ -169,11 +173,11 @@ def homes_from_osm(path: str | Path, crs: str | None = None, use_landuse: bool =
         kinds = ["entrance" if e is not None else "centroid" for e in homes["entrances"]]
         kind = np.where(homes["unspecified_use"].to_numpy(bool), "building_unspecified_use", "building")
         out = _frame(homes["id"], homes.geometry.values, access, kinds, kind, homes["levels"],
-                     _WGS84, _metric_crs(homes))
+                     _WGS84, _metric_crs(homes, metric_crs))
     elif use_landuse and len(land):
         out = _frame(land["id"], land.geometry.values, [_access_point(g) for g in land.geometry],
                      ["centroid"] * len(land), ["residential_land"] * len(land), [np.nan] * len(land), _WGS84,
-                     _metric_crs(land))
+                     _metric_crs(land, metric_crs))
     else:
         raise LifecircleInputError(
             f"{path} maps no residential building (building=residential|apartments|house|..., or building=yes inside "
@@ -191,7 +195,8 @@ def _to_crs(homes: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     return out
 
 
-def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, levels_column: str | None = None) -> gpd.GeoDataFrame:
+def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, levels_column: str | None = None,
+                     metric_crs: str | None = None) -> gpd.GeoDataFrame:
     """Origins from a user layer (points, or polygons such as buildings or residential parcels).
 
     ``id`` comes from ``id_column`` (default: a column named ``id`` if any, else ``h0``, ``h1``...); polygons give
@@ -216,7 +221,7 @@ def homes_from_layer(layer: gpd.GeoDataFrame, id_column: str | None = None, leve
     access = [_access_point(g) if p else g for g, p in zip(geoms, is_poly, strict=True)]
     levels = layer[levels_column].to_numpy(np.float64) if levels_column else np.full(len(layer), np.nan)
     out = _frame(ids, footprints, access, np.where(is_poly, "centroid", "point"), np.where(is_poly, "polygon", "point"),
-                 levels, layer.crs, _metric_crs(layer))
+                 levels, layer.crs, _metric_crs(layer, metric_crs))
     # the user's columns are kept; those named like a column of the homes frame (population, floor_area_m2, area_m2)
     # replace the placeholder, so a 'population' column can be used with population_from_column
     placeholders = {"population", "floor_area_m2", "area_m2"}
@@ -322,7 +327,7 @@ def _raster_cells(path: Path, homes_metric: gpd.GeoDataFrame, metric: str) -> gp
 
 
 def population_from_grid(homes: gpd.GeoDataFrame, grid, grid_column: str = "population",
-                         default_levels: float | None = None) -> gpd.GeoDataFrame:
+                         default_levels: float | None = None, metric_crs: str | None = None) -> gpd.GeoDataFrame:
     """(b) Distribute a population grid over the homes by floor area (see the module docstring).
 
     Parameters
@@ -333,6 +338,8 @@ def population_from_grid(homes: gpd.GeoDataFrame, grid, grid_column: str = "popu
         A GeoTIFF (people per pixel), a polygon layer file, or a GeoDataFrame of cells.
     grid_column
         Column of people per cell for polygon grids.
+    metric_crs
+        CRS the footprints and cells are intersected in (default: chosen at the homes' centre).
 
     Returns
     -------
@@ -345,7 +352,7 @@ def population_from_grid(homes: gpd.GeoDataFrame, grid, grid_column: str = "popu
     """
     if homes["footprint"].isna().any():
         raise LifecircleInputError("Distributing a population grid needs home footprints (polygons); some homes are points. Use a population column instead.")
-    metric = _metric_crs(homes)
+    metric = _metric_crs(homes, metric_crs)
     hm = _to_crs(homes, metric)
     if (hm["kind"] == "residential_land").any():
         hm["levels"] = np.where(hm["kind"] == "residential_land", 1.0, hm["levels"])
@@ -378,12 +385,13 @@ def population_from_grid(homes: gpd.GeoDataFrame, grid, grid_column: str = "popu
 
 
 def assign_population(homes: gpd.GeoDataFrame, column: str | None = None, grid=None, grid_column: str = "population",
-                      m2_per_person: float | str = DEFAULT_FLOOR_AREA_ID, default_levels: float | None = None) -> gpd.GeoDataFrame:
+                      m2_per_person: float | str = DEFAULT_FLOOR_AREA_ID, default_levels: float | None = None,
+                      metric_crs: str | None = None) -> gpd.GeoDataFrame:
     """People per home by the best method the inputs allow: (a) ``column`` when given, else (b) ``grid`` when given,
     else (c) floor area × persons per m². ``population_source`` says which was used and with what numbers."""
     if column is not None:
         return population_from_column(homes, column)
     if grid is not None:
-        return population_from_grid(homes, grid, grid_column, default_levels)
+        return population_from_grid(homes, grid, grid_column, default_levels, metric_crs=metric_crs)
     return population_from_floor_area(homes, m2_per_person, default_levels)
 

@@ -67,7 +67,7 @@ def normalise_code(value: object) -> str:
 
 
 def homes_from_landuse(layer: gpd.GeoDataFrame, code_column: str, system: str,
-                       id_column: str | None = None) -> gpd.GeoDataFrame:
+                       id_column: str | None = None, metric_crs: str | None = None) -> gpd.GeoDataFrame:
     """The residential parcels of a land-use layer as homes (ids from ``id_column``, else a unique ``id``, ``BSM``
     标识码 or ``TBBH`` 图斑编号 column, else ``h0``, ``h1``...).
 
@@ -99,7 +99,7 @@ def homes_from_landuse(layer: gpd.GeoDataFrame, code_column: str, system: str,
         raise LifecircleInputError(f"The land-use layer has {int((~is_poly).sum())} residential features that are not polygons; "
                                    "a land-use survey layer holds parcels (polygons).")
     id_col = id_column or next((c for c in _ID_COLUMNS if c in polys.columns and polys[c].astype(str).is_unique), None)
-    homes = homes_from_layer(polys.reset_index(drop=True), id_column=id_col)
+    homes = homes_from_layer(polys.reset_index(drop=True), id_column=id_col, metric_crs=metric_crs)
     by_code = rows.set_index("code")
     chosen = matched[keep].to_numpy()
     homes["kind"] = "residential_land"
