@@ -374,8 +374,8 @@ def _data_warnings(profiles, fac_counts: dict[str, int]) -> tuple[list[str], dic
     from lifecircle.indicators.completeness import empty_categories
 
     empty = empty_categories(profiles, fac_counts)
-    hint = ("OpenStreetMap rarely maps such facilities in China: bring a POI export with --facilities pois.xlsx "
-            "--poi-source amap (README: the Yuzhong tutorial).")
+    hint = ("OpenStreetMap often lacks such facilities (in China nearly always): bring your own layer with --facilities, "
+            "or a web-map POI export with --facilities pois.xlsx --poi-source amap (README: the Yuzhong tutorial).")
     warnings = empty.warnings(hint)
     return warnings, {"empty_categories": empty.categories, "indicators_without_facilities": empty.indicators}
 
