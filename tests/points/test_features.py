@@ -162,11 +162,11 @@ def test_bad_osm_files(tmp_path, yuzhong_pbf):
         read_facilities(tmp_path / "missing.osm.pbf")
     wrong = tmp_path / "data.csv"
     wrong.write_text("a,b\n", encoding="utf-8")
-    with pytest.raises(LifecircleInputError, match="does not look like an OpenStreetMap file"):
+    with pytest.raises(LifecircleInputError, match="not an OpenStreetMap file"):
         read_facilities(wrong)
     truncated = tmp_path / "cut.osm.pbf"
     truncated.write_bytes(yuzhong_pbf.read_bytes()[:20_000])
-    with pytest.raises(LifecircleInputError, match="truncated or corrupt"):
+    with pytest.raises(LifecircleInputError, match="corrupt, truncated"):
         read_facilities(truncated)
 
 

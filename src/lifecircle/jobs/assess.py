@@ -265,6 +265,8 @@ def _network(cfg: AssessConfig, boundary, update) -> WalkNetwork:
         )
     from lifecircle.network.osm import read_walk_network
 
+    if cfg.osm is None:  # _validate refuses this before any work
+        raise LifecircleInputError("No walking network: give an OpenStreetMap file with --osm, or your lines with --network.")
     return read_walk_network(cfg.osm, walk_profile=cfg.walk_profile, dem=cfg.dem, boundary=boundary,
                              keep=cfg.components, crs=cfg.crs, progress=lambda _step, fraction: update(fraction))
 
@@ -519,8 +521,9 @@ def run(cfg: AssessConfig, quiet: bool = False, walking: WalkingFn | None = None
             indicators = indicator_table(home_frame, profiles, cfg.areas, denominator, cfg.areas_id_column)
             gaps = gap_table(home_frame, profiles, denominator)
             areas = area_polygons(home_frame, cfg.areas, cfg.areas_id_column)
-            if areas is not None:
-                home_frame["area_id"] = assign_areas(home_frame, cfg.areas, cfg.areas_id_column).to_numpy()
+            area_ids = assign_areas(home_frame, cfg.areas, cfg.areas_id_column) if areas is not None else None
+            if area_ids is not None:
+                home_frame["area_id"] = area_ids.to_numpy()
         with steps.step("Writing results"):
             unsnapped = pd.concat(
                 [snapped_homes.unsnapped.assign(kind="home"), snapped_fac.unsnapped.assign(kind="facility")],
