@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from monitor_fixtures import LEDGER_HEADER, ledger_row, write_csv, write_run
 
 from lifecircle.cli.monitor import monitor
+from lifecircle.monitor.store import SCHEMA_VERSION
 
 DATA = Path(str(resources.files("lifecircle").joinpath("data")))
 
@@ -21,7 +22,7 @@ def test_whole_workflow_from_the_command_line(tmp_path):
     runner = CliRunner()
     r = runner.invoke(monitor, ["init", "--store", store])
     assert r.exit_code == 0, r.output
-    assert "schema version 3" in r.stderr
+    assert f"schema version {SCHEMA_VERSION} of {SCHEMA_VERSION}" in r.stderr
     run = write_run(tmp_path / "run", created="2025-09-30", values={("health_15min", "ALL"): 0.9,
                                                                     ("life_circle_15min", "ALL"): 0.7})
     r = runner.invoke(monitor, ["record", str(run), "--store", store])
