@@ -23,7 +23,8 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.results.folder import RunRecord
 from lifecircle.report import charts, mapdata
-from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
+from lifecircle.report.completeness import Completeness, data_completeness, facility_counts
+from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, formatted, label, strings_for_script
 from lifecircle.points.categories import category_catalogue
 from lifecircle.report.inputs import ReportInputs, read_results
 from lifecircle.report.plans import plan_tables, plans_layer
@@ -128,7 +129,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(t=label, bi=bilingual_html)
+    env.globals.update(t=label, bi=bilingual_html, tf=formatted)
     env.filters["marks"] = marks_html
     names = {c.id: (c.name_zh, c.name_en) for c in category_catalogue().values()}
     rows = indicator_rows(inputs.indicators, names)
@@ -136,10 +137,13 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     profile_keys = {p: profile_sources(p, inputs.run) for p in by_profile}
     cited = bibliography(rows, [k for keys in profile_keys.values() for k in keys])
     categories = inputs.categories
+    completeness = report_completeness(inputs, names)
     weights, weight_is_population = _weights(inputs.homes)
     context = {
         "lang": lang,
         "meta": run_metadata(inputs),
+        "completeness": completeness,
+        "missing_data": {(a.profile, a.indicator) for m in completeness.missing for a in m.indicators},
         "summary": _summary(inputs),
         "profiles": by_profile,
         "profile_titles": {p: profile_title(p, inputs.run) for p in by_profile},
@@ -170,6 +174,11 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
     }
     return env.get_template("report.html.j2").render(**context)
+
+
+def report_completeness(inputs: ReportInputs, names: dict[str, tuple[str, str]]) -> Completeness:
+    """The data-completeness panel's content (:mod:`lifecircle.report.completeness`)."""
+    return data_completeness(inputs.indicators, facility_counts(inputs.facilities, inputs.run), inputs.run, names)
 
 
 def default_category(inputs: ReportInputs) -> str | None:

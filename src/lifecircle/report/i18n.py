@@ -185,6 +185,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "denom_residential_land_area": ("居住用地面积", "residential land area"),
     "denom_floor_area": ("居住建筑面积", "residential floor area"),
     "denom_population": ("人口", "population"),
+    "completeness": ("数据完整性", "Data completeness"),
+    "completeness_missing": (
+        "以下设施类别在输入数据中没有任何设施，依赖它们的指标因此读作 0 % 或偏低——这反映的是数据缺失，而非服务水平。",
+        "The input data holds no facility of the categories below, so the indicators built on them read 0 % or too "
+        "low: this reflects missing data, not the level of service.",
+    ),
+    "completeness_zeroed": ("{n} / {total} 项指标因缺少设施数据而为 0。", "{n} of {total} indicators read 0 for lack of facility data."),
+    "completeness_col_category": ("缺失的设施类别", "Category with no facility"),
+    "completeness_col_indicators": ("受影响的指标（全区数值）", "Indicators it affects (study-area value)"),
+    "completeness_zero": ("归零", "zeroed"),
+    "completeness_lowered": ("偏低", "too low"),
+    "completeness_todo_title": ("如何补全", "What to do"),
+    "completeness_todo": (
+        "补充这些类别的设施点（如高德 POI 导出表），重新运行评估：",
+        "Bring facility points of these categories (e.g. an Amap POI export) and run the assessment again:",
+    ),
+    "completeness_todo_after": (
+        "详见 README 中的教程（POI 数据）。在补全之前，上表中标为“归零”的数值不宜用于决策。",
+        "See the tutorial in the README (POI data). Until then, the values marked \u201czeroed\u201d above should not "
+        "inform decisions.",
+    ),
+    "completeness_ok": ("指标所需的每一类设施在数据中都至少有一处。", "Every facility category the indicators need has at least one facility in the data."),
+    "facility_sources": ("设施数据来源", "Where the facilities came from"),
+    "data_warnings": ("数据提示", "Data warnings"),
+    "missing_data_flag": ("缺数据", "no data"),
     "generated_by": ("由 lifecircle 生成", "Made with lifecircle"),
 }
 
@@ -198,6 +223,12 @@ def text(key: str, lang: str) -> str:
 def bilingual_html(zh: str, en: str) -> Markup:
     """Both versions of a label as ``<span class="l-zh">…</span><span class="l-en">…</span>`` (escaped)."""
     return Markup('<span class="l-zh">{}</span><span class="l-en">{}</span>').format(escape(zh), escape(en))
+
+
+def formatted(key: str, **values: object) -> tuple[str, str]:
+    """The string ``key`` in (zh, en) with ``{name}`` fields filled from ``values``."""
+    zh, en = STRINGS[key]
+    return zh.format(**values), en.format(**values)
 
 
 def label(key: str) -> Markup:
