@@ -30,10 +30,9 @@ def test_panel_names_the_categories_without_facilities_and_the_indicators_they_z
     assert "60.0%" in flags["health_15min"] and "too low" in flags["health_15min"]
     assert "--facilities pois.xlsx --poi-source amap" in text
     # the indicator table points back at the panel from the rows it concerns
-    rows = {doc.elements[k][1]["data-indicator"]: doc.elements[k][1]["class"] for k in doc.find("tr")
+    rows = {doc.elements[k][1]["data-indicator"]: doc.elements[k][1].get("data-missing-data") for k in doc.find("tr")
             if "data-indicator" in doc.elements[k][1]}
-    assert "missing-data" in rows["park_5min"] and "missing-data" in rows["health_15min"]
-    assert "missing-data" not in rows["primary_10min"]
+    assert rows == {"health_15min": "true", "primary_10min": None, "park_5min": "true", "gini_access": None}
 
 
 def test_panel_reads_facility_counts_from_the_facilities_layer_not_run_json(small_results: Path):
@@ -74,4 +73,4 @@ def test_no_panel_when_every_category_has_a_facility(small_results: Path):
         small_results / "facilities.parquet", index=False)
     doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
     assert doc.find("section", id="completeness") == []
-    assert not any("missing-data" in (doc.elements[k][1].get("class") or "") for k in doc.find("tr"))
+    assert not any("data-missing-data" in doc.elements[k][1] for k in doc.find("tr"))

@@ -146,12 +146,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "charts": ("图表", "Charts"),
     "chart_cdf": ("各类设施步行时间分布", "Walking time to the nearest facility, per category"),
     "chart_cdf_note": (
-        "曲线：t 分钟内可步行到达最近设施的人口比例（人口加权累计分布）；竖线为 5、10、15 分钟。",
-        "Curve: share of people who reach the nearest facility within t minutes (population-weighted cumulative "
-        "distribution); vertical lines at 5, 10 and 15 minutes.",
+        "曲线：t 分钟内可步行到达最近设施的居住单元所占比例（累计分布），按该类设施对应指标的分母计（见各图下方，与指标表一致）；"
+        "竖线为 5、10、15 分钟。",
+        "Curve: share of the homes that reach the nearest facility within t minutes (cumulative distribution), "
+        "counted by the denominator of the category's indicator (under each chart, as in the indicator table); "
+        "vertical lines at 5, 10 and 15 minutes.",
     ),
     "chart_cdf_note_homes": (
-        "（无人口数据：按居住单元数计。）",
+        "（无人口与面积数据的类别按居住单元数计。）",
         "(No population data: shares count homes.)",
     ),
     "chart_coverage": ("覆盖率与目标", "Coverage rate against target"),
@@ -185,6 +187,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "denom_residential_land_area": ("居住用地面积", "residential land area"),
     "denom_floor_area": ("居住建筑面积", "residential floor area"),
     "denom_population": ("人口", "population"),
+    "denom_homes": ("居住单元数", "number of homes"),
+    "legend_indicator": ("对应指标", "Indicator"),
+    "grid_note": ("网格编号“行-列”：行自最北一行起数，列自最西一列起数（网格边长见运行参数）。",
+                  "Grid cells are named row-column: rows counted from the northernmost, columns from the westernmost."),
     "completeness": ("数据完整性", "Data completeness"),
     "completeness_missing": (
         "以下设施类别在输入数据中没有任何设施，依赖它们的指标因此读作 0 % 或偏低——这反映的是数据缺失，而非服务水平。",

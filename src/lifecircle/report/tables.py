@@ -67,6 +67,7 @@ class IndicatorRow:
     source_keys: tuple[str, ...] = ()  # keys of the bibliography cited by the source column, in order
     source_note: str = ""  # source text that is not a bibliography key, and the source_text column
     clause: str = ""  # the source_clause column
+    denominator_kind: str = ""  # the denominator_kind column: residential_land_area, floor_area, population
 
 
 def is_share(value: float, unit: object, threshold_kind: object) -> bool:
@@ -129,6 +130,12 @@ def format_percent(share: float, decimals: int = 1) -> str:
     if share is None or math.isnan(share):
         return "—"
     return f"{100.0 * share:.{decimals}f}%"
+
+
+def value_text(value: float, unit: object, threshold_kind: object) -> str:
+    """An indicator's value as every part of the report shows it: a share as a percentage with one decimal
+    (:func:`format_percent`), anything else by :func:`format_number`."""
+    return format_percent(value) if is_share(value, unit, threshold_kind) else format_number(value)
 
 
 def format_number(x: float) -> str:
@@ -213,7 +220,7 @@ def indicator_rows(indicators: pd.DataFrame,
             name_zh=name_zh,
             name_en=name_en,
             value=value,
-            value_text=format_percent(value) if share else format_number(value),
+            value_text=value_text(value, r.get("unit"), r.get("threshold_kind")),
             is_share=share,
             covered_zh=covered[0],
             covered_en=covered[1],
@@ -229,6 +236,7 @@ def indicator_rows(indicators: pd.DataFrame,
             source_keys=keys,
             source_note="; ".join(t for t in (rest, _text(r.get("source_text"))) if t),
             clause=_text(r.get("source_clause")),
+            denominator_kind=_text(r.get("denominator_kind")),
         ))
     return rows
 
@@ -259,28 +267,48 @@ def _trim(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"
 
 
+#: Most indicator columns of one printed per-sub-area table (A4 portrait keeps each readable); a profile with
+#: more is printed as several tables.
+PRINT_COLUMNS_MAX = 8
+
+
 @dataclass(frozen=True)
 class AreaTable:
-    """Per-sub-area values: ``columns`` are (profile, indicator, name_zh, name_en); ``rows`` are
-    (area id, area name, [(value text, status), ...]) in the order of the areas layer."""
+    """Per-sub-area values: ``columns`` are (profile, indicator, name_zh, name_en, denominator_kind); ``rows`` are
+    (area id, (name zh, name en), [(value text, status), ...]) in the order of the areas layer."""
 
-    columns: list[tuple[str, str, str, str]]
-    rows: list[tuple[str, str, list[tuple[str, str]]]]
+    columns: list[tuple[str, str, str, str, str]]
+    rows: list[tuple[str, tuple[str, str], list[tuple[str, str]]]]
+
+    def print_parts(self, max_columns: int = PRINT_COLUMNS_MAX) -> list[tuple[str, int, int, list[int]]]:
+        """The printed tables: (profile, part number from 1, number of parts, column indexes), one profile per
+        table and at most ``max_columns`` indicator columns each."""
+        by_profile: dict[str, list[int]] = {}
+        for k, c in enumerate(self.columns):
+            by_profile.setdefault(c[0], []).append(k)
+        out = []
+        for profile, cols in by_profile.items():
+            n_parts = math.ceil(len(cols) / max_columns)
+            size = math.ceil(len(cols) / n_parts)  # parts of even width
+            for part in range(n_parts):
+                out.append((profile, part + 1, n_parts, cols[part * size:(part + 1) * size]))
+        return out
 
 
-def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[str]) -> AreaTable:
-    """The per-sub-area rows of ``indicators.csv`` as a table of areas × indicators (empty cells "—")."""
+def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[tuple[str, str]]) -> AreaTable:
+    """The per-sub-area rows of ``indicators.csv`` as a table of areas × indicators (empty cells "—");
+    ``area_names`` are the areas' (zh, en) names in the order of ``area_ids``."""
     per_area = indicators[indicators["area"].astype(str) != WHOLE_AREA]
-    columns: list[tuple[str, str, str, str]] = []
+    columns: list[tuple[str, str, str, str, str]] = []
     cells: dict[tuple[str, str, str], tuple[str, str]] = {}
     for r in per_area.to_dict("records"):
         key = (str(r["profile"]), str(r["indicator"]))
         if not any(c[:2] == key for c in columns):
-            columns.append((*key, _text(r.get("name_zh")) or key[1], _text(r.get("name_en")) or key[1]))
+            columns.append((*key, _text(r.get("name_zh")) or key[1], _text(r.get("name_en")) or key[1],
+                            _text(r.get("denominator_kind"))))
         value, target = _num(r.get("value")), _num(r.get("target"))
-        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
-        text = format_percent(value) if share else format_number(value)
-        cells[(str(r["area"]), *key)] = (text, target_status(value, target))
+        cells[(str(r["area"]), *key)] = (value_text(value, r.get("unit"), r.get("threshold_kind")),
+                                         target_status(value, target))
     rows = [(aid, name, [cells.get((aid, c[0], c[1]), ("—", "no_value")) for c in columns])
             for aid, name in zip(area_ids, area_names)]
     return AreaTable(columns=columns, rows=rows)
