@@ -21,8 +21,8 @@ def readable_area_names(ids: list[str], names: list[str]) -> list[tuple[str, str
 
     * a name other than the id is kept (the same in both languages);
     * grid cells: "网格 3-5" / "Grid 3-5" — row 3 counted from the northernmost cell, column 5 from the westernmost;
-    * H3 cells: "H3 …2a1c" — the digits that tell the cells apart (trailing ``f`` padding and the prefix all
-      share dropped);
+    * H3 cells: "H3 …2a1c" — the digits that tell the cells apart (the prefix and the ``f`` padding all share
+      dropped);
     * anything else: the id.
     """
     grid = [_GRID.match(i) for i in ids]
@@ -49,8 +49,15 @@ def grid_note_needed(ids: list[str]) -> bool:
 
 
 def _h3_suffixes(cells: list[str]) -> dict[str, str]:
-    stripped = {c: c.rstrip("f") for c in cells}
-    if not stripped:
-        return {}
-    common = len(os.path.commonprefix(list(stripped.values())))
-    return {c: s[min(common, max(0, len(s) - H3_MIN_DIGITS)):] for c, s in stripped.items()}
+    """The digits of each H3 index that tell it apart from the others: without the prefix and the (``f``-padded)
+    suffix all share, at least :data:`H3_MIN_DIGITS` digits. A single cell keeps its whole index."""
+    unique = list(dict.fromkeys(cells))
+    if len(unique) < 2:
+        return {c: c for c in unique}
+    head = len(os.path.commonprefix(unique))
+    tail = len(os.path.commonprefix([c[::-1] for c in unique]))
+    out = {}
+    for c in unique:
+        end = len(c) - tail
+        out[c] = c[max(0, min(head, end - H3_MIN_DIGITS)):end]
+    return out

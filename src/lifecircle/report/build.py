@@ -166,7 +166,8 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "sources": load_sources(),
         "categories": categories,
         "default_category": default,
-        "default_area_key": links[default].key if default in links else "",
+        "default_area_key": links[default].key if default in links
+        and any(a["key"] == links[default].key for a in _area_indicators(inputs)) else "",
         "cdf_svgs": [
             (charts.distribution_svg(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), weights[c.id][0], c.name_zh,
                                      c.name_en), share_of_label(weights[c.id][1]))
