@@ -53,6 +53,12 @@ def _painted_pixels(page) -> list[int]:
     )
 
 
+def _next_frames(page) -> None:
+    """Let two animation frames pass: the browser then has run its rendering steps (canvas redraws, media query
+    change events)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def _home_index(page, home_id: str) -> int:
     return page.evaluate(f"JSON.parse(document.getElementById('lc-data').textContent).homes.id.indexOf({home_id!r})")
 
@@ -61,8 +67,7 @@ def _pixel_at_home(page, home_index: int) -> tuple[int, int, int]:
     """Colour of the page pixel at the centre of home ``home_index``'s marker (PIL RGB)."""
     from PIL import Image
 
-    # Leaflet redraws a canvas on the next animation frame: let two frames pass before reading a pixel
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    _next_frames(page)  # Leaflet redraws a canvas on the next animation frame
     x, y = page.evaluate(
         """(i) => { const r = window.lifecircleReport, m = r.map;
                     const ll = r.homeLatLng(i); const p = m.latLngToContainerPoint(ll);
@@ -129,10 +134,18 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
     assert shot.stat().st_size > 10_000
     page.emulate_media(media="print")
     page.wait_for_timeout(100)
+    _next_frames(page)
     assert _painted_pixels(page)[0] > 0
+    # on paper the homes' canvas is a picture of it (Chromium prints a canvas redrawn for print as opaque white)
+    swapped = "[document.querySelectorAll('#map img.lc-print-canvas').length, document.querySelector('#map canvas').style.visibility]"
+    assert page.evaluate(swapped) == [1, "hidden"]
     page.screenshot(path=str(tmp_path / "report-print.png"), full_page=True)
     page.pdf(path=str(tmp_path / "report.pdf"), format="A4", print_background=True)
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    page.emulate_media(media="screen")
+    page.wait_for_timeout(100)
+    _next_frames(page)
+    assert page.evaluate(swapped) == [0, ""]
     page.close()
 
     assert events["errors"] == []

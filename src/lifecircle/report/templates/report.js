@@ -45,8 +45,8 @@
   var b = DATA.bounds;  /* the view is set before any layer joins a canvas */
   if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
   else map.fitBounds(b, { padding: [16, 16] });
-  /* Homes (up to tens of thousands of dots) are drawn on a canvas; every other layer as SVG: Chromium prints
-     some stacked canvases as opaque images, hiding the layers below on paper, while SVG prints as vectors. */
+  /* Homes (up to tens of thousands of dots) are drawn on a canvas, every other layer as SVG (crisp on paper);
+     for printing, the canvas is swapped for a picture of it (canvasesToImages below). */
   var CANVAS_PANES = ["lc-homes"];
   var renderers = {};
   PANES.forEach(function (pz) {
@@ -347,9 +347,32 @@
   var printQuery = window.matchMedia ? window.matchMedia("print") : null;
   var screenBounds = map.getBounds();
   map.on("moveend", function () { if (!(printQuery && printQuery.matches)) screenBounds = map.getBounds(); });
-  function refit() {
+  function refit(change) {
     map.invalidateSize({ pan: false });
     map.fitBounds(screenBounds, { animate: false, padding: [2, 2] });
+    if (change.matches) canvasesToImages(); else imagesToCanvases();  /* the event's state: the query's may lag */
+  }
+  /* Chromium prints a canvas redrawn for the print layout as an opaque white image that hides the panes below;
+     a PNG of it (transparent where nothing is drawn) prints as drawn. */
+  function canvasesToImages() {
+    imagesToCanvases();
+    document.querySelectorAll("#map canvas").forEach(function (c) {
+      var img = document.createElement("img");
+      img.className = "lc-print-canvas";
+      img.alt = "";
+      img.src = c.toDataURL("image/png");
+      img.style.cssText = c.style.cssText;
+      img.style.position = "absolute";
+      img.style.pointerEvents = "none";
+      img.style.width = c.style.width || c.width + "px";
+      img.style.height = c.style.height || c.height + "px";
+      c.parentNode.insertBefore(img, c);
+      c.style.visibility = "hidden";
+    });
+  }
+  function imagesToCanvases() {
+    document.querySelectorAll("#map img.lc-print-canvas").forEach(function (img) { img.remove(); });
+    document.querySelectorAll("#map canvas").forEach(function (c) { c.style.visibility = ""; });
   }
   if (printQuery && printQuery.addEventListener) printQuery.addEventListener("change", refit);
   window.addEventListener("beforeprint", function () {
