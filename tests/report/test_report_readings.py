@@ -13,7 +13,7 @@ import pytest
 from _report_html import ReportHTML
 
 from lifecircle.report import build_report
-from lifecircle.report.areanames import readable_area_names
+from lifecircle.report.areanames import readable_area_names, reading_order
 from lifecircle.report.tables import AreaTable
 
 
@@ -90,7 +90,13 @@ def test_every_value_says_what_it_divides_by(small_results):
     area_ind = _data(doc)["area_indicators"][0]
     assert area_ind["by"] == {"zh": "按居住用地面积计", "en": "by residential land area"}
     headers = [doc.text(i) for i in doc.find("th", class_="c-num") if "by residential land area" in doc.text(i)]
-    assert len(headers) == 2  # the wide sub-area table and the printed one
+    assert len(headers) == 1  # the wide sub-area table; the printed one says it once, in its title
+    (section,) = doc.find("section", id="area-tables")
+    titles = [doc.text(i) for i in doc.find("h3") if i > section]
+    assert "by residential land area" in titles[0] and "按居住用地面积计" in titles[0]
+    # the column of an indicator built on a category with no facility says so, on screen and on paper
+    flagged = [doc.text(i) for i in doc.find("th", class_="c-num") if "no data" in doc.text(i)]
+    assert len(flagged) == 2 and all("Community health facilities" in f for f in flagged)
 
 
 def test_population_denominator_and_homes_without_any_weight(small_results):
@@ -140,6 +146,8 @@ def test_grid_and_h3_ids_become_readable_names():
     short = [n[1] for n in readable_area_names(cells, cells)]
     assert short == ["H3 …a3af", "H3 …a3b7", "H3 …a203"] and len(set(short)) == 3
     assert readable_area_names(["A", "7"], ["West block", "7"]) == [("West block", "West block"), ("7", "7")]
+    # tables list grid cells by row from the north, then column from the west; other ids after, as given
+    assert reading_order(ids + ["X"]) == [1, 0, 2, 3]
 
 
 def test_printed_tables_one_per_profile_and_never_too_wide():

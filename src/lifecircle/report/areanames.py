@@ -43,6 +43,18 @@ def readable_area_names(ids: list[str], names: list[str]) -> list[tuple[str, str
     return out
 
 
+def reading_order(ids: list[str]) -> list[int]:
+    """Positions of ``ids`` in the order a table lists them: grid cells by row from the north, then column from
+    the west; other sub-areas after them, in their own order."""
+    grid = [_GRID.match(i) for i in ids]
+
+    def key(k: int) -> tuple[int, int, int]:
+        m = grid[k]
+        return (0, -int(m["iy"]), int(m["ix"])) if m else (1, k, 0)
+
+    return sorted(range(len(ids)), key=key)
+
+
 def grid_note_needed(ids: list[str]) -> bool:
     """Whether any id is a grid cell (the report then says how rows and columns are counted)."""
     return any(_GRID.match(i) for i in ids)

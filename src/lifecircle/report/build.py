@@ -23,7 +23,7 @@ from lifecircle.errors import LifecircleInputError
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.results.folder import RunRecord
 from lifecircle.report import charts, mapdata
-from lifecircle.report.areanames import grid_note_needed, readable_area_names
+from lifecircle.report.areanames import grid_note_needed, readable_area_names, reading_order
 from lifecircle.report.completeness import Completeness, data_completeness, facility_counts
 from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, formatted, label, strings_for_script
 from lifecircle.points.categories import category_catalogue
@@ -345,7 +345,9 @@ def _area_table(inputs: ReportInputs) -> AreaTable | None:
     """The per-sub-area table, when there are sub-areas with values and not more than :data:`AREA_TABLE_MAX_ROWS`."""
     if inputs.areas is None or not 0 < len(inputs.areas) <= AREA_TABLE_MAX_ROWS:
         return None
-    table = area_table(inputs.indicators, *_area_ids_names(inputs.areas))
+    ids, names = _area_ids_names(inputs.areas)
+    order = reading_order(ids)
+    table = area_table(inputs.indicators, [ids[k] for k in order], [names[k] for k in order])
     return table if table.columns else None
 
 

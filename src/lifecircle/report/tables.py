@@ -280,6 +280,11 @@ class AreaTable:
     columns: list[tuple[str, str, str, str, str]]
     rows: list[tuple[str, tuple[str, str], list[tuple[str, str]]]]
 
+    def shared_denominator(self, columns: list[int]) -> str:
+        """The denominator kind all ``columns`` share, or ``""`` when they differ (each header then says its own)."""
+        kinds = {self.columns[k][4] for k in columns}
+        return kinds.pop() if len(kinds) == 1 else ""
+
     def print_parts(self, max_columns: int = PRINT_COLUMNS_MAX) -> list[tuple[str, int, int, list[int]]]:
         """The printed tables: (profile, part number from 1, number of parts, column indexes), one profile per
         table and at most ``max_columns`` indicator columns each."""
