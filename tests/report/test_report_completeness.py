@@ -74,3 +74,26 @@ def test_no_panel_when_every_category_has_a_facility(small_results: Path):
     doc = ReportHTML(build_report(small_results).read_text(encoding="utf-8"))
     assert doc.find("section", id="completeness") == []
     assert not any("data-missing-data" in doc.elements[k][1] for k in doc.find("tr"))
+
+
+def test_composites_are_traced_to_their_categories_and_non_shares_are_only_affected():
+    import pandas as pd
+
+    from lifecircle.report.completeness import data_completeness
+    from lifecircle.results.folder import RunRecord
+
+    ind = pd.DataFrame([
+        # profile, indicator, area, value, unit, threshold_kind, categories
+        ("p", "school", "ALL", 0.0, "share", "walk_time_s", "middle_school"),
+        ("p", "park", "ALL", 0.7, "share", "walk_time_s", "park"),
+        ("p", "all", "ALL", 0.0, "share", "walk_time_s", "school+park"),  # a composite of the two above
+        ("p", "gini", "ALL", 0.21, "gini", None, "school+park"),
+        ("p", "school", "A", 0.0, "share", "walk_time_s", "middle_school"),  # per-area rows are not counted
+    ], columns=["profile", "indicator", "area", "value", "unit", "threshold_kind", "categories"])
+    c = data_completeness(ind, {"park": 3}, RunRecord(), {"middle_school": ("中学", "Middle school")})
+    (missing,) = c.missing
+    assert (missing.category, missing.name_en) == ("middle_school", "Middle school")
+    assert [(a.indicator, a.zeroed, a.share) for a in missing.indicators] == [("school", True, True), ("all", True, True),
+                                                                              ("gini", False, False)]
+    assert (c.n_zeroed, c.n_indicators) == (2, 4)
+    assert not c.facility_sources and not c.warnings and c.shown

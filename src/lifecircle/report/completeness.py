@@ -22,7 +22,8 @@ from lifecircle.results.folder import RunRecord
 
 @dataclass(frozen=True)
 class AffectedIndicator:
-    """An indicator built on a missing category: ``zeroed`` when its study-area value is 0 (every home fails it)."""
+    """An indicator built on a missing category: ``zeroed`` when its study-area value is 0 (every home fails it);
+    ``share`` when the value is a share (a missing category can then only lower it)."""
 
     profile: str
     indicator: str
@@ -30,6 +31,7 @@ class AffectedIndicator:
     name_en: str
     value_text: str
     zeroed: bool
+    share: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,15 +115,16 @@ def data_completeness(indicators: pd.DataFrame, counts: Mapping[str, int], run: 
         if not absent:
             continue
         value = _num(r.get("value"))
-        zeroed = value == 0.0
+        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
+        zeroed = share and value == 0.0
         if zeroed:
             zeroed_keys.add(key)
-        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
         affected = AffectedIndicator(
             profile=key[0], indicator=key[1],
             name_zh=_text(r.get("name_zh")) or key[1], name_en=_text(r.get("name_en")) or key[1],
             value_text=format_percent(value) if share else ("—" if math.isnan(value) else f"{value:.3g}"),
             zeroed=zeroed,
+            share=share,
         )
         for c in absent:
             missing.setdefault(c, []).append(affected)

@@ -137,7 +137,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_nearer": ("以其为最近且更近设施的人口", "People for whom it is the nearest, nearer than before"),
     "plan_where": ("经纬度", "Lon, lat"),
     "legend_time": ("步行至最近设施", "Walk to the nearest facility"),
-    "legend_areas": ("分区覆盖率", "Sub-area coverage"),
+    "legend_areas": ("分区着色", "Sub-area shading"),
     "bin_5": ("≤ 5 分钟", "≤ 5 min"),
     "bin_10": ("5–10 分钟", "5–10 min"),
     "bin_15": ("10–15 分钟", "10–15 min"),
@@ -202,6 +202,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "completeness_col_indicators": ("受影响的指标（全区数值）", "Indicators it affects (study-area value)"),
     "completeness_zero": ("归零", "zeroed"),
     "completeness_lowered": ("偏低", "too low"),
+    "completeness_affected": ("受影响", "affected"),
     "completeness_todo_title": ("如何补全", "What to do"),
     "completeness_todo": (
         "补充这些类别的设施点（如高德 POI 导出表），重新运行评估：",

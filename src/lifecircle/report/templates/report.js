@@ -41,10 +41,11 @@
      switched on in. Above Leaflet's overlay pane (400), below its marker, tooltip and popup panes (600+). ---------- */
   var PANES = [["lc-areas", 410], ["lc-gaps", 420], ["lc-network", 430], ["lc-homes", 440], ["lc-facilities", 450],
                ["lc-plan", 460]];
+  var LEGEND_WIDTH_PX = 240;  /* the map opens with the data left of the legend (bottom right) */
   var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
   var b = DATA.bounds;  /* the view is set before any layer joins a canvas */
   if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
-  else map.fitBounds(b, { padding: [16, 16] });
+  else map.fitBounds(b, { paddingTopLeft: [16, 16], paddingBottomRight: [LEGEND_WIDTH_PX, 16] });
   /* Homes (up to tens of thousands of dots) are drawn on a canvas, every other layer as SVG (crisp on paper);
      for printing, the canvas is swapped for a picture of it (canvasesToImages below). */
   var CANVAS_PANES = ["lc-homes"];
@@ -249,8 +250,10 @@
     if (areasLayer && map.hasLayer(areasLayer) && currentAreaKey) {
       var ai = areaIndicator(currentAreaKey);
       var lo = ai && ai.share ? "0%" : areaRange[0].toFixed(2), hi = ai && ai.share ? "100%" : areaRange[1].toFixed(2);
-      html += "<div class=\"lg-title\" style=\"margin-top:6px\">" + esc(tr("legend_areas")) + (ai ? ": " + esc(nameOf(ai)) : "") +
-        (ai && ai.by[lang] ? " <span class=\"denom-inline\">(" + esc(ai.by[lang]) + ")</span>" : "") + "</div>" +
+      /* the sub-area shading names its indicator unless it is the one stated just above */
+      var same = LG.indicator && LG.indicator.key === currentAreaKey;
+      html += "<div class=\"lg-title\" style=\"margin-top:6px\">" + esc(tr("legend_areas")) + (ai && !same ? ": " + esc(nameOf(ai)) : "") +
+        (ai && !same && ai.by[lang] ? " <span class=\"denom-inline\">(" + esc(ai.by[lang]) + ")</span>" : "") + "</div>" +
         "<div class=\"grad\" style=\"background:linear-gradient(to right," + AREA_COLORS.join(",") + ")\"></div>" +
         "<div class=\"grad-lbl\"><span>" + lo + "</span><span>" + hi + "</span></div>";
     }
