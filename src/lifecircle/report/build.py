@@ -98,7 +98,7 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     """
     if lang not in LANGUAGES:
         raise LifecircleInputError(f"Report language '{lang}' is not available; use one of: {', '.join(LANGUAGES)}.")
-    inputs = read_results(results_dir)
+    inputs = read_results(Path(results_dir))
     html = render_report(inputs, lang=lang)
     out = Path(out_path) if out_path is not None else inputs.results_dir / REPORT_NAME
     return write_text_atomic(html, out)
@@ -289,8 +289,8 @@ def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
         "created": run.created.replace("T", " ")[:16],
         "profiles": [str(p) for p in profiles],
         "walk_profile": run.walk_profile,
-        "walk_speed": f"{float(speed):.2g} m/s" if _is_number(speed) else "",
-        "stairs_factor": f"×{float(stairs):g}" if _is_number(stairs) else "",
+        "walk_speed": f"{float(str(speed)):.2g} m/s" if _is_number(speed) else "",
+        "stairs_factor": f"×{float(str(stairs)):g}" if _is_number(stairs) else "",
         "slope_from_dem": "dem" in run.inputs,
         "crs": inputs.crs,
         "attribution": [str(a) for a in run.attribution],
