@@ -10,13 +10,18 @@ facility categories, or indicator ids for a composite) and the facilities layer;
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lifecircle.report.tables import WHOLE_AREA, format_percent, is_share
+from lifecircle.report.tables import (
+    WHOLE_AREA,
+    cell_number,
+    cell_text,
+    is_share,
+    value_text,
+)
 from lifecircle.results.folder import RunRecord
 
 
@@ -114,15 +119,15 @@ def data_completeness(indicators: pd.DataFrame, counts: Mapping[str, int], run: 
         absent = [c for c in categories_of(*key) if counts.get(c, 0) == 0]
         if not absent:
             continue
-        value = _num(r.get("value"))
+        value = cell_number(r.get("value"))
         share = is_share(value, r.get("unit"), r.get("threshold_kind"))
         zeroed = share and value == 0.0
         if zeroed:
             zeroed_keys.add(key)
         affected = AffectedIndicator(
             profile=key[0], indicator=key[1],
-            name_zh=_text(r.get("name_zh")) or key[1], name_en=_text(r.get("name_en")) or key[1],
-            value_text=format_percent(value) if share else ("—" if math.isnan(value) else f"{value:.3g}"),
+            name_zh=cell_text(r.get("name_zh")) or key[1], name_en=cell_text(r.get("name_en")) or key[1],
+            value_text=value_text(value, r.get("unit"), r.get("threshold_kind")),
             zeroed=zeroed,
             share=share,
         )
@@ -138,13 +143,3 @@ def data_completeness(indicators: pd.DataFrame, counts: Mapping[str, int], run: 
         warnings=[str(w) for w in (run.data_warnings or []) if str(w).strip()],
     )
 
-
-def _num(x: object) -> float:
-    try:
-        return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _text(x: object) -> str:
-    return x.strip() if isinstance(x, str) else ""

@@ -17,7 +17,13 @@ import pandas as pd
 
 from lifecircle.indicators.profiles import DENOMINATORS
 from lifecircle.report.i18n import STRINGS
-from lifecircle.report.tables import WHOLE_AREA, format_percent, value_text
+from lifecircle.report.tables import (
+    WHOLE_AREA,
+    cell_number,
+    cell_text,
+    format_percent,
+    value_text,
+)
 
 #: Denominator kind of shares that count homes (no weight column has any value).
 HOMES = "homes"
@@ -101,12 +107,12 @@ def linked_indicators(indicators: pd.DataFrame, category_ids: list[str]) -> dict
         if not ranked:
             continue
         r = records[min(ranked)[1]]
-        value = _num(r.get("value"))
+        value = cell_number(r.get("value"))
         kind = r.get("denominator_kind")
         out[cat] = LinkedIndicator(
             key=f"{r['profile']}|{r['indicator']}",
-            name_zh=_text(r.get("name_zh")) or str(r["indicator"]),
-            name_en=_text(r.get("name_en")) or str(r["indicator"]),
+            name_zh=cell_text(r.get("name_zh")) or str(r["indicator"]),
+            name_en=cell_text(r.get("name_en")) or str(r["indicator"]),
             value_text=value_text(value, r.get("unit"), r.get("threshold_kind")),
             denominator_kind=str(kind) if isinstance(kind, str) and kind in DENOMINATORS else "population",
         )
@@ -128,13 +134,3 @@ def class_shares(times_s: np.ndarray, weights: np.ndarray, limits_s: tuple[float
     parts.append(w[~reach].sum())
     return [format_percent(p / total) for p in parts]
 
-
-def _num(x: object) -> float:
-    try:
-        return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _text(x: object) -> str:
-    return x.strip() if isinstance(x, str) else ""

@@ -87,7 +87,7 @@ def confidence_level(mark: object) -> str:
 
     The words themselves are accepted too; anything else gives ``""``.
     """
-    text = _text(mark).lower()
+    text = cell_text(mark).lower()
     for level, signs in _CONFIDENCE_SIGNS.items():
         if any(s in text for s in signs):
             return level
@@ -205,15 +205,15 @@ def indicator_rows(indicators: pd.DataFrame,
     df = indicators[indicators["area"].astype(str) == WHOLE_AREA]
     rows = []
     for r in df.to_dict("records"):
-        value = _num(r.get("value"))
+        value = cell_number(r.get("value"))
         share = is_share(value, r.get("unit"), r.get("threshold_kind"))
-        target = _num(r.get("target"))
+        target = cell_number(r.get("target"))
         status = target_status(value, target)
-        covered = format_covered(_num(r.get("numerator")), _num(r.get("denominator")), r.get("denominator_kind"))
-        threshold = format_threshold(_num(r.get("threshold")), r.get("threshold_kind"))
-        keys, rest = split_source(_text(r.get("source")))
-        name_zh = _text(r.get("name_zh")) or str(r["indicator"])
-        name_en = _text(r.get("name_en")) or str(r["indicator"])
+        covered = format_covered(cell_number(r.get("numerator")), cell_number(r.get("denominator")), r.get("denominator_kind"))
+        threshold = format_threshold(cell_number(r.get("threshold")), r.get("threshold_kind"))
+        keys, rest = split_source(cell_text(r.get("source")))
+        name_zh = cell_text(r.get("name_zh")) or str(r["indicator"])
+        name_en = cell_text(r.get("name_en")) or str(r["indicator"])
         rows.append(IndicatorRow(
             profile=str(r["profile"]),
             indicator=str(r["indicator"]),
@@ -229,14 +229,14 @@ def indicator_rows(indicators: pd.DataFrame,
             target=target,
             target_text=(format_percent(target, 0) if share else format_number(target)) if not math.isnan(target) else "—",
             status=status,
-            source=_text(r.get("source")),
-            confidence=_text(r.get("confidence")),
+            source=cell_text(r.get("source")),
+            confidence=cell_text(r.get("confidence")),
             confidence_level=confidence_level(r.get("confidence")),
-            **dict(zip(("note_zh", "note_en"), condense_note(_text(r.get("note")), category_names or {}))),
+            **dict(zip(("note_zh", "note_en"), condense_note(cell_text(r.get("note")), category_names or {}))),
             source_keys=keys,
-            source_note="; ".join(t for t in (rest, _text(r.get("source_text"))) if t),
-            clause=_text(r.get("source_clause")),
-            denominator_kind=_text(r.get("denominator_kind")),
+            source_note="; ".join(t for t in (rest, cell_text(r.get("source_text"))) if t),
+            clause=cell_text(r.get("source_clause")),
+            denominator_kind=cell_text(r.get("denominator_kind")),
         ))
     return rows
 
@@ -249,14 +249,16 @@ def rows_by_profile(rows: list[IndicatorRow]) -> dict[str, list[IndicatorRow]]:
     return out
 
 
-def _num(x: object) -> float:
+def cell_number(x: object) -> float:
+    """A cell of ``indicators.csv`` as a number; NaN when empty or not a number."""
     try:
         return float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
 
 
-def _text(x: object) -> str:
+def cell_text(x: object) -> str:
+    """A cell of ``indicators.csv`` as stripped text; ``""`` when empty."""
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return ""
     return str(x).strip()
@@ -309,9 +311,9 @@ def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[t
     for r in per_area.to_dict("records"):
         key = (str(r["profile"]), str(r["indicator"]))
         if not any(c[:2] == key for c in columns):
-            columns.append((*key, _text(r.get("name_zh")) or key[1], _text(r.get("name_en")) or key[1],
-                            _text(r.get("denominator_kind"))))
-        value, target = _num(r.get("value")), _num(r.get("target"))
+            columns.append((*key, cell_text(r.get("name_zh")) or key[1], cell_text(r.get("name_en")) or key[1],
+                            cell_text(r.get("denominator_kind"))))
+        value, target = cell_number(r.get("value")), cell_number(r.get("target"))
         cells[(str(r["area"]), *key)] = (value_text(value, r.get("unit"), r.get("threshold_kind")),
                                          target_status(value, target))
     rows = [(aid, name, [cells.get((aid, c[0], c[1]), ("—", "no_value")) for c in columns])
