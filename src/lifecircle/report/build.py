@@ -21,6 +21,7 @@ import pandas as pd
 from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
+from lifecircle.results.columns import time_column
 from lifecircle.results.folder import RunRecord
 from lifecircle.report import charts, mapdata
 from lifecircle.report.areanames import grid_note_needed, readable_area_names, reading_order
@@ -169,7 +170,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "default_area_key": links[default].key if default in links
         and any(a["key"] == links[default].key for a in _area_indicators(inputs)) else "",
         "cdf_svgs": [
-            (charts.distribution_svg(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), weights[c.id][0], c.name_zh,
+            (charts.distribution_svg(inputs.homes[time_column(c.id)].to_numpy(np.float64), weights[c.id][0], c.name_zh,
                                      c.name_en), share_of_label(weights[c.id][1]))
             for c in categories
         ],
@@ -221,7 +222,7 @@ def legend_data(inputs: ReportInputs, links: dict[str, LinkedIndicator]) -> dict
         zh, en = share_of_label(kind)
         link = links.get(c.id)
         out[c.id] = {
-            "shares": class_shares(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), w, TIME_CLASS_LIMITS_S),
+            "shares": class_shares(inputs.homes[time_column(c.id)].to_numpy(np.float64), w, TIME_CLASS_LIMITS_S),
             "share_of": {"zh": zh, "en": en},
             "indicator": None if link is None else {
                 "key": link.key, "zh": link.name_zh, "en": link.name_en, "value": link.value_text,
@@ -233,7 +234,7 @@ def legend_data(inputs: ReportInputs, links: dict[str, LinkedIndicator]) -> dict
 def default_category(inputs: ReportInputs) -> str | None:
     """The category the map opens on: the first (in ``categories.csv`` order) that some home can reach."""
     for c in inputs.categories:
-        if np.isfinite(inputs.homes[f"t_{c.id}"].to_numpy(np.float64)).any():
+        if np.isfinite(inputs.homes[time_column(c.id)].to_numpy(np.float64)).any():
             return c.id
     return inputs.categories[0].id if inputs.categories else None
 
