@@ -36,14 +36,14 @@
   }
   function colorOf(c) { return c < 0 ? CLS.unreachable : CLS.colors[c]; }
 
-  /* ---------- map: one Leaflet pane per layer, stacked by z-index, each with its own transparent canvas:
+  /* ---------- map: one Leaflet pane per layer, stacked by z-index, each with its own renderer:
      sub-areas < gaps < walking network < homes < facilities < proposed new sites, whatever order layers are
      switched on in. Above Leaflet's overlay pane (400), below its marker, tooltip and popup panes (600+). ---------- */
   var PANES = [["lc-areas", 410], ["lc-gaps", 420], ["lc-network", 430], ["lc-homes", 440], ["lc-facilities", 450],
                ["lc-plan", 460]];
   var LEGEND_WIDTH_PX = 240;  /* the map opens with the data left of the legend (bottom right) */
   var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
-  var b = DATA.bounds;  /* the view is set before any layer joins a canvas */
+  var b = DATA.bounds;  /* the view is set before any layer is drawn */
   if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
   else map.fitBounds(b, { paddingTopLeft: [16, 16], paddingBottomRight: [LEGEND_WIDTH_PX, 16] });
   /* Homes (up to tens of thousands of dots) are drawn on a canvas, every other layer as SVG (crisp on paper);
@@ -346,7 +346,7 @@
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
   /* Printing: open folded tables, and show the screen's extent on the paper's map. The print layout resizes the
      map; when the "print" media query starts or stops matching, the map is refitted to the last extent seen on
-     screen (Leaflet redraws its canvas synchronously on the moveend this fires, so the print shows it). */
+     screen (Leaflet redraws its layers synchronously on the moveend this fires, so the print shows them). */
   var printQuery = window.matchMedia ? window.matchMedia("print") : null;
   var screenBounds = map.getBounds();
   map.on("moveend", function () { if (!(printQuery && printQuery.matches)) screenBounds = map.getBounds(); });
