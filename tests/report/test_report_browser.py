@@ -44,13 +44,19 @@ def _open(browser, path: Path, events: dict[str, list[str]]):
 
 
 def _painted_pixels(page) -> list[int]:
-    """Pixels with some opacity on each canvas of the map (the report draws every layer on one canvas)."""
+    """Pixels with some opacity on each canvas of the map (the homes' pane is the only canvas)."""
     return page.evaluate(
         """() => Array.from(document.querySelectorAll('#map canvas')).map(c => {
              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
              for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++;
              return n; })"""
     )
+
+
+def _next_frames(page) -> None:
+    """Let two animation frames pass: the browser then has run its rendering steps (canvas redraws, media query
+    change events)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def _home_index(page, home_id: str) -> int:
@@ -61,6 +67,7 @@ def _pixel_at_home(page, home_index: int) -> tuple[int, int, int]:
     """Colour of the page pixel at the centre of home ``home_index``'s marker (PIL RGB)."""
     from PIL import Image
 
+    _next_frames(page)  # Leaflet redraws a canvas on the next animation frame
     x, y = page.evaluate(
         """(i) => { const r = window.lifecircleReport, m = r.map;
                     const ll = r.homeLatLng(i); const p = m.latLngToContainerPoint(ll);
@@ -82,7 +89,7 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
     # belongs to the health indicator, so it waits for the health category.
     assert counts == {"networkLines": 5, "homes": 4, "facilities": 1, "areas": 2, "gaps": 0}
     painted = _painted_pixels(page)
-    assert len(painted) == 1 and painted[0] > 0, painted  # one canvas (it prints), with features drawn
+    assert len(painted) == 1 and painted[0] > 0, painted  # the homes' canvas (every other layer is SVG), drawn
 
     # Colours by hand from report_results.HOMES: primary school 1420 / 540 s; health station 120 / 1000 s.
     h1, h4 = _home_index(page, "h1"), _home_index(page, "h4")
@@ -97,7 +104,8 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
     assert b > 150 and r < 100, (r, g, b)  # now blue on the canvas
     assert page.evaluate("window.lifecircleReport.counts()")["gaps"] == 1
     legend = page.inner_text(".lc-legend")
-    assert "社区卫生服务站" in legend and "10.0%" in legend  # h1 holds 10 of 100 people, the only one ≤ 5 min
+    # h1, the only home ≤ 5 min, holds 100 of the 1000 m² of residential land the health indicator divides by
+    assert "社区卫生服务站" in legend and "10.0%" in legend and "居住用地面积占比" in legend
 
     assert page.inner_text("#indicators h2") == "指标与目标"
     assert page.inner_text("#map-section h2") == "地图"
@@ -126,11 +134,68 @@ def test_report_draws_switches_category_and_language_offline(browser, small_resu
     assert shot.stat().st_size > 10_000
     page.emulate_media(media="print")
     page.wait_for_timeout(100)
+    _next_frames(page)
     assert _painted_pixels(page)[0] > 0
+    # on paper the homes' canvas is a picture of it (Chromium prints a canvas redrawn for print as opaque white)
+    swapped = "[document.querySelectorAll('#map img.lc-print-canvas').length, document.querySelector('#map canvas').style.visibility]"
+    assert page.evaluate(swapped) == [1, "hidden"]
     page.screenshot(path=str(tmp_path / "report-print.png"), full_page=True)
     page.pdf(path=str(tmp_path / "report.pdf"), format="A4", print_background=True)
     assert (tmp_path / "report.pdf").stat().st_size > 10_000
+    page.emulate_media(media="screen")
+    page.wait_for_timeout(100)
+    _next_frames(page)
+    assert page.evaluate(swapped) == [0, ""]
     page.close()
 
     assert events["errors"] == []
     assert all(u.startswith(("file:", "data:")) for u in events["requests"]), events["requests"]
+
+
+def test_layers_stack_in_panes_and_the_category_drives_the_sub_area_shading(browser, small_results, tmp_path):
+    report = build_report(small_results, lang="en")
+    events: dict[str, list[str]] = {"errors": [], "requests": []}
+    page = _open(browser, report, events)
+    r = "window.lifecircleReport"
+
+    # bottom to top: sub-areas < gaps < network < homes < facilities < proposed sites, with what each draws
+    # (report_results.py: 2 areas, 1 street polyline, 4 homes, 1 school; the health gap waits for its category)
+    panes = page.evaluate(f"{r}.panes()")
+    assert [p[0] for p in panes] == ["lc-areas", "lc-gaps", "lc-network", "lc-homes", "lc-facilities", "lc-plan"]
+    assert [p[2] for p in panes] == [2, 0, 1, 4, 1, 0]
+    assert [p[1] for p in panes] == sorted(p[1] for p in panes) and panes[-1][1] < 600  # below Leaflet's markers
+    assert page.evaluate("document.querySelectorAll('#map .leaflet-lc-areas-pane path').length") == 2
+
+    # linked: the map opens on the primary school, whose indicator has no per-area values: no shading
+    assert page.evaluate("document.getElementById('category-select').value") == "primary_school"
+    assert page.evaluate(f"{r}.areaKey()") is None
+    assert page.evaluate("document.getElementById('area-indicator-select').value") == ""
+    page.select_option("#category-select", "health_station")
+    page.wait_for_timeout(200)
+    assert page.evaluate(f"{r}.areaKey()") == "cn-health-check|health_15min"
+    assert page.evaluate("document.getElementById('area-indicator-select').value") == "cn-health-check|health_15min"
+    legend = page.inner_text(".lc-legend")
+    assert "share of residential land area" in legend and "60.0%" in legend and "by residential land area" in legend
+    panes = page.evaluate(f"{r}.panes()")
+    assert [p[2] for p in panes] == [2, 1, 1, 4, 1, 0]  # the health gap is drawn now
+
+    # h4 lies inside the gap polygon: its dot is drawn above the gap, so hiding the gap hardly changes its centre
+    # (the dot is 95 % opaque: 5 % of the gap's 14 % purple shows through; drawn below the gap it would be 14 %)
+    h4 = _home_index(page, "h4")
+    with_gap = _pixel_at_home(page, h4)
+    page.evaluate(f"{r}.map.getPane('lc-gaps').style.display = 'none'")
+    without_gap = _pixel_at_home(page, h4)
+    page.evaluate(f"{r}.map.getPane('lc-gaps').style.display = ''")
+    assert with_gap[0] > 190 and with_gap[1] < 60, with_gap  # red
+    assert max(abs(a - b) for a, b in zip(with_gap, without_gap)) <= 3, (with_gap, without_gap)
+    page.select_option("#area-indicator-select", "")  # the shading can still be switched off by hand
+    assert page.evaluate(f"{r}.areaKey()") is None
+
+    # the area popup reads as the sub-area table: name and the table's rounding, with the denominator
+    page.select_option("#area-indicator-select", "cn-health-check|health_15min")
+    page.evaluate(f"""() => {{ const m = {r}.map; m.eachLayer(l => {{
+        if (l.feature && l.feature.properties && l.feature.properties.id === 'B') l.fire('click', {{latlng: l.getBounds().getCenter()}}); }}); }}""")
+    popup = page.inner_text(".leaflet-popup-content")
+    assert "East block" in popup and "42.9%" in popup and "by residential land area" in popup
+    page.close()
+    assert events["errors"] == []

@@ -85,8 +85,8 @@ def test_distribution_svg_is_well_formed_and_bilingual():
     texts = {(t.get("class"), t.text) for t in root.iter(f"{SVG}text")}
     assert ("l-zh ttl", "社区卫生服务站") in texts and ("l-en ttl", "Community health station") in texts
     # Within 15 min: 10 + 20 + 30 = 60 of 100 people; unreachable 40 of 100.
-    assert ("l-en sub", "60% within 15 min · 40% unreachable") in texts
-    assert ("l-zh sub", "15分钟内 60% · 不可达 40%") in texts
+    assert ("l-en sub", "60.0% within 15 min · 40.0% unreachable") in texts  # rounded as the indicator table
+    assert ("l-zh sub", "15分钟内 60.0% · 不可达 40.0%") in texts
     # Three dashed tier lines (5, 10, 15 min).
     assert sum(1 for e in root.iter(f"{SVG}line") if e.get("stroke-dasharray")) == 3
 

@@ -21,10 +21,22 @@ import pandas as pd
 from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
 from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
+from lifecircle.results.columns import time_column
 from lifecircle.results.folder import RunRecord
 from lifecircle.report import charts, mapdata
-from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, label, strings_for_script
+from lifecircle.report.areanames import grid_note_needed, readable_area_names, reading_order
+from lifecircle.report.completeness import Completeness, data_completeness, facility_counts
+from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, formatted, label, strings_for_script
 from lifecircle.points.categories import category_catalogue
+from lifecircle.report.denominators import (
+    LinkedIndicator,
+    by_label,
+    class_shares,
+    home_weights,
+    linked_indicators,
+    main_denominator,
+    share_of_label,
+)
 from lifecircle.report.inputs import ReportInputs, read_results
 from lifecircle.report.plans import plan_tables, plans_layer
 from lifecircle.report.tables import (
@@ -36,6 +48,7 @@ from lifecircle.report.tables import (
     is_share,
     marks_html,
     rows_by_profile,
+    value_text,
 )
 from lifecircle.sources import load_sources
 
@@ -86,7 +99,7 @@ def build_report(results_dir: str | os.PathLike[str], out_path: str | os.PathLik
     """
     if lang not in LANGUAGES:
         raise LifecircleInputError(f"Report language '{lang}' is not available; use one of: {', '.join(LANGUAGES)}.")
-    inputs = read_results(results_dir)
+    inputs = read_results(Path(results_dir))
     html = render_report(inputs, lang=lang)
     out = Path(out_path) if out_path is not None else inputs.results_dir / REPORT_NAME
     return write_text_atomic(html, out)
@@ -128,7 +141,7 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(t=label, bi=bilingual_html)
+    env.globals.update(t=label, bi=bilingual_html, tf=formatted, by=by_label, strings=STRINGS)
     env.filters["marks"] = marks_html
     names = {c.id: (c.name_zh, c.name_en) for c in category_catalogue().values()}
     rows = indicator_rows(inputs.indicators, names)
@@ -136,10 +149,15 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     profile_keys = {p: profile_sources(p, inputs.run) for p in by_profile}
     cited = bibliography(rows, [k for keys in profile_keys.values() for k in keys])
     categories = inputs.categories
-    weights, weight_is_population = _weights(inputs.homes)
+    completeness = report_completeness(inputs, names)
+    links = category_links(inputs)
+    default = default_category(inputs)
+    weights = {c.id: category_weights(inputs, links, c.id) for c in categories}
     context = {
         "lang": lang,
         "meta": run_metadata(inputs),
+        "completeness": completeness,
+        "missing_data": {(a.profile, a.indicator) for m in completeness.missing for a in m.indicators},
         "summary": _summary(inputs),
         "profiles": by_profile,
         "profile_titles": {p: profile_title(p, inputs.run) for p in by_profile},
@@ -148,18 +166,22 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
         "cite_number": {s.key: n for n, s in cited},
         "sources": load_sources(),
         "categories": categories,
-        "default_category": default_category(inputs),
+        "default_category": default,
+        "default_area_key": links[default].key if default in links
+        and any(a["key"] == links[default].key for a in _area_indicators(inputs)) else "",
         "cdf_svgs": [
-            charts.distribution_svg(inputs.homes[f"t_{c.id}"].to_numpy(np.float64), weights, c.name_zh, c.name_en)
+            (charts.distribution_svg(inputs.homes[time_column(c.id)].to_numpy(np.float64), weights[c.id][0], c.name_zh,
+                                     c.name_en), share_of_label(weights[c.id][1]))
             for c in categories
         ],
-        "weight_is_population": weight_is_population,
+        "weight_is_population": all(w[1] != "homes" for w in weights.values()),
         "bar_svgs": {p: charts.coverage_bars_svg(r) for p, r in rows_by_profile(rows).items()
                      if any(x.is_share and not math.isnan(x.value) for x in r)},
         "has_bars": any(r.is_share and not math.isnan(r.value) for r in rows),
         "area_indicators": _area_indicators(inputs),
         "has_areas": inputs.areas is not None and len(inputs.areas) > 0,
         "area_table": _area_table(inputs),
+        "grid_note": inputs.areas is not None and grid_note_needed(_area_ids_names(inputs.areas)[0]),
         "has_gaps": inputs.gaps is not None and len(inputs.gaps) > 0,
         "plans": plan_tables(inputs, names),
         "leaflet_css": leaflet_css(),
@@ -172,10 +194,47 @@ def render_report(inputs: ReportInputs, lang: str = "zh") -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
+def report_completeness(inputs: ReportInputs, names: dict[str, tuple[str, str]]) -> Completeness:
+    """The data-completeness panel's content (:mod:`lifecircle.report.completeness`)."""
+    return data_completeness(inputs.indicators, facility_counts(inputs.facilities, inputs.run), inputs.run, names)
+
+
+def category_links(inputs: ReportInputs) -> dict[str, LinkedIndicator]:
+    """Each map category's indicator (:func:`lifecircle.report.denominators.linked_indicators`)."""
+    return linked_indicators(inputs.indicators, [c.id for c in inputs.categories])
+
+
+def category_weights(inputs: ReportInputs, links: dict[str, LinkedIndicator], category: str) -> tuple[np.ndarray, str]:
+    """Weights of the homes in the shares of ``category`` on the map and charts, and their denominator kind: the
+    denominator of the category's indicator, else the one most indicators use."""
+    link = links.get(category)
+    kind = link.denominator_kind if link is not None else main_denominator(inputs.indicators)
+    return home_weights(inputs.homes, kind)
+
+
+def legend_data(inputs: ReportInputs, links: dict[str, LinkedIndicator]) -> dict[str, dict[str, Any]]:
+    """Per category, what the map legend states: the shares of the walking-time classes (≤ 5, 5–10, 10–15,
+    > 15 min, unreachable) over the category's denominator, formatted as the indicator table formats shares, the
+    denominator's heading, and the category's indicator with its study-area value."""
+    out: dict[str, dict[str, Any]] = {}
+    for c in inputs.categories:
+        w, kind = category_weights(inputs, links, c.id)
+        zh, en = share_of_label(kind)
+        link = links.get(c.id)
+        out[c.id] = {
+            "shares": class_shares(inputs.homes[time_column(c.id)].to_numpy(np.float64), w, TIME_CLASS_LIMITS_S),
+            "share_of": {"zh": zh, "en": en},
+            "indicator": None if link is None else {
+                "key": link.key, "zh": link.name_zh, "en": link.name_en, "value": link.value_text,
+                "by": dict(zip(("zh", "en"), by_label(link.denominator_kind)))},
+        }
+    return out
+
+
 def default_category(inputs: ReportInputs) -> str | None:
     """The category the map opens on: the first (in ``categories.csv`` order) that some home can reach."""
     for c in inputs.categories:
-        if np.isfinite(inputs.homes[f"t_{c.id}"].to_numpy(np.float64)).any():
+        if np.isfinite(inputs.homes[time_column(c.id)].to_numpy(np.float64)).any():
             return c.id
     return inputs.categories[0].id if inputs.categories else None
 
@@ -184,6 +243,7 @@ def map_data(inputs: ReportInputs) -> dict[str, Any]:
     """Everything ``report.js`` draws, as one JSON-ready dict (see :mod:`lifecircle.report.mapdata`)."""
     cat_ids = [c.id for c in inputs.categories]
     fac = inputs.facilities
+    links = category_links(inputs)
     return {
         "strings": strings_for_script(),
         "classes": {
@@ -202,6 +262,8 @@ def map_data(inputs: ReportInputs) -> dict[str, Any]:
         "facilities": mapdata.facilities_layer(fac, cat_ids),
         "areas": _areas_geojson(inputs),
         "area_indicators": _area_indicators(inputs),
+        "links": {c: link.key for c, link in links.items()},
+        "legend": legend_data(inputs, links),
         "gaps": _gaps_geojson(inputs),
         "plans": plans_layer(inputs),
         "bounds": mapdata.bounds_wgs84(_extent_layer(inputs)),
@@ -228,8 +290,8 @@ def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
         "created": run.created.replace("T", " ")[:16],
         "profiles": [str(p) for p in profiles],
         "walk_profile": run.walk_profile,
-        "walk_speed": f"{float(speed):.2g} m/s" if _is_number(speed) else "",
-        "stairs_factor": f"×{float(stairs):g}" if _is_number(stairs) else "",
+        "walk_speed": f"{float(str(speed)):.2g} m/s" if _is_number(speed) else "",
+        "stairs_factor": f"×{float(str(stairs)):g}" if _is_number(stairs) else "",
         "slope_from_dem": "dem" in run.inputs,
         "crs": inputs.crs,
         "attribution": [str(a) for a in run.attribution],
@@ -237,14 +299,6 @@ def run_metadata(inputs: ReportInputs) -> dict[str, Any]:
         "versions": {str(k): str(v) for k, v in run.versions.items()},
         "timings": [(str(k), f"{float(v):.1f}") for k, v in run.timings_s.items() if _is_number(v)],
     }
-
-
-def _weights(homes: pd.DataFrame) -> tuple[np.ndarray, bool]:
-    """Population of each home (people), or 1 per home when the folder has no population at all."""
-    pop = pd.to_numeric(homes["population"], errors="coerce").fillna(0.0).to_numpy(np.float64)
-    if pop.sum() > 0:
-        return pop, True
-    return np.ones(len(homes)), False
 
 
 def _summary(inputs: ReportInputs) -> list[tuple[str, str]]:
@@ -260,7 +314,8 @@ def _summary(inputs: ReportInputs) -> list[tuple[str, str]]:
 
 
 def _area_indicators(inputs: ReportInputs) -> list[dict[str, Any]]:
-    """Indicators reported per sub-area: ``{"key": "profile|indicator", "zh", "en", "share"}``."""
+    """Indicators reported per sub-area: ``{"key": "profile|indicator", "zh", "en", "share", "by": {"zh", "en"}}``
+    (``by``: what the values divide by)."""
     if inputs.areas is None:
         return []
     ind = inputs.indicators
@@ -271,23 +326,29 @@ def _area_indicators(inputs: ReportInputs) -> list[dict[str, Any]]:
         zh = first.get("name_zh") if isinstance(first.get("name_zh"), str) else indicator
         en = first.get("name_en") if isinstance(first.get("name_en"), str) else indicator
         share = all(is_share(float(v), first.get("unit"), first.get("threshold_kind")) for v in grp["value"].dropna())
-        out.append({"key": f"{profile}|{indicator}", "zh": f"{zh}（{profile}）", "en": f"{en} ({profile})", "share": share})
+        kind = first.get("denominator_kind")
+        by_zh, by_en = by_label(str(kind), share) if isinstance(kind, str) and kind else ("", "")
+        out.append({"key": f"{profile}|{indicator}", "zh": f"{zh}（{profile}）", "en": f"{en} ({profile})", "share": share,
+                    "by": {"zh": by_zh, "en": by_en}})
     return out
 
 
-def _area_ids_names(areas: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
-    """Each sub-area's id (``area_id``, else ``id``, else its position) and name (``name``, else the id)."""
+def _area_ids_names(areas: gpd.GeoDataFrame) -> tuple[list[str], list[tuple[str, str]]]:
+    """Each sub-area's id (``area_id``, else ``id``, else its position) and (zh, en) name: ``name`` when it is not
+    the id, else one made readable (:func:`lifecircle.report.areanames.readable_area_names`)."""
     id_col = "area_id" if "area_id" in areas.columns else ("id" if "id" in areas.columns else None)
     ids = areas[id_col].astype(str).tolist() if id_col else [str(i) for i in range(len(areas))]
     names = [str(n) if pd.notna(n) else i for i, n in zip(ids, areas["name"])] if "name" in areas.columns else ids
-    return ids, names
+    return ids, readable_area_names(ids, names)
 
 
 def _area_table(inputs: ReportInputs) -> AreaTable | None:
     """The per-sub-area table, when there are sub-areas with values and not more than :data:`AREA_TABLE_MAX_ROWS`."""
     if inputs.areas is None or not 0 < len(inputs.areas) <= AREA_TABLE_MAX_ROWS:
         return None
-    table = area_table(inputs.indicators, *_area_ids_names(inputs.areas))
+    ids, names = _area_ids_names(inputs.areas)
+    order = reading_order(ids)
+    table = area_table(inputs.indicators, [ids[k] for k in order], [names[k] for k in order])
     return table if table.columns else None
 
 
@@ -299,10 +360,15 @@ def _areas_geojson(inputs: ReportInputs) -> dict[str, Any] | None:
     ind = inputs.indicators
     per_area = ind[ind["area"].astype(str) != WHOLE_AREA]
     values: dict[str, dict[str, float | None]] = {}
-    for r in per_area[["profile", "indicator", "area", "value"]].itertuples(index=False):
-        v = float(r.value) if pd.notna(r.value) else None
-        values.setdefault(str(r.area), {})[f"{r.profile}|{r.indicator}"] = v
-    props = [{"id": i, "name": n, "v": values.get(i, {})} for i, n in zip(ids, names)]
+    texts: dict[str, dict[str, str]] = {}
+    for r in per_area.to_dict("records"):
+        v = float(r["value"]) if pd.notna(r["value"]) else None
+        key = f"{r['profile']}|{r['indicator']}"
+        values.setdefault(str(r["area"]), {})[key] = v
+        texts.setdefault(str(r["area"]), {})[key] = value_text(math.nan if v is None else v, r.get("unit"),
+                                                                r.get("threshold_kind"))
+    props = [{"id": i, "name": n[1], "zh": n[0], "en": n[1], "v": values.get(i, {}), "t": texts.get(i, {})}
+             for i, n in zip(ids, names)]
     return mapdata.polygons_geojson(areas, props)
 
 

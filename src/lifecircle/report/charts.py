@@ -11,7 +11,7 @@ from html import escape
 
 import numpy as np
 
-from lifecircle.report.tables import IndicatorRow
+from lifecircle.report.tables import IndicatorRow, format_percent
 
 #: Minutes marked on the distribution charts: the 5-, 10- and 15-minute life-circle tiers of GB 50180-2018
 #: (clauses 2.0.2–2.0.4, walking times ✅; source gb50180-2018).
@@ -68,7 +68,8 @@ def _bi(x: float, y: float, zh: str, en: str, cls: str = "", **attrs: object) ->
 
 def distribution_svg(times_s: np.ndarray, weights: np.ndarray, name_zh: str, name_en: str,
                      width: int = 320, height: int = 180) -> str:
-    """One small-multiple panel: population-weighted cumulative share reaching the category within t minutes.
+    """One small-multiple panel: cumulative share of ``weights`` (people or m², the category's denominator) reaching
+    the category within t minutes.
 
     The x axis runs 0–:data:`AXIS_MAX_MIN` minutes with dashed lines at :data:`TIER_MINUTES`; the panel states the
     share within 15 minutes and the unreachable share.
@@ -112,14 +113,14 @@ def distribution_svg(times_s: np.ndarray, weights: np.ndarray, name_zh: str, nam
         for m, s in zip(TIER_MINUTES, tiers):
             if unreachable < 1.0:
                 out.append(f'<circle cx="{sx(m):.1f}" cy="{sy(s):.1f}" r="2.6" fill="{_INK}"/>')
-        s15 = f"{100 * tiers[-1]:.0f}%"
+        s15 = format_percent(float(tiers[-1]))  # rounded as the indicator table rounds shares
         note_zh = f"15分钟内 {s15}"
         note_en = f"{s15} within 15 min"
         if unreachable >= 1.0:
             note_zh, note_en = "无可达设施（数据中可能没有此类设施）", "no facility reachable (none in the data?)"
         elif unreachable > 0:
-            note_zh += f" · 不可达 {100 * unreachable:.0f}%"
-            note_en += f" · {100 * unreachable:.0f}% unreachable"
+            note_zh += f" · 不可达 {format_percent(unreachable)}"
+            note_en += f" · {format_percent(unreachable)} unreachable"
         out.append(_bi(ml - 26, 31, note_zh, note_en, cls="sub"))
     out.append("</svg>")
     return "".join(out)

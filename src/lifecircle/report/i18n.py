@@ -137,7 +137,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_nearer": ("以其为最近且更近设施的人口", "People for whom it is the nearest, nearer than before"),
     "plan_where": ("经纬度", "Lon, lat"),
     "legend_time": ("步行至最近设施", "Walk to the nearest facility"),
-    "legend_areas": ("分区覆盖率", "Sub-area coverage"),
+    "legend_areas": ("分区着色", "Sub-area shading"),
     "bin_5": ("≤ 5 分钟", "≤ 5 min"),
     "bin_10": ("5–10 分钟", "5–10 min"),
     "bin_15": ("10–15 分钟", "10–15 min"),
@@ -146,12 +146,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "charts": ("图表", "Charts"),
     "chart_cdf": ("各类设施步行时间分布", "Walking time to the nearest facility, per category"),
     "chart_cdf_note": (
-        "曲线：t 分钟内可步行到达最近设施的人口比例（人口加权累计分布）；竖线为 5、10、15 分钟。",
-        "Curve: share of people who reach the nearest facility within t minutes (population-weighted cumulative "
-        "distribution); vertical lines at 5, 10 and 15 minutes.",
+        "曲线：t 分钟内可步行到达最近设施的居住单元所占比例（累计分布），按该类设施对应指标的分母计（见各图下方，与指标表一致）；"
+        "竖线为 5、10、15 分钟。",
+        "Curve: share of the homes that reach the nearest facility within t minutes (cumulative distribution), "
+        "counted by the denominator of the category's indicator (under each chart, as in the indicator table); "
+        "vertical lines at 5, 10 and 15 minutes.",
     ),
     "chart_cdf_note_homes": (
-        "（无人口数据：按居住单元数计。）",
+        "（无人口与面积数据的类别按居住单元数计。）",
         "(No population data: shares count homes.)",
     ),
     "chart_coverage": ("覆盖率与目标", "Coverage rate against target"),
@@ -185,6 +187,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "denom_residential_land_area": ("居住用地面积", "residential land area"),
     "denom_floor_area": ("居住建筑面积", "residential floor area"),
     "denom_population": ("人口", "population"),
+    "denom_homes": ("居住单元数", "number of homes"),
+    "legend_indicator": ("对应指标", "Indicator"),
+    "grid_note": ("网格编号“行-列”：行自最北一行起数，列自最西一列起数（网格边长见运行参数）。",
+                  "Grid cells are named row-column: rows counted from the northernmost, columns from the westernmost."),
+    "completeness": ("数据完整性", "Data completeness"),
+    "completeness_missing": (
+        "以下设施类别在输入数据中没有任何设施，依赖它们的指标因此读作 0 % 或偏低——这反映的是数据缺失，而非服务水平。",
+        "The input data holds no facility of the categories below, so the indicators built on them read 0 % or too "
+        "low: this reflects missing data, not the level of service.",
+    ),
+    "completeness_zeroed": ("{n} / {total} 项指标因缺少设施数据而为 0。", "{n} of {total} indicators read 0 for lack of facility data."),
+    "completeness_col_category": ("缺失的设施类别", "Category with no facility"),
+    "completeness_col_indicators": ("受影响的指标（全区数值）", "Indicators it affects (study-area value)"),
+    "completeness_zero": ("归零", "zeroed"),
+    "completeness_lowered": ("偏低", "too low"),
+    "completeness_affected": ("受影响", "affected"),
+    "completeness_todo_title": ("如何补全", "What to do"),
+    "completeness_todo": (
+        "补充这些类别的设施点（如高德 POI 导出表），重新运行评估：",
+        "Bring facility points of these categories (e.g. an Amap POI export) and run the assessment again:",
+    ),
+    "completeness_todo_after": (
+        "详见 README 中的教程（POI 数据）。在补全之前，上表中标为“归零”的数值不宜用于决策。",
+        "See the tutorial in the README (POI data). Until then, the values marked \u201czeroed\u201d above should not "
+        "inform decisions.",
+    ),
+    "completeness_ok": ("指标所需的每一类设施在数据中都至少有一处。", "Every facility category the indicators need has at least one facility in the data."),
+    "facility_sources": ("设施数据来源", "Where the facilities came from"),
+    "data_warnings": ("数据提示", "Data warnings"),
+    "missing_data_flag": ("缺数据", "no data"),
     "generated_by": ("由 lifecircle 生成", "Made with lifecircle"),
 }
 
@@ -198,6 +230,12 @@ def text(key: str, lang: str) -> str:
 def bilingual_html(zh: str, en: str) -> Markup:
     """Both versions of a label as ``<span class="l-zh">…</span><span class="l-en">…</span>`` (escaped)."""
     return Markup('<span class="l-zh">{}</span><span class="l-en">{}</span>').format(escape(zh), escape(en))
+
+
+def formatted(key: str, **values: object) -> tuple[str, str]:
+    """The string ``key`` in (zh, en) with ``{name}`` fields filled from ``values``."""
+    zh, en = STRINGS[key]
+    return zh.format(**values), en.format(**values)
 
 
 def label(key: str) -> Markup:

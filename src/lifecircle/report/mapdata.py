@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from lifecircle.results.columns import time_column
+
 #: Integer units per degree of the stored coordinates (1e-5° ≈ 1.1 m of latitude).
 COORD_SCALE = 100_000
 #: Geometry simplification tolerance of the network base layer and polygons (metres, in the metric CRS).
@@ -117,7 +119,7 @@ def homes_layer(homes: gpd.GeoDataFrame, category_ids: list[str]) -> dict[str, A
         "y": delta_encode(quantize_degrees(lat[order])),
         "pop": [round(float(p), 1) for p in pop],
         "id": [_json_scalar(i) for i in ids],
-        "t": {c: ceil_seconds(homes[f"t_{c}"].to_numpy(np.float64)[order]).tolist() for c in category_ids},
+        "t": {c: ceil_seconds(homes[time_column(c)].to_numpy(np.float64)[order]).tolist() for c in category_ids},
     }
 
 

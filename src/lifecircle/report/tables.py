@@ -67,6 +67,7 @@ class IndicatorRow:
     source_keys: tuple[str, ...] = ()  # keys of the bibliography cited by the source column, in order
     source_note: str = ""  # source text that is not a bibliography key, and the source_text column
     clause: str = ""  # the source_clause column
+    denominator_kind: str = ""  # the denominator_kind column: residential_land_area, floor_area, population
 
 
 def is_share(value: float, unit: object, threshold_kind: object) -> bool:
@@ -86,7 +87,7 @@ def confidence_level(mark: object) -> str:
 
     The words themselves are accepted too; anything else gives ``""``.
     """
-    text = _text(mark).lower()
+    text = cell_text(mark).lower()
     for level, signs in _CONFIDENCE_SIGNS.items():
         if any(s in text for s in signs):
             return level
@@ -129,6 +130,12 @@ def format_percent(share: float, decimals: int = 1) -> str:
     if share is None or math.isnan(share):
         return "—"
     return f"{100.0 * share:.{decimals}f}%"
+
+
+def value_text(value: float, unit: object, threshold_kind: object) -> str:
+    """An indicator's value as every part of the report shows it: a share as a percentage with one decimal
+    (:func:`format_percent`), anything else by :func:`format_number`."""
+    return format_percent(value) if is_share(value, unit, threshold_kind) else format_number(value)
 
 
 def format_number(x: float) -> str:
@@ -198,22 +205,22 @@ def indicator_rows(indicators: pd.DataFrame,
     df = indicators[indicators["area"].astype(str) == WHOLE_AREA]
     rows = []
     for r in df.to_dict("records"):
-        value = _num(r.get("value"))
+        value = cell_number(r.get("value"))
         share = is_share(value, r.get("unit"), r.get("threshold_kind"))
-        target = _num(r.get("target"))
+        target = cell_number(r.get("target"))
         status = target_status(value, target)
-        covered = format_covered(_num(r.get("numerator")), _num(r.get("denominator")), r.get("denominator_kind"))
-        threshold = format_threshold(_num(r.get("threshold")), r.get("threshold_kind"))
-        keys, rest = split_source(_text(r.get("source")))
-        name_zh = _text(r.get("name_zh")) or str(r["indicator"])
-        name_en = _text(r.get("name_en")) or str(r["indicator"])
+        covered = format_covered(cell_number(r.get("numerator")), cell_number(r.get("denominator")), r.get("denominator_kind"))
+        threshold = format_threshold(cell_number(r.get("threshold")), r.get("threshold_kind"))
+        keys, rest = split_source(cell_text(r.get("source")))
+        name_zh = cell_text(r.get("name_zh")) or str(r["indicator"])
+        name_en = cell_text(r.get("name_en")) or str(r["indicator"])
         rows.append(IndicatorRow(
             profile=str(r["profile"]),
             indicator=str(r["indicator"]),
             name_zh=name_zh,
             name_en=name_en,
             value=value,
-            value_text=format_percent(value) if share else format_number(value),
+            value_text=value_text(value, r.get("unit"), r.get("threshold_kind")),
             is_share=share,
             covered_zh=covered[0],
             covered_en=covered[1],
@@ -222,13 +229,14 @@ def indicator_rows(indicators: pd.DataFrame,
             target=target,
             target_text=(format_percent(target, 0) if share else format_number(target)) if not math.isnan(target) else "—",
             status=status,
-            source=_text(r.get("source")),
-            confidence=_text(r.get("confidence")),
+            source=cell_text(r.get("source")),
+            confidence=cell_text(r.get("confidence")),
             confidence_level=confidence_level(r.get("confidence")),
-            **dict(zip(("note_zh", "note_en"), condense_note(_text(r.get("note")), category_names or {}))),
+            **dict(zip(("note_zh", "note_en"), condense_note(cell_text(r.get("note")), category_names or {}))),
             source_keys=keys,
-            source_note="; ".join(t for t in (rest, _text(r.get("source_text"))) if t),
-            clause=_text(r.get("source_clause")),
+            source_note="; ".join(t for t in (rest, cell_text(r.get("source_text"))) if t),
+            clause=cell_text(r.get("source_clause")),
+            denominator_kind=cell_text(r.get("denominator_kind")),
         ))
     return rows
 
@@ -241,14 +249,16 @@ def rows_by_profile(rows: list[IndicatorRow]) -> dict[str, list[IndicatorRow]]:
     return out
 
 
-def _num(x: object) -> float:
+def cell_number(x: object) -> float:
+    """A cell of ``indicators.csv`` as a number; NaN when empty or not a number."""
     try:
         return float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
 
 
-def _text(x: object) -> str:
+def cell_text(x: object) -> str:
+    """A cell of ``indicators.csv`` as stripped text; ``""`` when empty."""
     if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
         return ""
     return str(x).strip()
@@ -259,28 +269,53 @@ def _trim(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if not float(x).is_integer() else f"{int(x)}"
 
 
+#: Most indicator columns of one printed per-sub-area table (A4 portrait keeps each readable); a profile with
+#: more is printed as several tables.
+PRINT_COLUMNS_MAX = 8
+
+
 @dataclass(frozen=True)
 class AreaTable:
-    """Per-sub-area values: ``columns`` are (profile, indicator, name_zh, name_en); ``rows`` are
-    (area id, area name, [(value text, status), ...]) in the order of the areas layer."""
+    """Per-sub-area values: ``columns`` are (profile, indicator, name_zh, name_en, denominator_kind); ``rows`` are
+    (area id, (name zh, name en), [(value text, status), ...]) in the order of the areas layer."""
 
-    columns: list[tuple[str, str, str, str]]
-    rows: list[tuple[str, str, list[tuple[str, str]]]]
+    columns: list[tuple[str, str, str, str, str]]
+    rows: list[tuple[str, tuple[str, str], list[tuple[str, str]]]]
+
+    def shared_denominator(self, columns: list[int]) -> str:
+        """The denominator kind all ``columns`` share, or ``""`` when they differ (each header then says its own)."""
+        kinds = {self.columns[k][4] for k in columns}
+        return kinds.pop() if len(kinds) == 1 else ""
+
+    def print_parts(self, max_columns: int = PRINT_COLUMNS_MAX) -> list[tuple[str, int, int, list[int]]]:
+        """The printed tables: (profile, part number from 1, number of parts, column indexes), one profile per
+        table and at most ``max_columns`` indicator columns each."""
+        by_profile: dict[str, list[int]] = {}
+        for k, c in enumerate(self.columns):
+            by_profile.setdefault(c[0], []).append(k)
+        out = []
+        for profile, cols in by_profile.items():
+            n_parts = math.ceil(len(cols) / max_columns)
+            size = math.ceil(len(cols) / n_parts)  # parts of even width
+            for part in range(n_parts):
+                out.append((profile, part + 1, n_parts, cols[part * size:(part + 1) * size]))
+        return out
 
 
-def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[str]) -> AreaTable:
-    """The per-sub-area rows of ``indicators.csv`` as a table of areas × indicators (empty cells "—")."""
+def area_table(indicators: pd.DataFrame, area_ids: list[str], area_names: list[tuple[str, str]]) -> AreaTable:
+    """The per-sub-area rows of ``indicators.csv`` as a table of areas × indicators (empty cells "—");
+    ``area_names`` are the areas' (zh, en) names in the order of ``area_ids``."""
     per_area = indicators[indicators["area"].astype(str) != WHOLE_AREA]
-    columns: list[tuple[str, str, str, str]] = []
+    columns: list[tuple[str, str, str, str, str]] = []
     cells: dict[tuple[str, str, str], tuple[str, str]] = {}
     for r in per_area.to_dict("records"):
         key = (str(r["profile"]), str(r["indicator"]))
         if not any(c[:2] == key for c in columns):
-            columns.append((*key, _text(r.get("name_zh")) or key[1], _text(r.get("name_en")) or key[1]))
-        value, target = _num(r.get("value")), _num(r.get("target"))
-        share = is_share(value, r.get("unit"), r.get("threshold_kind"))
-        text = format_percent(value) if share else format_number(value)
-        cells[(str(r["area"]), *key)] = (text, target_status(value, target))
+            columns.append((*key, cell_text(r.get("name_zh")) or key[1], cell_text(r.get("name_en")) or key[1],
+                            cell_text(r.get("denominator_kind"))))
+        value, target = cell_number(r.get("value")), cell_number(r.get("target"))
+        cells[(str(r["area"]), *key)] = (value_text(value, r.get("unit"), r.get("threshold_kind")),
+                                         target_status(value, target))
     rows = [(aid, name, [cells.get((aid, c[0], c[1]), ("—", "no_value")) for c in columns])
             for aid, name in zip(area_ids, area_names)]
     return AreaTable(columns=columns, rows=rows)

@@ -18,7 +18,6 @@
     });
   }
   function fmtInt(x) { return Math.round(x).toLocaleString("en-US"); }
-  function fmtPct(x) { return (100 * x).toFixed(1) + "%"; }
   function fmtMin(s) { return s < 0 ? tr("bin_unreachable") : (s / 60).toFixed(1) + " " + tr("minutes"); }
   function cumsum(deltas) {
     var out = new Float64Array(deltas.length), acc = 0;
@@ -37,15 +36,27 @@
   }
   function colorOf(c) { return c < 0 ? CLS.unreachable : CLS.colors[c]; }
 
-  /* ---------- map: ONE canvas for every layer (browsers print stacked canvases as opaque images, so a second
-     canvas would hide the first on paper); drawing order areas < gaps < network < homes < facilities < new sites is kept by
-     restack() ---------- */
+  /* ---------- map: one Leaflet pane per layer, stacked by z-index, each with its own renderer:
+     sub-areas < gaps < walking network < homes < facilities < proposed new sites, whatever order layers are
+     switched on in. Above Leaflet's overlay pane (400), below its marker, tooltip and popup panes (600+). ---------- */
+  var PANES = [["lc-areas", 410], ["lc-gaps", 420], ["lc-network", 430], ["lc-homes", 440], ["lc-facilities", 450],
+               ["lc-plan", 460]];
+  var LEGEND_WIDTH_PX = 240;  /* the map opens with the data left of the legend (bottom right) */
   var map = L.map("map", { preferCanvas: true, zoomSnap: 0.25, zoomDelta: 0.5, attributionControl: true });
-  var canvas = L.canvas({ padding: 0.3 });
-  var b = DATA.bounds;  /* the view is set before any layer joins the shared canvas */
+  var b = DATA.bounds;  /* the view is set before any layer is drawn */
   if (b[0][0] === b[1][0] && b[0][1] === b[1][1]) map.setView(b[0], 16);
-  else map.fitBounds(b, { padding: [16, 16] });
-  var rAreas = canvas, rGaps = canvas, rNet = canvas, rHomes = canvas, rFac = canvas;
+  else map.fitBounds(b, { paddingTopLeft: [16, 16], paddingBottomRight: [LEGEND_WIDTH_PX, 16] });
+  /* Homes (up to tens of thousands of dots) are drawn on a canvas, every other layer as SVG (crisp on paper);
+     for printing, the canvas is swapped for a picture of it (canvasesToImages below). */
+  var CANVAS_PANES = ["lc-homes"];
+  var renderers = {};
+  PANES.forEach(function (pz) {
+    map.createPane(pz[0]).style.zIndex = String(pz[1]);
+    renderers[pz[0]] = CANVAS_PANES.indexOf(pz[0]) >= 0 ? L.canvas({ pane: pz[0], padding: 0.3 })
+      : L.svg({ pane: pz[0], padding: 0.3 });
+  });
+  var rAreas = renderers["lc-areas"], rGaps = renderers["lc-gaps"], rNet = renderers["lc-network"],
+      rHomes = renderers["lc-homes"], rFac = renderers["lc-facilities"], rPlan = renderers["lc-plan"];
   map.attributionControl.setPrefix("Leaflet");
   if (DATA.attribution) map.attributionControl.addAttribution(esc(DATA.attribution));
   L.control.scale({ imperial: false, maxWidth: 180 }).addTo(map);
@@ -77,7 +88,6 @@
       if (categorySelect.options[pc].value === PLANS[0].category) { categorySelect.value = PLANS[0].category; currentCat = PLANS[0].category; }
     }
   }
-  var classTotals = null;
 
   function category(id) {
     for (var k = 0; k < DATA.categories.length; k++) if (DATA.categories[k].id === id) return DATA.categories[k];
@@ -86,15 +96,7 @@
 
   function recolourHomes() {
     var t = H.t[currentCat] || [];
-    var totals = { people: new Array(CLS.colors.length + 1).fill(0), homes: new Array(CLS.colors.length + 1).fill(0) };
-    for (var i = 0; i < H.n; i++) {
-      var c = classOf(t[i]);
-      var slot = c < 0 ? CLS.colors.length : c;
-      totals.people[slot] += H.pop[i];
-      totals.homes[slot] += 1;
-      homeMarkers[i].setStyle({ fillColor: colorOf(c) });
-    }
-    classTotals = totals;
+    for (var i = 0; i < H.n; i++) homeMarkers[i].setStyle({ fillColor: colorOf(classOf(t[i])) });
   }
 
   homesLayer.on("click", function (e) {
@@ -137,7 +139,7 @@
       if (p.category && p.category !== currentCat) return;
       p.sites.forEach(function (s) {
         var m = L.circleMarker([s.lat, s.lon], {
-          renderer: rFac, radius: 8, weight: 3, color: "#111827", fillColor: "#1a9850", fillOpacity: 1
+          renderer: rPlan, radius: 8, weight: 3, color: "#111827", fillColor: "#1a9850", fillOpacity: 1
         });
         m.bindTooltip(esc(tr("plan_site")) + " " + esc(s.order) + " · " + esc(nameOf(s) || s.id) +
           (s.people !== null ? "<br>" + esc(tr("plan_newly")) + ": " + esc(fmtInt(s.people)) + " " + esc(tr("people")) : ""),
@@ -151,7 +153,7 @@
   /* ---------- sub-areas (choropleth) and gaps ---------- */
   var AREA_COLORS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]; /* ColorBrewer Purples, 5 classes */
   var areaSelect = document.getElementById("area-indicator-select");
-  var currentAreaKey = areaSelect ? areaSelect.value : null;
+  var currentAreaKey = areaSelect ? (areaSelect.value || null) : null;
   var areaRange = [0, 1];
   function areaIndicator(key) {
     for (var k = 0; k < DATA.area_indicators.length; k++) if (DATA.area_indicators[k].key === key) return DATA.area_indicators[k];
@@ -172,10 +174,10 @@
     var f = (v - areaRange[0]) / (areaRange[1] - areaRange[0]);
     return AREA_COLORS[Math.max(0, Math.min(AREA_COLORS.length - 1, Math.floor(f * AREA_COLORS.length)))];
   }
-  function fmtAreaValue(v) {
-    if (v === null || v === undefined) return tr("no_value");
-    var ai = areaIndicator(currentAreaKey);
-    return ai && ai.share ? fmtPct(v) : v.toFixed(3);
+  function fmtAreaValue(f) {
+    /* the text the sub-area table shows (formatted in Python, so both read the same) */
+    var t = f.properties.t[currentAreaKey];
+    return t === undefined || t === "—" ? tr("no_value") : t;
   }
   var areasLayer = null;
   if (DATA.areas) {
@@ -188,8 +190,9 @@
       onEachFeature: function (f, layer) {
         layer.on("click", function (e) {
           var ai = areaIndicator(currentAreaKey);
-          var html = "<b>" + esc(f.properties.name) + "</b>" +
-            (ai ? "<br>" + esc(nameOf(ai)) + ": <b>" + esc(fmtAreaValue(f.properties.v[currentAreaKey])) + "</b>" : "");
+          var html = "<b>" + esc(nameOf(f.properties)) + "</b>" +
+            (ai ? "<br>" + esc(nameOf(ai)) + ": <b>" + esc(fmtAreaValue(f)) + "</b>" +
+              (ai.by[lang] ? " <span class=\"denom-inline\">(" + esc(ai.by[lang]) + ")</span>" : "") : "");
           L.popup().setLatLng(e.latlng).setContent(html).openOn(map);
         });
       }
@@ -228,24 +231,29 @@
   legend.onAdd = function () { this._div = L.DomUtil.create("div", "lc-legend"); L.DomEvent.disableClickPropagation(this._div); return this._div; };
   legend.addTo(map);
   function renderLegend() {
-    var totalPeople = classTotals.people.reduce(function (a, b) { return a + b; }, 0);
-    var byPeople = totalPeople > 0;
-    var total = byPeople ? totalPeople : H.n;
+    /* shares over the denominator of the category's indicator, formatted in Python as the indicator table is */
+    var LG = DATA.legend[currentCat] || { shares: [], share_of: { zh: "", en: "" }, indicator: null };
     var rows = CLS.keys.map(function (key, k) { return [CLS.colors[k], tr(key), k]; });
     rows.push([CLS.unreachable, tr("bin_unreachable"), CLS.colors.length]);
     var html = "<div class=\"lg-title\">" + esc(tr("legend_time")) + ": " + esc(nameOf(category(currentCat))) + "</div>";
-    html += "<div class=\"lg-head\">" + esc(tr(byPeople ? "share_of_people" : "share_of_homes")) + "</div>";
+    html += "<div class=\"lg-head\">" + esc(LG.share_of[lang]) + "</div>";
     rows.forEach(function (r) {
-      var v = byPeople ? classTotals.people[r[2]] : classTotals.homes[r[2]];
       html += "<div class=\"lg-row\"><span class=\"sw\" style=\"background:" + r[0] + "\"></span>" + esc(r[1]) +
-        "<span class=\"num\">" + (total > 0 ? fmtPct(v / total) : "—") + "</span></div>";
+        "<span class=\"num\">" + esc(LG.shares[r[2]] || "—") + "</span></div>";
     });
+    if (LG.indicator) {
+      html += "<div class=\"lg-ind\">" + esc(tr("legend_indicator")) + ": " + esc(nameOf(LG.indicator)) +
+        " <b>" + esc(LG.indicator.value) + "</b> <span class=\"denom-inline\">(" + esc(LG.indicator.by[lang]) + ")</span></div>";
+    }
     html += "<div class=\"lg-row\" style=\"margin-top:4px\"><span class=\"sw fac\"></span>" + esc(tr("layer_facilities")) +
       "<span class=\"num\">" + facilityCount + "</span></div>";
     if (areasLayer && map.hasLayer(areasLayer) && currentAreaKey) {
       var ai = areaIndicator(currentAreaKey);
       var lo = ai && ai.share ? "0%" : areaRange[0].toFixed(2), hi = ai && ai.share ? "100%" : areaRange[1].toFixed(2);
-      html += "<div class=\"lg-title\" style=\"margin-top:6px\">" + esc(tr("legend_areas")) + "</div>" +
+      /* the sub-area shading names its indicator unless it is the one stated just above */
+      var same = LG.indicator && LG.indicator.key === currentAreaKey;
+      html += "<div class=\"lg-title\" style=\"margin-top:6px\">" + esc(tr("legend_areas")) + (ai && !same ? ": " + esc(nameOf(ai)) : "") +
+        (ai && !same && ai.by[lang] ? " <span class=\"denom-inline\">(" + esc(ai.by[lang]) + ")</span>" : "") + "</div>" +
         "<div class=\"grad\" style=\"background:linear-gradient(to right," + AREA_COLORS.join(",") + ")\"></div>" +
         "<div class=\"grad-lbl\"><span>" + lo + "</span><span>" + hi + "</span></div>";
     }
@@ -274,14 +282,8 @@
     layerControl = L.control.layers(null, overlays, { collapsed: false, position: "topright" }).addTo(map);
   }
 
-  function restack() {
-    [areasLayer, gapsLayer, networkLayer, homesLayer, facilitiesLayer, planLayer].forEach(function (layer) {
-      if (layer && map.hasLayer(layer)) layer.bringToFront();
-    });
-  }
-
   /* ---------- assembling ---------- */
-  if (areasLayer) { updateAreaRange(); areasLayer.addTo(map); }
+  if (areasLayer) { linkArea(currentCat); areasLayer.addTo(map); }
   if (gapsLayer) gapsLayer.addTo(map);
   networkLayer.addTo(map);
   homesLayer.addTo(map);
@@ -293,7 +295,6 @@
   drawGaps();
   buildLayerControl();
   renderLegend();
-  map.on("overlayadd", restack);
   map.on("overlayadd overlayremove", renderLegend);
 
   function setCategory(id) {
@@ -304,16 +305,22 @@
     drawFacilities();
     drawPlan();
     drawGaps();
-    restack();
+    linkArea(id);
     renderLegend();
   }
   if (categorySelect) categorySelect.addEventListener("change", function () { setCategory(categorySelect.value); });
-  if (areaSelect) areaSelect.addEventListener("change", function () {
-    currentAreaKey = areaSelect.value;
+  function setAreaKey(key) {
+    currentAreaKey = key || null;
+    if (areaSelect && areaSelect.value !== (key || "")) areaSelect.value = key || "";
     updateAreaRange();
     if (areasLayer) areasLayer.setStyle(areasLayer.options.style);
-    renderLegend();
-  });
+  }
+  /* The sub-area shading follows the category: its indicator (DATA.links), or none when it has no per-area one. */
+  function linkArea(cat) {
+    var key = DATA.links[cat];
+    setAreaKey(key && areaIndicator(key) ? key : null);
+  }
+  if (areaSelect) areaSelect.addEventListener("change", function () { setAreaKey(areaSelect.value); renderLegend(); });
 
   /* ---------- language switch ---------- */
   function setLang(l) {
@@ -339,13 +346,36 @@
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
   /* Printing: open folded tables, and show the screen's extent on the paper's map. The print layout resizes the
      map; when the "print" media query starts or stops matching, the map is refitted to the last extent seen on
-     screen (Leaflet redraws its canvas synchronously on the moveend this fires, so the print shows it). */
+     screen (Leaflet redraws its layers synchronously on the moveend this fires, so the print shows them). */
   var printQuery = window.matchMedia ? window.matchMedia("print") : null;
   var screenBounds = map.getBounds();
   map.on("moveend", function () { if (!(printQuery && printQuery.matches)) screenBounds = map.getBounds(); });
-  function refit() {
+  function refit(change) {
     map.invalidateSize({ pan: false });
     map.fitBounds(screenBounds, { animate: false, padding: [2, 2] });
+    if (change.matches) canvasesToImages(); else imagesToCanvases();  /* the event's state: the query's may lag */
+  }
+  /* Chromium prints a canvas redrawn for the print layout as an opaque white image that hides the panes below;
+     a PNG of it (transparent where nothing is drawn) prints as drawn. */
+  function canvasesToImages() {
+    imagesToCanvases();
+    document.querySelectorAll("#map canvas").forEach(function (c) {
+      var img = document.createElement("img");
+      img.className = "lc-print-canvas";
+      img.alt = "";
+      img.src = c.toDataURL("image/png");
+      img.style.cssText = c.style.cssText;
+      img.style.position = "absolute";
+      img.style.pointerEvents = "none";
+      img.style.width = c.style.width || c.width + "px";
+      img.style.height = c.style.height || c.height + "px";
+      c.parentNode.insertBefore(img, c);
+      c.style.visibility = "hidden";
+    });
+  }
+  function imagesToCanvases() {
+    document.querySelectorAll("#map img.lc-print-canvas").forEach(function (img) { img.remove(); });
+    document.querySelectorAll("#map canvas").forEach(function (c) { c.style.visibility = ""; });
   }
   if (printQuery && printQuery.addEventListener) printQuery.addEventListener("change", refit);
   window.addEventListener("beforeprint", function () {
@@ -368,6 +398,22 @@
         gaps: gapsLayer ? gapsLayer.getLayers().length : 0
       };
     },
-    planSites: function () { return planLayer ? planLayer.getLayers().length : 0; }
+    planSites: function () { return planLayer ? planLayer.getLayers().length : 0; },
+    areaKey: function () { return currentAreaKey; },
+    /* the map's layer panes bottom to top: [pane name, z-index, number of features drawn in it] */
+    panes: function () {
+      var drawn = {};
+      [[areasLayer, "lc-areas"], [gapsLayer, "lc-gaps"], [networkLayer, "lc-network"], [homesLayer, "lc-homes"],
+       [facilitiesLayer, "lc-facilities"], [planLayer, "lc-plan"]].forEach(function (lp) {
+        var n = 0;
+        if (lp[0] && map.hasLayer(lp[0])) {
+          (lp[0].getLayers ? lp[0].getLayers() : [lp[0]]).forEach(function (l) { if (l._renderer && l._renderer.options.pane === lp[1]) n++; });
+        }
+        drawn[lp[1]] = n;
+      });
+      return PANES.map(function (pz) {
+        return [pz[0], Number(getComputedStyle(map.getPane(pz[0])).zIndex), drawn[pz[0]]];
+      }).sort(function (a, b) { return a[1] - b[1]; });
+    }
   };
 })();
