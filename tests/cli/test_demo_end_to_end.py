@@ -89,11 +89,17 @@ def _augmented_graph(edges: pd.DataFrame, points: list[pd.DataFrame]):
             chain = [u[e]] + list(pts["node"]) + [v[e]]
             fr = [0.0] + list(pts["edge_frac"]) + [1.0]
             for a, b, fa, fb in zip(chain[:-1], chain[1:], fr[:-1], fr[1:], strict=True):
-                rows.append(a); cols.append(b); w.append((fb - fa) * t[e])
+                rows.append(a)
+                cols.append(b)
+                w.append((fb - fa) * t[e])
                 if r >= 0:
-                    rows.append(b); cols.append(a); w.append((fb - fa) * t[r])
+                    rows.append(b)
+                    cols.append(a)
+                    w.append((fb - fa) * t[r])
         elif not (r >= 0 and r in on_edge):  # the reverse of an edge with points was chained above
-            rows.append(u[e]); cols.append(v[e]); w.append(t[e])
+            rows.append(u[e])
+            cols.append(v[e])
+            w.append(t[e])
     m = n + len(allp)
     # parallel edges keep their minimum (a sparse matrix would add them up); csgraph drops explicit zeros, so
     # zero-cost links get 1e-12 s (far below the 1e-6 s tolerance).

@@ -17,8 +17,8 @@ import pytest
 import shapely
 from indicator_layouts import write_profile
 
-from lifecircle.network.crs import metric_crs_for
 from lifecircle.indicators import compute_indicators, load_profile
+from lifecircle.network.crs import metric_crs_for
 
 # STANDARDS §7 "equivalent at 1.0 m/s": 5 / 10 / 15 min ≈ 300 / 600 / 900 m; the rail radius stays 800 m
 SCREENING = """

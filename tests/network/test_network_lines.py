@@ -16,12 +16,12 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString, MultiLineString, Point, box
 
-from lifecircle.network.crs import metric_crs_for
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.crs import metric_crs_for
 from lifecircle.network.io import export_gpkg
-from lifecircle.points.layers import read_layer
 from lifecircle.network.lines import network_from_lines
 from lifecircle.network.osm import read_walk_network
+from lifecircle.points.layers import read_layer
 
 #: Yuzhong, Chongqing: metric_crs_for picks the CGCS2000 3-degree Gauss-Krüger zone CM 105°E here.
 LON0, LAT0 = 106.57, 29.56

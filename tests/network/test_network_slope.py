@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from network_fixtures import utm_to_lonlat, write_dem, write_osm_xml
 
-from lifecircle.network.elevation import read_dem
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.elevation import read_dem
 from lifecircle.network.osm import read_walk_network
 from lifecircle.network.walking import edge_times, load_walk_profiles
 

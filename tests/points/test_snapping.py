@@ -189,9 +189,9 @@ def test_speed_from_network_meta():
 
 @pytest.mark.parametrize("which", ["helsinki", "yuzhong"])
 def test_real_network_snapping_matches_brute_force(which, request):
+    from lifecircle.network.osm import read_walk_network
     from lifecircle.points.features import read_facilities
     from lifecircle.points.homes import homes_from_osm
-    from lifecircle.network.osm import read_walk_network
 
     path = request.getfixturevalue("helsinki_path" if which == "helsinki" else "yuzhong_pbf")
     net = read_walk_network(path)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _report_html import ReportHTML
 from pyproj import Transformer
 from report_results import CRS, HOMES, X0, Y0
-from _report_html import ReportHTML
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.report import build_report

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from lifecircle import engine
-from lifecircle.indicators import load_profile
-from lifecircle.network.model import SnappedPoints
-from lifecircle.indicators.table import indicator_table
 from lifecircle.accessibility import walking_columns
+from lifecircle.indicators import load_profile
+from lifecircle.indicators.table import indicator_table
+from lifecircle.network.model import SnappedPoints
 
 COLS = ("t_", "d_", "r_")
 

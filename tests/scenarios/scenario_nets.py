@@ -19,9 +19,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
+from lifecircle.accessibility import walking_columns
 from lifecircle.network.io import save_network
 from lifecircle.network.model import WalkNetwork
-from lifecircle.accessibility import walking_columns
 from lifecircle.points.snapping import snap_points
 
 CRS = "EPSG:32648"

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from scenario_nets import CRS, X0, Y0, line
 
-from lifecircle.results.staging import sha256_of
 from lifecircle.cli.scenario import scenario
+from lifecircle.results.staging import sha256_of
 from lifecircle.scenarios import load_results
 
 

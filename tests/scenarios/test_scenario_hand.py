@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scenario_nets import HOME_X, at, line
 
-from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 from lifecircle.network.walking import get_walk_profile
+from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 
 X = np.array(HOME_X)
 MODES = ("incremental", "full")

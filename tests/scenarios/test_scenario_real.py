@@ -18,8 +18,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
-from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 from lifecircle.points.snapping import snap_points
+from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle.cli.errors import Command
-
 from lifecircle.errors import LifecircleInputError
-
 
 
 def _read(path: Path | None, coords: str, crs: str | None):

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.network.crs import is_metric
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.crs import is_metric
 
 #: Area label of the whole study area in indicator tables.
 ALL_AREAS = "ALL"

@@ -18,8 +18,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifecircle.network.crs import is_metric
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.crs import is_metric
 from lifecircle.results import columns
 
 #: Columns of the :func:`gap_areas` result besides ``geometry``.

@@ -50,8 +50,8 @@ from typing import Any
 
 from lifecircle.errors import LifecircleInputError
 from lifecircle.points.categories import known_categories
-from lifecircle.sources import parse_keys, resolve
 from lifecircle.results.columns import PREFIX_OF_KIND, TIME_PREFIX, time_column
+from lifecircle.sources import parse_keys, resolve
 
 #: Threshold kinds and the engine column prefix each reads (seconds or metres).
 THRESHOLD_KINDS: dict[str, str] = PREFIX_OF_KIND

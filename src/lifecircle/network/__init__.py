@@ -10,9 +10,9 @@
 * :mod:`~lifecircle.network.io` — network files of a results folder.
 """
 
-from lifecircle.network.model import EDGE_COLUMNS, NODE_COLUMNS, POINT_COLUMNS, SnappedPoints, WalkNetwork
 from lifecircle.network.io import export_gpkg, load_network, save_network
 from lifecircle.network.lines import network_from_lines
+from lifecircle.network.model import EDGE_COLUMNS, NODE_COLUMNS, POINT_COLUMNS, SnappedPoints, WalkNetwork
 from lifecircle.network.osm import read_walk_network
 
 __all__ = [

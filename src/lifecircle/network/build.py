@@ -33,10 +33,10 @@ from pyproj import Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from lifecircle.network.crs import metric_crs_for
-from lifecircle.network.elevation import edge_elevation, read_dem
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.boundary import boundary_polygon
+from lifecircle.network.crs import metric_crs_for
+from lifecircle.network.elevation import edge_elevation, read_dem
 from lifecircle.network.model import WalkNetwork
 from lifecircle.network.walking import WalkProfile, edge_times, load_slope_model
 

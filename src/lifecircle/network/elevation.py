@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-from affine import Affine
 import rasterio.windows
 import shapely
+from affine import Affine
 from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix, diags
 from scipy.sparse.csgraph import connected_components

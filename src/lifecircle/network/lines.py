@@ -40,10 +40,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from lifecircle.network.crs import metric_crs_for
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network.model import WalkNetwork
 from lifecircle.network.build import EDGE_TAGS, WAY_COLUMNS, WayVertices, build_walk_network
+from lifecircle.network.crs import metric_crs_for
+from lifecircle.network.model import WalkNetwork
 from lifecircle.network.walking import get_walk_profile
 
 #: ``highway`` of lines when the layer has no highway column or the value is missing.

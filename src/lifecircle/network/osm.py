@@ -33,11 +33,9 @@ This module reads the file and applies the rules; everything after "walkable way
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -45,13 +43,13 @@ import osmium
 import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.network.model import WalkNetwork
 from lifecircle.network.build import (
     EDGE_TAGS,
     WAY_COLUMNS,
     WayVertices,
     build_walk_network,
 )
+from lifecircle.network.model import WalkNetwork
 from lifecircle.network.walking import get_walk_profile
 
 #: Highway values pedestrians may use unless a foot/access tag says otherwise.

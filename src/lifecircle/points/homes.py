@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from lifecircle.network.crs import metric_crs_for
 from lifecircle.errors import LifecircleInputError
+from lifecircle.network.crs import metric_crs_for
 
 #: ``building=*`` values that are homes (OSM wiki "Key:building", section Accommodation).
 RESIDENTIAL_BUILDINGS = frozenset({

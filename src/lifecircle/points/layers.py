@@ -22,8 +22,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from lifecircle.points.coords import COORDINATE_SYSTEMS, to_wgs84
 from lifecircle.errors import LifecircleInputError
+from lifecircle.points.coords import COORDINATE_SYSTEMS, to_wgs84
 
 #: Column names recognised as longitude / latitude in CSV files (compared case-insensitively, spaces ignored).
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "wgs84_lng", "wgs84_lon", "gcj02_lng", "bd09_lng", "point_x", "lon_wgs84")

@@ -20,14 +20,11 @@ import pandas as pd
 
 from lifecircle.atomic import write_text_atomic
 from lifecircle.errors import LifecircleInputError
-from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
-from lifecircle.results.columns import time_column
-from lifecircle.results.folder import RunRecord
+from lifecircle.points.categories import category_catalogue
 from lifecircle.report import charts, mapdata
 from lifecircle.report.areanames import grid_note_needed, readable_area_names, reading_order
+from lifecircle.report.assets import leaflet_css, script_json, template_text, vendor_text
 from lifecircle.report.completeness import Completeness, data_completeness, facility_counts
-from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, formatted, label, strings_for_script
-from lifecircle.points.categories import category_catalogue
 from lifecircle.report.denominators import (
     LinkedIndicator,
     by_label,
@@ -37,6 +34,7 @@ from lifecircle.report.denominators import (
     main_denominator,
     share_of_label,
 )
+from lifecircle.report.i18n import LANGUAGES, STRINGS, bilingual_html, formatted, label, strings_for_script
 from lifecircle.report.inputs import ReportInputs, read_results
 from lifecircle.report.plans import plan_tables, plans_layer
 from lifecircle.report.tables import (
@@ -50,6 +48,8 @@ from lifecircle.report.tables import (
     rows_by_profile,
     value_text,
 )
+from lifecircle.results.columns import time_column
+from lifecircle.results.folder import RunRecord
 from lifecircle.sources import load_sources
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from lifecircle.points.categories import Category, category_catalogue
 from lifecircle.results.columns import TIME_PREFIX, categories_in
 from lifecircle.results.folder import FOR_REPORT, ResultsFolder, RunRecord
 
+
 @dataclass
 class PlanSites:
     """New facility sites proposed by ``lifecircle plan`` (:mod:`lifecircle.jobs.plan`).

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+
 def sha256_of(path: str | os.PathLike[str], chunk_bytes: int = 1 << 20) -> str:
     """Hex SHA-256 of a file's bytes."""
     h = hashlib.sha256()

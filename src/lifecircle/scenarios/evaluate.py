@@ -11,10 +11,10 @@ import pandas as pd
 from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
+from lifecircle.results.columns import DISTANCE_PREFIX, categories_in
 from lifecircle.scenarios.facilities import apply_added, apply_removed, prepare_added, removed_rows
 from lifecircle.scenarios.links import DEFAULT_LINK_SNAP_M, DEFAULT_NODE_MERGE_M, insert_links, remap_points
 from lifecircle.scenarios.loading import Results
-from lifecircle.results.columns import DISTANCE_PREFIX, categories_in
 
 #: Recomputation modes of :func:`evaluate_scenario`.
 RECOMPUTE_MODES = ("incremental", "full")

@@ -23,7 +23,16 @@ from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.points.layers import layer_in_crs
-from lifecircle.results.columns import DISTANCE_PREFIX, RADIUS_PREFIX, TIME_PREFIX, categories_in, distance_column, facility_column, radius_column, time_column
+from lifecircle.results.columns import (
+    DISTANCE_PREFIX,
+    RADIUS_PREFIX,
+    TIME_PREFIX,
+    categories_in,
+    distance_column,
+    facility_column,
+    radius_column,
+    time_column,
+)
 
 #: Relative tolerance under which a removed facility counts as (one of) a home's nearest by distance.
 _TIE_REL = 1e-12

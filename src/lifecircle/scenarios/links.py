@@ -28,8 +28,8 @@ from shapely.geometry import LineString
 from shapely.ops import substring
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.points.layers import layer_in_crs
 from lifecircle.network.model import WalkNetwork
+from lifecircle.points.layers import layer_in_crs
 
 #: Default distance (metres) within which a link's end must lie from a network edge.
 DEFAULT_LINK_SNAP_M = 25.0

@@ -14,6 +14,7 @@ from lifecircle.indicators.table import gap_table, indicator_table
 from lifecircle.network.model import WalkNetwork
 from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder, RunRecord
 
+
 @dataclass
 class Results:
     """A run's results as a scenario reads them.
