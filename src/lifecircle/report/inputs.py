@@ -108,7 +108,8 @@ def read_results(results_dir: str | Path | ResultsFolder) -> ReportInputs:
 def read_plans(folder: Path, crs: str) -> list[PlanSites]:
     """The plans of ``lifecircle plan`` in a results folder: every ``plan*/sites.parquet`` (its ``plan.json``
     beside it) and every ``plan_*.parquet`` site layer; unreadable ones are skipped (a plan is optional)."""
-    found = [(p.parent.name, p, p.parent / "plan.json") for p in sorted(folder.glob("plan*/sites.parquet"))]
+    found: list[tuple[str, Path, Path | None]] = [
+        (p.parent.name, p, p.parent / "plan.json") for p in sorted(folder.glob("plan*/sites.parquet"))]
     found += [(p.stem, p, None) for p in sorted(folder.glob("plan_*.parquet"))]
     plans = []
     for name, path, info_path in found:
