@@ -1,4 +1,5 @@
-"""Frames and values as JSON answers: NaN and infinities become null, dates ISO text, numpy scalars plain."""
+"""Frames and values as JSON answers: NaN and infinities become null, days and times ISO text, numpy scalars
+plain."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ def plain(value: Any) -> Any:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, (pd.Timestamp, datetime)):
+        # a DATE column comes back from DuckDB as a timestamp at midnight: show it as the day it is
+        if value.tzinfo is None and value == value.replace(hour=0, minute=0, second=0, microsecond=0):
+            return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
