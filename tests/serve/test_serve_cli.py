@@ -53,3 +53,20 @@ def test_serve_refuses_a_missing_store_and_a_bad_results_folder(tmp_path):
     init_store(store).close()
     res = run(main, ["serve", "--store", str(store), "--results", str(tmp_path / "no-run")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_a_hash_with_weaker_parameters_is_upgraded_after_sign_in(tmp_path):
+    from argon2 import PasswordHasher
+
+    from lifecircle.serve.accounts import add_user, rehash_if_needed
+
+    store = tmp_path / "lifecircle.duckdb"
+    with init_store(store) as s:
+        add_user(s, "old", "viewer", "a long password")
+        weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("a long password")
+        s.con.execute("UPDATE users SET password_hash = ?", [weak])
+        assert authenticate(s, "old", "a long password") is not None
+        assert rehash_if_needed(s, "old", "a long password") is True
+        assert s.con.execute("SELECT password_hash FROM users").fetchone()[0] != weak
+        assert rehash_if_needed(s, "old", "a long password") is False
+        assert authenticate(s, "old", "a long password") is not None

@@ -141,17 +141,26 @@ def set_password(store: MonitorStore, user_name: str, password: str, *, by: str 
 
 
 def authenticate(store: MonitorStore, user_name: str, password: str) -> User | None:
-    """The active account when ``password`` is its password, else None (unknown, disabled or wrong password)."""
+    """The active account when ``password`` is its password, else None (unknown, disabled or wrong password).
+    Reads only; :func:`rehash_if_needed` then upgrades a hash made with weaker parameters."""
     r = _row(store, user_name) if isinstance(user_name, str) and _USER_NAME.match(user_name) else None
     if r is None:
         verify_password(_DUMMY_HASH, password)  # the same work whether or not the user exists
         return None
     if not verify_password(r["password_hash"], password) or not r["active"]:
         return None
-    if needs_rehash(r["password_hash"]):
-        with store.transaction() as con:
-            con.execute("UPDATE users SET password_hash = ? WHERE user_name = ?", [hash_password(password), user_name])
     return User(r["user_name"], r["role"], r["unit"], True, int(r["session_epoch"]))
+
+
+def rehash_if_needed(store: MonitorStore, user_name: str, password: str) -> bool:
+    """Hash the (verified) password again when its stored hash uses weaker parameters than the current ones;
+    returns whether it did."""
+    r = _row(store, user_name)
+    if r is None or not needs_rehash(r["password_hash"]):
+        return False
+    with store.transaction() as con:
+        con.execute("UPDATE users SET password_hash = ? WHERE user_name = ?", [hash_password(password), user_name])
+    return True
 
 
 _DUMMY_HASH = hash_password("not a password of anybody")

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel
 
-from lifecircle.serve.accounts import authenticate
+from lifecircle.monitor.store import MonitorStore
+from lifecircle.serve.accounts import authenticate, rehash_if_needed
 from lifecircle.serve.deps import Viewer, WorkspaceDep, session_of
 from lifecircle.serve.security import (
     CSRF_HEADER,
@@ -15,6 +16,7 @@ from lifecircle.serve.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE_S,
     Session,
+    needs_rehash,
     new_token,
     same_token,
 )
@@ -25,6 +27,11 @@ router = APIRouter(tags=["login"])
 class Credentials(BaseModel):
     user_name: str
     password: str
+
+
+def _stored_hash(store: MonitorStore, user_name: str) -> str:
+    row = store.con.execute("SELECT password_hash FROM users WHERE user_name = ?", [user_name]).fetchone()
+    return str(row[0]) if row else ""
 
 
 def _secure(request: Request) -> bool:
@@ -56,6 +63,11 @@ def login(body: Credentials, request: Request, response: Response, ws: Workspace
         ws.throttle.failed(*keys)
         raise HTTPException(401, "Wrong user name or password, or the account is disabled.")
     ws.throttle.succeeded(keys[0])
+    with ws.reading() as store:
+        stale = needs_rehash(_stored_hash(store, user.user_name))
+    if stale:
+        with ws.writing() as store:
+            rehash_if_needed(store, user.user_name, body.password)
     session = Session(user.user_name, user.session_epoch, new_token())
     response.set_cookie(SESSION_COOKIE, ws.signer.session_cookie(session), max_age=SESSION_MAX_AGE_S,
                         httponly=True, samesite="strict", secure=_secure(request), path="/")
