@@ -13,11 +13,8 @@ from fastapi.testclient import TestClient
 
 from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder
 from lifecircle.serve.app import create_app
-from lifecircle.serve.demo import DEMO_UNITS, DemoWorkspace, make_demo
+from lifecircle.serve.demo import DemoWorkspace, make_demo
 from lifecircle.serve.workspace import RunView, Workspace
-
-UNIT_A = DEMO_UNITS[0][0]
-UNIT_B = DEMO_UNITS[1][0]
 
 
 @pytest.fixture(scope="session")

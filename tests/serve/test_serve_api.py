@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 import pytest
-from conftest import UNIT_A, UNIT_B
+from serve_units import UNIT_A, UNIT_B
 
 YEAR = date.today().year
 PA = f"P{YEAR}-001"  # unit A (unit1), late
