@@ -57,7 +57,7 @@ def test_tiles_hold_less_than_the_city(tmp_path, helsinki_path):
                        unspecified_buildings_as_homes=True, m2_per_person="fi-uusimaa")
     net = _network(cfg, None, lambda _f: None)
     homes = _snap(net, _homes(cfg, None), cfg.snap_max_m)
-    fac = _snap(net, _facilities(cfg, net), cfg.snap_max_m)
+    fac = _snap(net, _facilities(cfg, net).frame, cfg.snap_max_m)
     halo = halo_for([SHORT_WALK], "planning", False, 50.0)
     tiles = plan_tiles(net, homes, fac, 400.0, halo)
     assert len(tiles) >= 6
