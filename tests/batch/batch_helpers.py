@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
+from lifecircle.batch import BatchConfig
 from lifecircle.indicators.table import indicator_table
 from lifecircle.jobs.assess import home_anchors
 from lifecircle.results import ResultsFolder
@@ -59,3 +60,17 @@ def check_area(area_dir: Path, whole: gpd.GeoDataFrame, polygon, limit_s: float,
     want = want.loc[want["area"] == "ALL"].set_index(["profile", "indicator"])["value"]
     pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_exact=False, rtol=1e-12, atol=1e-12)
     return compared
+
+
+def local_cluster(workers: int = 2):
+    """A LocalCluster of ``workers`` single-threaded processes on loopback and its client (close both after)."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0", silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
+    return cluster, Client(cluster)
+
+
+def helsinki_config(areas: Path, out: Path, **extra) -> BatchConfig:
+    return BatchConfig(areas=areas, osm=extra.pop("osm"), out=out, profiles=(SHORT_WALK,), snap_max_m=50.0,
+                       unspecified_buildings_as_homes=True, m2_per_person="fi-uusimaa", **extra)

@@ -10,26 +10,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from batch_helpers import HELSINKI_BOUNDS, SHORT_WALK, grid_areas  # noqa: E402
+from batch_helpers import HELSINKI_BOUNDS, SHORT_WALK, grid_areas, helsinki_config, local_cluster  # noqa: E402
 
-from lifecircle.batch import BatchConfig, run_batch  # noqa: E402
+from lifecircle.batch import run_batch  # noqa: E402
 from lifecircle.batch.areas import read_areas  # noqa: E402
 from lifecircle.jobs.assess import AssessConfig, run  # noqa: E402
 from lifecircle.results import ResultsFolder  # noqa: E402
-
-
-def local_cluster(workers: int = 2):
-    """A LocalCluster of ``workers`` single-threaded processes on loopback and its client (close both after)."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0", silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
-    return cluster, Client(cluster)
-
-
-def helsinki_config(areas: Path, out: Path, **extra) -> BatchConfig:
-    return BatchConfig(areas=areas, osm=extra.pop("osm"), out=out, profiles=(SHORT_WALK,), snap_max_m=50.0,
-                       unspecified_buildings_as_homes=True, m2_per_person="fi-uusimaa", **extra)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from batch_helpers import SHORT_WALK
-from conftest import helsinki_config, local_cluster
+from batch_helpers import SHORT_WALK, helsinki_config, local_cluster
 
 from lifecircle.batch import run_batch
 from lifecircle.results import ResultsFolder

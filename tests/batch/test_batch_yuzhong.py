@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from batch_helpers import check_area, grid_areas
-from conftest import local_cluster
+from batch_helpers import check_area, grid_areas, local_cluster
 
 from lifecircle.batch import BatchConfig, run_batch
 from lifecircle.batch.areas import read_areas

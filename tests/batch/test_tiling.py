@@ -8,8 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from batch_helpers import SHORT_WALK
-from conftest import local_cluster
+from batch_helpers import SHORT_WALK, local_cluster
 
 from lifecircle.batch.halo import halo_for
 from lifecircle.batch.tiling import plan_tiles, run_tiled
