@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lifecircle.engine import layout
 from lifecircle.errors import LifecircleInputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,20 +33,23 @@ def _as_1d(name: str, values: Any, dtype) -> np.ndarray:
 
 def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compressed rows: ``indptr`` (n_rows + 1), ``cols`` and ``vals`` reordered by row (stable)."""
-    order = np.argsort(rows, kind="stable")
-    indptr = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return indptr, np.ascontiguousarray(cols[order]), np.ascontiguousarray(vals[order])
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return layout.csr(n_rows, rows, np.ascontiguousarray(cols), np.ascontiguousarray(vals))
 
 
 @dataclass
 class Graph:
     """A directed graph with non-negative edge costs (seconds or metres), stored for forward and backward searches.
 
-    Build it with :meth:`from_arrays` or :meth:`from_network`. ``in_indptr``/``in_from``/``in_cost`` list, for every
-    node, its incoming edges (the reversed graph the facility searches walk); ``out_*`` the outgoing ones.
-    ``pair[e]`` is the id of the undirected edge ``e`` belongs to (the lower id of ``e`` and ``rev[e]``).
-    ``net`` keeps the :class:`~lifecircle.network.model.WalkNetwork` the graph came from (edge geometries for isochrones).
+    Build it with :meth:`from_arrays` or :meth:`from_network`. ``u``, ``v``, ``cost``, ``rev`` and ``pair`` are the
+    caller's edges in the caller's node and edge ids (``pair[e]`` is the id of the undirected edge ``e`` belongs to:
+    the lower id of ``e`` and ``rev[e]``). The searches run on a copy renumbered for memory locality
+    (:mod:`lifecircle.engine.layout`): ``rank[node]`` is a node's internal id and ``node_of`` the inverse.
+    ``in_indptr``/``in_from``/``in_cost`` list, for every internal node, its incoming edges (the reversed graph the
+    facility searches walk; ``in_from`` in internal ids, int32); ``out_*`` the outgoing ones. Every function of the
+    engine takes and returns caller ids; only the CSR arrays and the node ids of :func:`leave_legs` /
+    :func:`enter_legs` are internal. ``net`` keeps the :class:`~lifecircle.network.model.WalkNetwork` the graph came
+    from (edge geometries for isochrones).
     """
 
     n_nodes: int
@@ -61,13 +65,25 @@ class Graph:
     out_to: np.ndarray
     out_cost: np.ndarray
     net: Any = field(default=None, repr=False)
+    rank: np.ndarray | None = field(default=None, repr=False)
+    node_of: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.rank is None:  # built without renumbering: internal ids are the caller's
+            self.rank = np.arange(self.n_nodes, dtype=np.int32)
+            self.node_of = self.rank
 
     @property
     def n_edges(self) -> int:
         return len(self.u)
 
+    @property
+    def renumbered(self) -> bool:
+        """Whether the search arrays use an order of their own (``rank``) rather than the caller's node ids."""
+        return self.node_of is not self.rank
+
     @classmethod
-    def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None) -> "Graph":
+    def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None, renumber: bool = True) -> "Graph":
         """A graph from directed edges ``u[e] → v[e]`` costing ``cost[e]`` (seconds or metres, ≥ 0).
 
         Parameters
@@ -81,6 +97,9 @@ class Graph:
         rev
             int array (m,): the id of the opposite directed edge ``v → u``, or −1 for a one-way edge. ``None``
             means every edge is one-way.
+        renumber
+            Store the search arrays in breadth-first node order (:mod:`lifecircle.engine.layout`; results are the
+            same either way, in the caller's ids). ``False`` keeps the caller's order.
 
         Raises
         ------
@@ -92,7 +111,7 @@ class Graph:
         except (TypeError, ValueError) as exc:
             raise LifecircleInputError(f"n_nodes must be an integer, got {n_nodes!r}.") from exc
         if n_nodes < 0 or n_nodes >= 2**31:
-            raise LifecircleInputError(f"n_nodes must be in 0..2^31 - 1 (node ids are int32 in the heaps), got {n_nodes}.")
+            raise LifecircleInputError(f"n_nodes must be in 0..2^31 - 1 (node ids are int32 in the searches), got {n_nodes}.")
         u = _as_1d("u", u, np.int64)
         v = _as_1d("v", v, np.int64)
         cost = _as_1d("cost", cost, np.float64)
@@ -102,31 +121,32 @@ class Graph:
             raise LifecircleInputError(
                 f"u, v, cost and rev must have the same length (got {m}, {len(v)}, {len(cost)}, {len(rev)})."
             )
-        if m and (u.min() < 0 or v.min() < 0 or u.max() >= n_nodes or v.max() >= n_nodes):
-            raise LifecircleInputError(f"edge end ids must lie in 0..{n_nodes - 1} (n_nodes={n_nodes}).")
-        if m and (not np.isfinite(cost).all() or cost.min() < 0):
-            bad = np.flatnonzero(~np.isfinite(cost) | (cost < 0))[:5]
+        if m >= 2**31:
+            raise LifecircleInputError(f"at most 2^31 - 1 edges are supported (search heaps use int32 slots), got {m}.")
+        code, bad = layout.check_edges(n_nodes, u, v, cost, rev)
+        if code == 1:
+            raise LifecircleInputError(f"edge end ids must lie in 0..{n_nodes - 1} (n_nodes={n_nodes}); bad edge {bad}.")
+        if code == 2:
             raise LifecircleInputError(
-                f"edge costs must be finite and >= 0 (seconds or metres); bad edges {bad.tolist()}. "
+                f"edge costs must be finite and >= 0 (seconds or metres); bad edge {bad} (cost {cost[bad]!r}). "
                 "Drop impassable edges instead of giving them an infinite cost."
             )
-        has = rev >= 0
-        if m and (rev.min() < -1 or rev.max() >= m):
-            raise LifecircleInputError(f"rev must be -1 or an edge id in 0..{m - 1}.")
-        if has.any():
-            e = np.flatnonzero(has)
-            r = rev[e]
-            ok = (rev[r] == e) & (u[r] == v[e]) & (v[r] == u[e]) & (r != e)
-            if not ok.all():
-                bad = e[~ok][:5]
-                raise LifecircleInputError(
-                    f"rev is not a consistent pairing at edges {bad.tolist()}: rev[rev[e]] must be e and rev[e] must "
-                    "run v[e] → u[e]. Use -1 for one-way edges."
-                )
-        pair = np.where(has, np.minimum(np.arange(m, dtype=np.int64), rev), np.arange(m, dtype=np.int64))
-        in_indptr, in_from, in_cost = _csr(n_nodes, v, u, cost)
-        out_indptr, out_to, out_cost = _csr(n_nodes, u, v, cost)
-        return cls(n_nodes, u, v, cost, rev, pair, in_indptr, in_from, in_cost, out_indptr, out_to, out_cost, net)
+        if code == 3:
+            raise LifecircleInputError(f"rev must be -1 or an edge id in 0..{m - 1}; bad edge {bad}.")
+        if code == 4:
+            raise LifecircleInputError(
+                f"rev is not a consistent pairing at edge {bad}: rev[rev[e]] must be e and rev[e] must "
+                "run v[e] → u[e]. Use -1 for one-way edges."
+            )
+        pair = layout.pair_ids(rev)
+        if renumber:
+            rank, node_of = layout.breadth_first_rank(n_nodes, u, v)
+        else:
+            rank = node_of = np.arange(n_nodes, dtype=np.int32)
+        in_indptr, in_from, in_cost = layout.csr_ranked(n_nodes, v, u, cost, rank)
+        out_indptr, out_to, out_cost = layout.csr_ranked(n_nodes, u, v, cost, rank)
+        return cls(n_nodes, u, v, cost, rev, pair, in_indptr, in_from, in_cost, out_indptr, out_to, out_cost, net,
+                   rank, node_of)
 
     @classmethod
     def from_network(cls, net: "WalkNetwork", weight: str = "time_s") -> "Graph":
@@ -138,7 +158,8 @@ class Graph:
 
     def reversed_direction(self) -> "Graph":
         """The same graph with every edge turned around (for searches *towards* a point)."""
-        return Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None)
+        return Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None,
+                                 renumber=self.renumbered)
 
 
 @dataclass
@@ -187,12 +208,13 @@ def leave_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """How each point leaves onto the network: ``(node_a, cost_a, node_b, cost_b)``, access included; node −1 = none.
 
     ``a`` is the edge's ``v`` at ``(1 − t)·cost[e] + access``; ``b`` its ``u`` at ``t·cost[rev[e]] + access``.
+    Nodes are internal ids (``g.rank``), as the search arrays use them.
     """
     e, t, acc = pts.edge, pts.frac, pts.access
     r = g.rev[e]
-    node_a = g.v[e].copy()
+    node_a = g.rank[g.v[e]].astype(np.int64)
     cost_a = (1.0 - t) * g.cost[e] + acc
-    node_b = np.where(r >= 0, g.u[e], -1)
+    node_b = np.where(r >= 0, g.rank[g.u[e]], -1).astype(np.int64)
     cost_b = np.where(r >= 0, t * g.cost[np.maximum(r, 0)] + acc, np.inf)
     return node_a, cost_a, node_b, cost_b
 
@@ -201,13 +223,13 @@ def enter_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """How each point is reached from the network: ``(node_a, cost_a, node_b, cost_b)``, access included.
 
     ``a`` is the edge's ``u`` at ``t·cost[e] + access``; ``b`` its ``v`` at ``(1 − t)·cost[rev[e]] + access``
-    (node −1 when the edge is one-way).
+    (node −1 when the edge is one-way). Nodes are internal ids (``g.rank``), as the search arrays use them.
     """
     e, t, acc = pts.edge, pts.frac, pts.access
     r = g.rev[e]
-    node_a = g.u[e].copy()
+    node_a = g.rank[g.u[e]].astype(np.int64)
     cost_a = t * g.cost[e] + acc
-    node_b = np.where(r >= 0, g.v[e], -1)
+    node_b = np.where(r >= 0, g.rank[g.v[e]], -1).astype(np.int64)
     cost_b = np.where(r >= 0, (1.0 - t) * g.cost[np.maximum(r, 0)] + acc, np.inf)
     return node_a, cost_a, node_b, cost_b
 

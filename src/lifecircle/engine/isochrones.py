@@ -18,7 +18,7 @@ def _intervals(g: Graph, dist: np.ndarray, T: float, outward: bool) -> dict[int,
     # walking from the source an edge u→v is covered from u onward; walking to the source it is covered from v
     # backward (a walker at s reaches v in (1 − s)·cost)
     start = g.u if outward else g.v
-    d0 = dist[start]
+    d0 = dist[g.rank[start]]  # dist is indexed by internal node ids
     ok = d0 <= T
     e = np.flatnonzero(ok)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -94,7 +94,8 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     if g.n_nodes and C:
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
                     z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
-    return np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T)
+    # rows of the internal order back to the caller's node ids
+    return np.ascontiguousarray(time.T[g.rank]), np.ascontiguousarray(fac.T[g.rank])
 
 
 def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:

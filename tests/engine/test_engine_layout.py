@@ -1,0 +1,95 @@
+"""The internal node order is invisible: results by the caller's node and edge ids do not depend on it.
+
+Every graph is built three ways: renumbered (the default), in the caller's order (``renumber=False``), and with the
+caller's node ids shuffled before building (so the breadth-first order starts elsewhere and the caller order is
+random). Times agree to 1e-9 s (only the summation order of equal-cost paths may differ), counts exactly away from
+thresholds, and per-node results line up through the caller's ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine_properties import scenes
+
+from lifecircle.engine import Decay, Graph, Points, counts_within, decay_access, k_nearest, nearest, nearest_nodes, two_step_fca
+from lifecircle.engine.layout import breadth_first_rank
+
+SAME = dict(atol=1e-9, rtol=0)
+PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _three_ways(s, seed):
+    perm = np.random.default_rng(seed).permutation(s["n"])  # caller id x becomes perm[x] in the shuffled build
+    graphs = [
+        Graph.from_arrays(s["n"], s["u"], s["v"], s["cost"], s["rev"]),
+        Graph.from_arrays(s["n"], s["u"], s["v"], s["cost"], s["rev"], renumber=False),
+        Graph.from_arrays(s["n"], perm[s["u"]], perm[s["v"]], s["cost"], s["rev"]),
+    ]
+    return graphs, perm
+
+
+@PROPS
+@given(scenes(), st.integers(0, 2**16))
+def test_results_do_not_depend_on_node_order(s, seed):
+    (g0, g1, g2), perm = _three_ways(s, seed)
+    assert g0.renumbered and not g1.renumbered
+    o, f = Points(*s["o"]), Points(*s["f"])  # edge ids are the same in all three builds
+    cat, C = s["cat"], s["C"]
+    near = [nearest(g, o, f, cat, C) for g in (g0, g1, g2)]
+    kn = [k_nearest(g, o, f, cat, C, k=2) for g in (g0, g1, g2)]
+    cnt = [counts_within(g, o, f, cat, C, thresholds=[3.0, 7.5], capacity=s["cap"]) for g in (g0, g1, g2)]
+    dec = [decay_access(g, o, f, cat, C, Decay("exponential", scale=5.0, cutoff=12.0)) for g in (g0, g1, g2)]
+    fca = [two_step_fca(g, o, s["pop"], f, s["cap"], cat, C, 9.0) for g in (g0, g1, g2)]
+    nodes = [nearest_nodes(g, f, cat, C) for g in (g0, g1, g2)]
+    for i in (1, 2):
+        np.testing.assert_allclose(near[i].time, near[0].time, **SAME)
+        np.testing.assert_allclose(kn[i].time, kn[0].time, **SAME)
+        np.testing.assert_allclose(dec[i], dec[0], **SAME)
+        np.testing.assert_allclose(fca[i].demand, fca[0].demand, **SAME)
+        np.testing.assert_allclose(fca[i].access, fca[0].access, **SAME)
+        np.testing.assert_array_equal(cnt[i].count, cnt[0].count)
+        np.testing.assert_allclose(cnt[i].capacity, cnt[0].capacity, **SAME)
+    # per-node results come back in the caller's node ids: node x of the shuffled build is perm[x]
+    np.testing.assert_allclose(nodes[1][0], nodes[0][0], **SAME)
+    np.testing.assert_allclose(nodes[2][0][perm], nodes[0][0], **SAME)
+    for (t, fac) in nodes:
+        assert ((fac >= 0) == np.isfinite(t)).all()
+        for x, c in zip(*np.nonzero(fac >= 0)):
+            assert cat[fac[x, c]] == c
+
+
+def test_renumbering_is_a_permutation_and_keeps_every_edge():
+    rng = np.random.default_rng(3)
+    n, m = 500, 1800
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    cost = rng.uniform(0, 60, m)
+    g = Graph.from_arrays(n, u, v, cost)
+    assert sorted(g.rank.tolist()) == list(range(n)) and (g.node_of[g.rank] == np.arange(n)).all()
+    assert g.in_from.dtype == np.int32 and g.out_to.dtype == np.int32
+    # the CSR arrays, mapped back to caller ids, hold exactly the caller's edges (as multisets, with costs)
+    rows = np.repeat(np.arange(n), np.diff(g.out_indptr))
+    got = sorted(zip(g.node_of[rows].tolist(), g.node_of[g.out_to].tolist(), g.out_cost.tolist()))
+    assert got == sorted(zip(u.tolist(), v.tolist(), cost.tolist()))
+    rows = np.repeat(np.arange(n), np.diff(g.in_indptr))
+    got = sorted(zip(g.node_of[g.in_from].tolist(), g.node_of[rows].tolist(), g.in_cost.tolist()))
+    assert got == sorted(zip(u.tolist(), v.tolist(), cost.tolist()))
+    # caller-facing arrays are untouched
+    np.testing.assert_array_equal(g.u, u)
+    np.testing.assert_array_equal(g.v, v)
+
+
+def test_breadth_first_order_brings_neighbours_together():
+    side = 60
+    idx = np.arange(side * side).reshape(side, side)
+    a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    perm = np.random.default_rng(0).permutation(side * side)
+    u, v = perm[a], perm[b]
+    assert np.abs(u - v).max() > side * side // 2  # shuffled ids: neighbours far apart
+    rank, node_of = breadth_first_rank(side * side, u, v)
+    # breadth-first levels of a grid are diamonds of at most 2·side nodes, and an edge joins the same or adjacent
+    # levels: neighbours sit at most two levels' width apart
+    assert np.abs(rank[u].astype(np.int64) - rank[v]).max() <= 4 * side
+    assert (node_of[rank] == np.arange(side * side)).all()
