@@ -12,11 +12,13 @@ each origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label va
 :func:`decay_access` and :func:`two_step_fca` run one search per facility bounded by the largest threshold and
 reduce the origins reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs`
 runs the same searches and emits the pairs they reach. Kernels are numba
-(``cache=True``), work is split between threads by category (or by facility for per-facility sums).
+(``cache=True``), work is split between threads by category (or by facility for per-facility sums). The
+:class:`Graph` stores its search arrays in an internal node order chosen for memory locality
+(:mod:`lifecircle.engine.layout`); every input and result uses the caller's node and edge ids.
 
 Memory (bytes; n nodes, m directed edges, O origins, F facilities, C categories, T thresholds, P threads):
-the :class:`Graph` holds ≈ 72·m + 16·n; :func:`nearest` adds per thread 16·n + up to 12·m of heap, and its output
-16·O·C; :func:`counts_within` per thread 16·n + 16·O + 12·m, output 4·O·C·T (+ 8·O·C·T with capacities);
+the :class:`Graph` holds ≈ 64·m + 24·n; :func:`nearest` adds per thread 12·n + 12·(m + 2·F) of heap, and its
+output 16·O·C; :func:`counts_within` per thread 16·n + 16·O + 12·m, output 4·O·C·T (+ 8·O·C·T with capacities);
 :func:`two_step_fca` the same scratch and 8·O·C + 16·F. Never an O × F matrix. For 1 M nodes (3.5 M edges),
 500 k homes, 15 categories and P = 2 the whole set stays near 1.2 GB peak RSS (docs/benchmarks.md).
 """

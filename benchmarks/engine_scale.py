@@ -1,0 +1,220 @@
+"""City-scale nearest search: the engine per core against SciPy's Dijkstra, graph build, and the full set at 1 M nodes.
+
+Usage::
+
+    python benchmarks/engine_scale.py --nodes 1000000 --runs 3            # all contenders, grid and shuffled order
+    python benchmarks/engine_scale.py --nodes 100000 --runs 3 --no-full   # a quicker series
+
+The graph is the synthetic city of :mod:`synthetic` (directed walking times in seconds, one-way links), in two node
+orders: ``grid`` (row-major, neighbours close in id) and ``shuffled`` (the same graph with node ids permuted at
+random, like OSM ids). 15 facility categories; the nearest facility of every category for every node.
+
+Contenders, each in a fresh subprocess, alternated within every run (so all see the same machine load):
+
+* ``scipy``: ``csr_matrix`` of the reversed graph, then ``dijkstra(indices=<facility nodes>, min_only=True)`` per
+  category (C, one core);
+* ``engine1`` / ``engine2``: ``Graph.from_arrays`` then :func:`lifecircle.engine.nearest_nodes` with
+  ``NUMBA_NUM_THREADS`` 1 / 2 (numba compilation excluded: a warm-up call on a tiny graph first);
+* ``before1`` / ``full_before``: ``engine1`` / ``full`` run on another source tree of the package (``--before-src``,
+  e.g. a ``git archive`` of an earlier commit), for before/after ratios measured in the same run;
+* ``full`` (2 threads, grid order): nearest + counts within 5/10/15 min with capacities + 2SFCA (10 min) for homes
+  on half as many edges as nodes; peak RSS.
+
+Reported per contender: median wall and CPU seconds (user + system of the process, which counts the time the
+process ran, not the time it waited for a core), the machine's 1-minute load average, and for the searches the CPU
+nanoseconds per settled node-category (settled = a finite result). Engine results are checked against SciPy's in
+the same run (max |difference| in seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _scene(n: int, order: str):
+    import synthetic as S
+
+    c = S.city(n)
+    fe, _, _, fc, names = S.facilities(c)
+    u, v = c.u, c.v
+    if order == "shuffled":
+        p = np.random.default_rng(5).permutation(c.n_nodes)
+        u, v = p[u], p[v]
+    return c, u, v, fe, fc, len(names)
+
+
+def _scipy(c, u, v, fe, fc, C):
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    w0, c0 = time.perf_counter(), _cpu()
+    A = sp.csr_matrix((c.cost, (v, u)), shape=(c.n_nodes, c.n_nodes))  # no parallel links in the synthetic city
+    w1, c1 = time.perf_counter(), _cpu()
+    out = np.empty((c.n_nodes, C))
+    fnode = u[fe]
+    for k in range(C):
+        out[:, k] = dijkstra(A, indices=np.unique(fnode[fc == k]), min_only=True)
+    w2, c2 = time.perf_counter(), _cpu()
+    return dict(build_wall=w1 - w0, build_cpu=c1 - c0, search_wall=w2 - w1, search_cpu=c2 - c1), out
+
+
+def _engine(c, u, v, fe, fc, C):
+    from lifecircle.engine import Graph, Points, nearest_nodes
+
+    g = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
+    nearest_nodes(g, Points([0], [0.0]), [0], 1)  # compile / load the kernels
+    w0, c0 = time.perf_counter(), _cpu()
+    g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev)
+    w1, c1 = time.perf_counter(), _cpu()
+    # facilities at the start of their edge: the same seeds as SciPy's (the far end adds nothing)
+    t, _ = nearest_nodes(g, Points(fe, np.zeros(len(fe))), fc, C)
+    w2, c2 = time.perf_counter(), _cpu()
+    return dict(build_wall=w1 - w0, build_cpu=c1 - c0, search_wall=w2 - w1, search_cpu=c2 - c1), t
+
+
+def _full(c, fe, fc, C):
+    import synthetic as S
+
+    from lifecircle.engine import Graph, Points, counts_within, nearest, two_step_fca
+
+    g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
+    p0 = Points([0, 1], [0.5, 0.5])
+    nearest(g0, p0, p0, [0, 0], 1)
+    counts_within(g0, p0, p0, [0, 0], 1, capacity=[1.0, 1.0])
+    two_step_fca(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, 5.0)
+    fe, ff, fa, fc, _ = S.facilities(c)
+    he, hf, ha, hp = S.homes(c, c.n_nodes // 2)
+    cap = np.random.default_rng(4).integers(20, 200, len(fe)).astype(float)
+    w0, c0 = time.perf_counter(), _cpu()
+    g = Graph.from_arrays(c.n_nodes, c.u, c.v, c.cost, c.rev)
+    o, f = Points(he, hf, ha), Points(fe, ff, fa)
+    w1 = time.perf_counter()
+    nearest(g, o, f, fc, C)
+    w2 = time.perf_counter()
+    counts_within(g, o, f, fc, C, thresholds=[300.0, 600.0, 900.0], capacity=cap)
+    w3 = time.perf_counter()
+    two_step_fca(g, o, hp, f, cap, fc, C, 600.0)
+    w4, c4 = time.perf_counter(), _cpu()
+    return dict(total_wall=w4 - w0, total_cpu=c4 - c0, build=w1 - w0, nearest=w2 - w1, counts=w3 - w2,
+                fca=w4 - w3, homes=len(he))
+
+
+def worker(contender: str, n: int, order: str, check: bool) -> dict:
+    c, u, v, fe, fc, C = _scene(n, order)
+    res = dict(contender=contender, order=order, nodes=int(c.n_nodes), edges=int(len(c.u)), facilities=int(len(fe)))
+    if contender.startswith("full"):
+        res.update(_full(c, fe, fc, C))
+    else:
+        times, t = (_scipy if contender == "scipy" else _engine)(c, u, v, fe, fc, C)
+        res.update(times)
+        res["settled"] = int(np.isfinite(t).sum())
+        if contender != "scipy" and check:
+            _, ref = _scipy(c, u, v, fe, fc, C)
+            with np.errstate(invalid="ignore"):
+                res["max_abs_diff_vs_scipy"] = float(np.abs(np.where(np.isfinite(ref), t - ref, 0.0)).max())
+            res["same_unreachable"] = bool((np.isinf(t) == np.isinf(ref)).all())
+    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res["load1"] = os.getloadavg()[0]
+    return res
+
+
+def _run(contender: str, n: int, order: str, check: bool, before_src: Path | None) -> dict | None:
+    threads = {"engine1": "1", "before1": "1", "engine2": "2", "full": "2", "full_before": "2", "scipy": "1"}[contender]
+    env = dict(os.environ, NUMBA_NUM_THREADS=threads, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    if contender in ("before1", "full_before"):
+        env["PYTHONPATH"] = str(before_src)
+    p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", contender, str(n), order,
+                        "1" if check else "0"], capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        print(f"  {contender} {order} failed: {p.stderr[-800:]}", file=sys.stderr)
+        return None
+    return json.loads(p.stdout[p.stdout.rindex("RESULT ") + len("RESULT "):].strip())
+
+
+def _med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--worker", nargs=4, metavar=("CONTENDER", "NODES", "ORDER", "CHECK"))
+    ap.add_argument("--nodes", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--orders", nargs="+", default=["grid", "shuffled"])
+    ap.add_argument("--contenders", nargs="+", default=None, help="a subset of scipy before1 engine1 engine2")
+    ap.add_argument("--no-full", action="store_true")
+    ap.add_argument("--before-src", type=Path, default=None,
+                    help="a src/ folder of another version of the package: adds before1 and full_before")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/lifecircle_engine_scale.jsonl"))
+    args = ap.parse_args(argv)
+    if args.worker:
+        print("\nRESULT " + json.dumps(worker(args.worker[0], int(args.worker[1]), args.worker[2],
+                                              args.worker[3] == "1")))
+        return
+    engines = ("scipy", "before1", "engine1", "engine2") if args.before_src else ("scipy", "engine1", "engine2")
+    if args.contenders:
+        engines = tuple(c for c in engines if c in args.contenders)
+    plan = [(cont, order) for order in args.orders for cont in engines]
+    if not args.no_full:
+        plan += [("full_before", "grid"), ("full", "grid")] if args.before_src else [("full", "grid")]
+    results: dict = {}
+    for rep in range(args.runs):
+        for cont, order in plan:  # alternate contenders within each run
+            r = _run(cont, args.nodes, order, rep == 0, args.before_src)
+            if r is None:
+                continue
+            r["rep"] = rep
+            results.setdefault((cont, order), []).append(r)
+            with args.out.open("a") as fh:
+                fh.write(json.dumps(r) + "\n")
+            print(json.dumps(r), flush=True)
+    print()
+    print("| order | contender | build wall / CPU (s) | search wall / CPU (s) | CPU ns per settled node-category "
+          "| × SciPy (search CPU) | × SciPy (build CPU) | max abs diff (s) | peak RSS (MB) | load | runs |")
+    print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for order in args.orders:
+        sc = results.get(("scipy", order))
+        for cont in engines:
+            runs = results.get((cont, order))
+            if not runs:
+                continue
+            ns = _med(runs, "search_cpu") / statistics.median(r["settled"] for r in runs) * 1e9
+            x_s = _med(sc, "search_cpu") / _med(runs, "search_cpu") if sc else float("nan")
+            x_b = _med(sc, "build_cpu") / _med(runs, "build_cpu") if sc else float("nan")
+            diff = max((r.get("max_abs_diff_vs_scipy", 0.0) for r in runs), default=0.0)
+            print(f"| {order} | {cont} | {_med(runs, 'build_wall'):.3f} / {_med(runs, 'build_cpu'):.3f} | "
+                  f"{_med(runs, 'search_wall'):.2f} / {_med(runs, 'search_cpu'):.2f} | {ns:.0f} | {x_s:.2f} | "
+                  f"{x_b:.2f} | {diff:.1e} | {max(r['peak_rss_mb'] for r in runs):.0f} | "
+                  f"{_med(runs, 'load1'):.1f} | {len(runs)} |")
+    for name in ("full_before", "full"):
+        full = results.get((name, "grid"))
+        if not full:
+            continue
+        print()
+        print(f"{name}, {full[0]['nodes']} nodes, {full[0]['homes']} homes, {full[0]['facilities']} facilities: "
+              f"wall {_med(full, 'total_wall'):.2f} s (build {_med(full, 'build'):.2f}, nearest "
+              f"{_med(full, 'nearest'):.2f}, counts {_med(full, 'counts'):.2f}, 2SFCA {_med(full, 'fca'):.2f}), "
+              f"CPU {_med(full, 'total_cpu'):.2f} s, peak RSS {max(r['peak_rss_mb'] for r in full):.0f} MB, "
+              f"load {_med(full, 'load1'):.1f}, runs {len(full)}")
+
+
+if __name__ == "__main__":
+    main()
