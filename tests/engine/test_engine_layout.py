@@ -1,8 +1,8 @@
 """The internal node order is invisible: results by the caller's node and edge ids do not depend on it.
 
-Every graph is built three ways: renumbered (the default), in the caller's order (``renumber=False``), and with the
-caller's node ids shuffled before building (so the breadth-first order starts elsewhere and the caller order is
-random). Times agree to 1e-9 s (only the summation order of equal-cost paths may differ), counts exactly away from
+Every graph is built four ways: renumbered breadth-first (the default), in the caller's order (``renumber=False``),
+with the caller's node ids shuffled before building (so the breadth-first order starts elsewhere and the caller order
+is random), and along a Hilbert curve over random node coordinates. Times agree to 1e-9 s (only the summation order of equal-cost paths may differ), counts exactly away from
 thresholds, and per-node results line up through the caller's ids.
 """
 
@@ -14,18 +14,19 @@ from hypothesis import strategies as st
 from test_engine_properties import scenes
 
 from lifecircle.engine import Decay, Graph, Points, counts_within, decay_access, k_nearest, nearest, nearest_nodes, two_step_fca
-from lifecircle.engine.layout import breadth_first_rank
+from lifecircle.engine.layout import breadth_first_rank, hilbert_rank
 
 SAME = dict(atol=1e-9, rtol=0)
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _three_ways(s, seed):
+def _four_ways(s, seed):
     perm = np.random.default_rng(seed).permutation(s["n"])  # caller id x becomes perm[x] in the shuffled build
     graphs = [
         Graph.from_arrays(s["n"], s["u"], s["v"], s["cost"], s["rev"]),
         Graph.from_arrays(s["n"], s["u"], s["v"], s["cost"], s["rev"], renumber=False),
         Graph.from_arrays(s["n"], perm[s["u"]], perm[s["v"]], s["cost"], s["rev"]),
+        Graph.from_arrays(s["n"], s["u"], s["v"], s["cost"], s["rev"], xy=np.random.default_rng(seed).random((2, s["n"]))),
     ]
     return graphs, perm
 
@@ -33,17 +34,17 @@ def _three_ways(s, seed):
 @PROPS
 @given(scenes(), st.integers(0, 2**16))
 def test_results_do_not_depend_on_node_order(s, seed):
-    (g0, g1, g2), perm = _three_ways(s, seed)
-    assert g0.renumbered and not g1.renumbered
+    (g0, g1, g2, g3), perm = _four_ways(s, seed)
+    assert g0.renumbered and not g1.renumbered and g3.renumbered
     o, f = Points(*s["o"]), Points(*s["f"])  # edge ids are the same in all three builds
     cat, C = s["cat"], s["C"]
-    near = [nearest(g, o, f, cat, C) for g in (g0, g1, g2)]
-    kn = [k_nearest(g, o, f, cat, C, k=2) for g in (g0, g1, g2)]
-    cnt = [counts_within(g, o, f, cat, C, thresholds=[3.0, 7.5], capacity=s["cap"]) for g in (g0, g1, g2)]
-    dec = [decay_access(g, o, f, cat, C, Decay("exponential", scale=5.0, cutoff=12.0)) for g in (g0, g1, g2)]
-    fca = [two_step_fca(g, o, s["pop"], f, s["cap"], cat, C, 9.0) for g in (g0, g1, g2)]
-    nodes = [nearest_nodes(g, f, cat, C) for g in (g0, g1, g2)]
-    for i in (1, 2):
+    near = [nearest(g, o, f, cat, C) for g in (g0, g1, g2, g3)]
+    kn = [k_nearest(g, o, f, cat, C, k=2) for g in (g0, g1, g2, g3)]
+    cnt = [counts_within(g, o, f, cat, C, thresholds=[3.0, 7.5], capacity=s["cap"]) for g in (g0, g1, g2, g3)]
+    dec = [decay_access(g, o, f, cat, C, Decay("exponential", scale=5.0, cutoff=12.0)) for g in (g0, g1, g2, g3)]
+    fca = [two_step_fca(g, o, s["pop"], f, s["cap"], cat, C, 9.0) for g in (g0, g1, g2, g3)]
+    nodes = [nearest_nodes(g, f, cat, C) for g in (g0, g1, g2, g3)]
+    for i in (1, 2, 3):
         np.testing.assert_allclose(near[i].time, near[0].time, **SAME)
         np.testing.assert_allclose(kn[i].time, kn[0].time, **SAME)
         np.testing.assert_allclose(dec[i], dec[0], **SAME)
@@ -54,6 +55,7 @@ def test_results_do_not_depend_on_node_order(s, seed):
     # per-node results come back in the caller's node ids: node x of the shuffled build is perm[x]
     np.testing.assert_allclose(nodes[1][0], nodes[0][0], **SAME)
     np.testing.assert_allclose(nodes[2][0][perm], nodes[0][0], **SAME)
+    np.testing.assert_allclose(nodes[3][0], nodes[0][0], **SAME)
     for (t, fac) in nodes:
         assert ((fac >= 0) == np.isfinite(t)).all()
         for x, c in zip(*np.nonzero(fac >= 0)):
@@ -93,3 +95,19 @@ def test_breadth_first_order_brings_neighbours_together():
     # levels: neighbours sit at most two levels' width apart
     assert np.abs(rank[u].astype(np.int64) - rank[v]).max() <= 4 * side
     assert (node_of[rank] == np.arange(side * side)).all()
+
+
+def test_hilbert_order_keeps_neighbours_in_the_same_cache_lines():
+    side = 60
+    jj, ii = np.meshgrid(np.arange(side), np.arange(side))
+    idx = np.arange(side * side).reshape(side, side)
+    a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    perm = np.random.default_rng(1).permutation(side * side)
+    x, y = np.empty(side * side), np.empty(side * side)
+    x[perm], y[perm] = jj.ravel() * 40.0, ii.ravel() * 40.0
+    rank, node_of = hilbert_rank(x, y)
+    assert sorted(rank.tolist()) == list(range(side * side)) and (node_of[rank] == np.arange(side * side)).all()
+    d = np.abs(rank[perm[a]].astype(np.int64) - rank[perm[b]])
+    # along a Hilbert curve most grid neighbours are a few ids apart (row-major order: half of them are `side` apart)
+    assert np.median(d) <= 4 and np.mean(d < 8) > 0.6

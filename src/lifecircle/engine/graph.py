@@ -83,7 +83,8 @@ class Graph:
         return self.node_of is not self.rank
 
     @classmethod
-    def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None, renumber: bool = True) -> "Graph":
+    def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None, renumber: bool = True,
+                    xy=None) -> "Graph":
         """A graph from directed edges ``u[e] → v[e]`` costing ``cost[e]`` (seconds or metres, ≥ 0).
 
         Parameters
@@ -98,8 +99,11 @@ class Graph:
             int array (m,): the id of the opposite directed edge ``v → u``, or −1 for a one-way edge. ``None``
             means every edge is one-way.
         renumber
-            Store the search arrays in breadth-first node order (:mod:`lifecircle.engine.layout`; results are the
-            same either way, in the caller's ids). ``False`` keeps the caller's order.
+            Store the search arrays in an order of their own for memory locality (:mod:`lifecircle.engine.layout`;
+            results are the same either way, in the caller's ids). ``False`` keeps the caller's order.
+        xy
+            Optional ``(x, y)`` node coordinates (n_nodes each, any planar unit): the internal order then follows a
+            Hilbert curve over them; without them (or with non-finite values) it is breadth-first.
 
         Raises
         ------
@@ -139,7 +143,16 @@ class Graph:
                 "run v[e] → u[e]. Use -1 for one-way edges."
             )
         pair = layout.pair_ids(rev)
-        if renumber:
+        if renumber and xy is not None:
+            x = _as_1d("x", xy[0], np.float64)
+            y = _as_1d("y", xy[1], np.float64)
+            if len(x) != n_nodes or len(y) != n_nodes:
+                raise LifecircleInputError(f"xy must give one x and one y per node ({n_nodes}), got {len(x)}, {len(y)}.")
+            if not (np.isfinite(x).all() and np.isfinite(y).all()):
+                xy = None
+        if renumber and xy is not None:
+            rank, node_of = layout.hilbert_rank(x, y)
+        elif renumber:
             rank, node_of = layout.breadth_first_rank(n_nodes, u, v)
         else:
             rank = node_of = np.arange(n_nodes, dtype=np.int32)
@@ -154,12 +167,17 @@ class Graph:
         if weight not in ("time_s", "length_m"):
             raise LifecircleInputError(f"weight must be 'time_s' (seconds) or 'length_m' (metres), got {weight!r}.")
         u, v, cost, rev = net.edge_arrays(weight)
-        return cls.from_arrays(net.n_nodes, u, v, cost, rev, net=net)
+        xy = (net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()) if {"x", "y"} <= set(net.nodes.columns) else None
+        return cls.from_arrays(net.n_nodes, u, v, cost, rev, net=net, xy=xy)
 
     def reversed_direction(self) -> "Graph":
         """The same graph with every edge turned around (for searches *towards* a point)."""
-        return Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None,
-                                 renumber=self.renumbered)
+        g = Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None, renumber=False)
+        if self.renumbered:  # the same internal order
+            g.rank, g.node_of = self.rank, self.node_of
+            g.in_indptr, g.in_from, g.in_cost = layout.csr_ranked(self.n_nodes, g.v, g.u, g.cost, g.rank)
+            g.out_indptr, g.out_to, g.out_cost = layout.csr_ranked(self.n_nodes, g.u, g.v, g.cost, g.rank)
+        return g
 
 
 @dataclass

@@ -138,3 +138,52 @@ def csr(n_rows, rows, cols, vals):
         out_v[p] = vals[e]
         pos[r] = p + 1
     return indptr, out_c, out_v
+
+
+@njit(cache=True)
+def hilbert_rank(x, y):
+    """``(rank, node_of)`` (int32): nodes numbered along a Hilbert curve over their coordinates (any planar unit).
+
+    The bounding box is cut into 4^k square cells (k the smallest with 4^k ≥ number of nodes, at most 4^12), cells
+    are taken in Hilbert-curve order and the nodes of one cell in caller order (a stable counting sort on the cell's
+    curve index). Nodes close on the ground get close ids, whatever the order of the caller's ids.
+    """
+    n = len(x)
+    k = 1
+    while (1 << (2 * k)) < n and k < 12:
+        k += 1
+    side = 1 << k
+    x0 = x.min() if n else 0.0
+    y0 = y.min() if n else 0.0
+    span = max(x.max() - x0, y.max() - y0) if n else 0.0
+    scale = (side - 1) / span if span > 0 else 0.0
+    key = np.empty(n, np.int64)
+    for i in range(n):
+        xi = np.int64((x[i] - x0) * scale)
+        yi = np.int64((y[i] - y0) * scale)
+        d = np.int64(0)
+        s = side >> 1
+        while s > 0:
+            rx = 1 if (xi & s) > 0 else 0
+            ry = 1 if (yi & s) > 0 else 0
+            d += np.int64(s) * s * ((3 * rx) ^ ry)
+            if ry == 0:
+                if rx == 1:
+                    xi = side - 1 - xi
+                    yi = side - 1 - yi
+                xi, yi = yi, xi
+            s >>= 1
+        key[i] = d
+    count = np.zeros(side * side + 1, np.int64)
+    for i in range(n):
+        count[key[i] + 1] += 1
+    for c in range(side * side):
+        count[c + 1] += count[c]
+    rank = np.empty(n, np.int32)
+    node_of = np.empty(n, np.int32)
+    for i in range(n):
+        r = count[key[i]]
+        count[key[i]] = r + 1
+        rank[i] = r
+        node_of[r] = i
+    return rank, node_of
