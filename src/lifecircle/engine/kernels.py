@@ -1,60 +1,14 @@
-"""Compiled search kernels (numba) on CSR arrays, no Python objects inside.
+"""Compiled search kernels (numba): 4-ary / binary heaps with lazy deletion on CSR arrays, no Python objects inside.
 
 Every kernel works on the *reversed* graph (``in_indptr``/``in_from``/``in_cost``): a search seeded at facilities
 gives, at every node, the walking cost from that node *to* the facility, which is the direction the user walks.
 Units are those of the graph's cost (seconds or metres). Node ids are the graph's internal ids (``Graph.rank``).
-
-Priority queues: the whole-graph searches (:func:`multi_source`) use a radix heap on the bit patterns of the float64
-costs (for non-negative doubles the bit pattern, read as an unsigned integer, orders exactly as the value, so the
-queue is exact — no rounding of costs into buckets); the bounded per-facility searches use a 4-ary heap with lazy
-deletion (their queues are small and short-lived).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, prange, types
-from numba.extending import intrinsic
-
-# ------------------------------------------------------------------------------------------------------ bit tricks
-
-
-@intrinsic
-def _bits(typingctx, x):
-    """The IEEE-754 bit pattern of a float64 as uint64 (for x ≥ +0.0 it orders exactly as x)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.uint64(types.float64), codegen
-
-
-@intrinsic
-def _clz(typingctx, x):
-    """Leading zero bits of a uint64 (64 for 0)."""
-    def codegen(context, builder, signature, args):
-        return builder.ctlz(args[0], ir.Constant(ir.IntType(1), 0))
-
-    return types.uint64(types.uint64), codegen
-
-
-@intrinsic
-def _ctz(typingctx, x):
-    """Trailing zero bits of a uint64 (64 for 0)."""
-    def codegen(context, builder, signature, args):
-        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
-
-    return types.uint64(types.uint64), codegen
-
-
-@njit(cache=True, inline="always")
-def _bucket(key, last):
-    """Radix-heap bucket of a key ≥ ``last`` (both bit patterns): 0 when equal, else the bit length of key ^ last."""
-    z = key ^ last
-    if z == 0:
-        return 0
-    return 64 - np.int64(_clz(z))
-
+from numba import njit, prange
 
 # ----------------------------------------------------------------------------------------------------------- heaps
 
@@ -193,69 +147,27 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 
 
 @njit(cache=True)
-def radix_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, pk, pv, pn):
-    """Multi-source Dijkstra with a radix heap: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label`` its id.
+def heap_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, hk, hv):
+    """Multi-source Dijkstra: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label[x]`` that seed's label.
 
-    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored. ``pk``/``pv``/``pn`` (float64,
-    int32, int32; at least ``len(in_from) + len(seed_node)`` long) hold the queue entries: key, node and the next
-    entry of the same bucket. Bucket ``b`` (0..64) holds the keys whose bit pattern first differs from that of the
-    last key taken out at bit ``b − 1``; taking out the smallest key only ever moves entries to lower buckets. Every
-    improvement appends one entry (at most one per edge and seed); entries superseded by a smaller cost are skipped
-    when met.
+    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored. ``hk``/``hv`` (float64,
+    int32; at least ``len(in_from) + len(seed_node)`` long) hold the 4-ary heap: every improvement pushes one entry
+    (at most one per edge and seed), entries superseded by a smaller cost are skipped when popped.
     """
-    head = np.full(65, -1, np.int32)
-    one = np.uint64(1)
-    mask = np.uint64(0)  # bit b set: bucket b may hold entries
-    last = np.uint64(0)
-    top = 0
+    size = 0
     for i in range(len(seed_node)):
         x = seed_node[i]
-        d = seed_cost[i] + 0.0  # −0.0 → +0.0, so that bit patterns order as values
-        if x >= 0 and d < dist[x]:
+        if x < 0:
+            continue
+        d = seed_cost[i]
+        if d < dist[x]:
             dist[x] = d
             label[x] = seed_label[i]
-            b = _bucket(_bits(d), last)
-            pk[top] = d
-            pv[top] = x
-            pn[top] = head[b]
-            head[b] = top
-            top += 1
-            mask |= one << np.uint64(b)
-    while True:
-        e = head[0]
-        if e < 0:
-            mask &= ~one
-            if mask == 0:
-                break
-            # the lowest non-empty bucket: its smallest live key becomes `last`, its entries move down
-            i = np.int64(_ctz(mask))
-            mask &= ~(one << np.uint64(i))
-            e = head[i]
-            head[i] = -1
-            mn = np.inf
-            f = e
-            while f >= 0:
-                kf = pk[f]
-                if kf < mn and kf <= dist[pv[f]]:
-                    mn = kf
-                f = pn[f]
-            if mn == np.inf:
-                continue
-            last = _bits(mn)
-            f = e
-            while f >= 0:
-                nxt = pn[f]
-                kf = pk[f]
-                if kf <= dist[pv[f]]:
-                    b = _bucket(_bits(kf), last)
-                    pn[f] = head[b]
-                    head[b] = f
-                    mask |= one << np.uint64(b)
-                f = nxt
-            continue
-        head[0] = pn[e]
-        d = pk[e]
-        x = pv[e]
+            size = _push(hk, hv, size, d, x)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _pop(hk, hv, size)
         if d > dist[x]:
             continue
         lx = label[x]
@@ -265,13 +177,7 @@ def radix_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
             if nd < dist[y]:
                 dist[y] = nd
                 label[y] = lx
-                b = _bucket(_bits(nd), last)
-                pk[top] = nd
-                pv[top] = y
-                pn[top] = head[b]
-                head[b] = top
-                top += 1
-                mask |= one << np.uint64(b)
+                size = _push(hk, hv, size, nd, y)
 
 
 @njit(cache=True)
@@ -281,8 +187,8 @@ def multi_source(in_indptr, in_from, in_cost, n_nodes, seed_node, seed_cost, see
     ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored.
     """
     cap = len(in_from) + len(seed_node) + 1
-    radix_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label,
-                 np.empty(cap, np.float64), np.empty(cap, np.int32), np.empty(cap, np.int32))
+    heap_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label,
+                np.empty(cap, np.float64), np.empty(cap, np.int32))
 
 
 @njit(cache=True, parallel=True)
@@ -294,7 +200,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
     in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs are
     category-major, ``out_time``/``out_fac`` of shape (C, n_origins) — or (C, n_nodes) with ``node_out`` true.
-    Each thread allocates its scratch once (fresh pages for every category would cost as much as the search).
+    Each thread allocates its scratch (labels int32, the heap) once: fresh pages for every category would cost as
+    much as the search.
     """
     n_cat = len(cat_ptr) - 1
     n_o = len(o_na)
@@ -302,9 +209,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        pk = np.empty(cap, np.float64)
-        pv = np.empty(cap, np.int32)
-        pn = np.empty(cap, np.int32)
+        hk = np.empty(cap, np.float64)
+        hv = np.empty(cap, np.int32)
         for c in range(th, n_cat, n_threads):
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
@@ -312,8 +218,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
                 continue
             dist[:] = np.inf
             label[:] = -1
-            radix_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, pk, pv, pn)
+            heap_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                        label, hk, hv)
             if node_out:
                 out_time[c, :] = dist
                 out_fac[c, :] = label
