@@ -13,7 +13,8 @@ Contenders, each in a fresh subprocess, alternated within every run (so all see 
 
 * ``scipy``: ``csr_matrix`` of the reversed graph, then ``dijkstra(indices=<facility nodes>, min_only=True)`` per
   category (C, one core);
-* ``engine1`` / ``engine2``: ``Graph.from_arrays`` then :func:`lifecircle.engine.nearest_nodes` with
+* ``engine1`` / ``engine2``: ``Graph.from_arrays`` with the node coordinates (Hilbert order, as
+  ``Graph.from_network`` builds it) then :func:`lifecircle.engine.nearest_nodes` with
   ``NUMBA_NUM_THREADS`` 1 / 2 (numba compilation excluded: a warm-up call on a tiny graph first);
 * ``before1`` / ``full_before``: ``engine1`` / ``full`` run on another source tree of the package (``--before-src``,
   e.g. a ``git archive`` of an earlier commit), for before/after ratios measured in the same run;
@@ -54,10 +55,13 @@ def _scene(n: int, order: str):
 
     c = S.city(n)
     fe, _, _, fc, names = S.facilities(c)
-    u, v = c.u, c.v
+    u, v, x, y = c.u, c.v, c.x, c.y
     if order == "shuffled":
         p = np.random.default_rng(5).permutation(c.n_nodes)
         u, v = p[u], p[v]
+        x, y = np.empty_like(c.x), np.empty_like(c.y)
+        x[p], y[p] = c.x, c.y
+    c.xy = (x, y)  # node coordinates in the ids of u, v
     return c, u, v, fe, fc, len(names)
 
 
@@ -82,7 +86,10 @@ def _engine(c, u, v, fe, fc, C):
     g = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
     nearest_nodes(g, Points([0], [0.0]), [0], 1)  # compile / load the kernels
     w0, c0 = time.perf_counter(), _cpu()
-    g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev)
+    try:  # with node coordinates, as Graph.from_network passes them (an older engine takes none)
+        g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev, xy=c.xy)
+    except TypeError:
+        g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev)
     w1, c1 = time.perf_counter(), _cpu()
     # facilities at the start of their edge: the same seeds as SciPy's (the far end adds nothing)
     t, _ = nearest_nodes(g, Points(fe, np.zeros(len(fe))), fc, C)
@@ -104,7 +111,10 @@ def _full(c, fe, fc, C):
     he, hf, ha, hp = S.homes(c, c.n_nodes // 2)
     cap = np.random.default_rng(4).integers(20, 200, len(fe)).astype(float)
     w0, c0 = time.perf_counter(), _cpu()
-    g = Graph.from_arrays(c.n_nodes, c.u, c.v, c.cost, c.rev)
+    try:
+        g = Graph.from_arrays(c.n_nodes, c.u, c.v, c.cost, c.rev, xy=(c.x, c.y))
+    except TypeError:
+        g = Graph.from_arrays(c.n_nodes, c.u, c.v, c.cost, c.rev)
     o, f = Points(he, hf, ha), Points(fe, ff, fa)
     w1 = time.perf_counter()
     nearest(g, o, f, fc, C)
