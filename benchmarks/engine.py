@@ -66,10 +66,10 @@ def _scene(size: str):
 
 
 def _helsinki_scene():
-    from lifecircle.points.features import read_facilities
     from lifecircle.network.osm import read_walk_network
-    from lifecircle.sample_data import helsinki_pbf
+    from lifecircle.points.features import read_facilities
     from lifecircle.points.snapping import snap_points
+    from lifecircle.sample_data import helsinki_pbf
 
     net = read_walk_network(helsinki_pbf())
     fac = snap_points(net, read_facilities(helsinki_pbf(), crs=net.crs)).frame
@@ -112,8 +112,17 @@ def _facility_nodes(s) -> np.ndarray:
 
 def _warm_engine() -> float:
     """Compile (or load from the numba cache) every kernel on a tiny graph; returns seconds."""
-    from lifecircle.engine import Decay, Graph, Points, counts_within, decay_access, k_nearest, nearest, nearest_nodes
-    from lifecircle.engine import two_step_fca
+    from lifecircle.engine import (
+        Decay,
+        Graph,
+        Points,
+        counts_within,
+        decay_access,
+        k_nearest,
+        nearest,
+        nearest_nodes,
+        two_step_fca,
+    )
 
     t = time.perf_counter()
     g = Graph.from_arrays(3, [0, 1, 1, 2], [1, 0, 2, 1], [1.0, 1.0, 2.0, 2.0], [1, 0, 3, 2])
@@ -184,6 +193,7 @@ def worker(contender: str, size: str) -> dict:
                                                                      0.0)).max())
         elif contender == "engine_full":
             import synthetic as S
+
             from lifecircle.engine import Graph
 
             c = s["city"]
@@ -303,8 +313,8 @@ def _cold_compile_s() -> float:
 
     with tempfile.TemporaryDirectory() as d:
         env = dict(os.environ, NUMBA_CACHE_DIR=d)
-        p = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r); import engine; "
-                            "print(engine._warm_engine())" % str(HERE)], capture_output=True, text=True, env=env)
+        code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import engine; print(engine._warm_engine())"
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         return float(p.stdout.strip().splitlines()[-1])
 
 

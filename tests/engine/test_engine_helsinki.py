@@ -33,8 +33,8 @@ CUTOFF_S = 900.0
 
 @pytest.fixture(scope="module")
 def helsinki(helsinki_path):
-    from lifecircle.points.features import read_facilities
     from lifecircle.network.osm import read_walk_network
+    from lifecircle.points.features import read_facilities
     from lifecircle.points.snapping import snap_points
 
     net = read_walk_network(helsinki_path)

@@ -19,7 +19,17 @@ from engine_reference import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lifecircle.engine import Decay, Graph, Points, counts_within, decay_access, k_nearest, nearest, nearest_nodes, two_step_fca
+from lifecircle.engine import (
+    Decay,
+    Graph,
+    Points,
+    counts_within,
+    decay_access,
+    k_nearest,
+    nearest,
+    nearest_nodes,
+    two_step_fca,
+)
 
 ATOL = 1e-6
 COSTS = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0]), st.floats(0.0, 20.0, allow_nan=False))

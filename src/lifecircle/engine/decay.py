@@ -45,7 +45,7 @@ class Decay:
             raise LifecircleInputError(f"Decay kind must be one of {DECAY_KINDS}, got {self.kind!r}.")
         if self.kind != "step" and (self.scale is None or not np.isfinite(self.scale) or self.scale <= 0):
             raise LifecircleInputError(f"Decay '{self.kind}' needs a finite scale > 0 (seconds or metres), got {self.scale!r}.")
-        if self.kind == "linear" and self.cutoff is None:
+        if self.kind == "linear" and self.cutoff is None and self.scale is not None:
             object.__setattr__(self, "cutoff", float(self.scale))
         if self.cutoff is None or np.isnan(self.cutoff) or self.cutoff < 0:
             raise LifecircleInputError(
@@ -82,6 +82,7 @@ def decay_access(g: Graph, origins: Points, facilities: Points, category, n_cate
     w = per_point("weight", weight, len(facilities), default=1.0)
     out = np.zeros((len(origins), int(n_categories)))
     if int(n_categories):
+        assert decay.cutoff is not None  # Decay checks it is set
         run_catchments(g, origins, facilities, cat, int(n_categories), decay.cutoff, MODE_ORIGIN_SUM, f_weight=w,
                        kind=decay.code, scale=decay.scale or 1.0, out_sum=out)
     return out

@@ -37,6 +37,10 @@ def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> t
     return layout.csr(n_rows, rows, np.ascontiguousarray(cols), np.ascontiguousarray(vals))
 
 
+#: Marks a graph built without an order of its own (its internal ids are the caller's node ids).
+_NO_ORDER = np.empty(0, np.int32)
+
+
 @dataclass
 class Graph:
     """A directed graph with non-negative edge costs (seconds or metres), stored for forward and backward searches.
@@ -65,11 +69,11 @@ class Graph:
     out_to: np.ndarray
     out_cost: np.ndarray
     net: Any = field(default=None, repr=False)
-    rank: np.ndarray | None = field(default=None, repr=False)
-    node_of: np.ndarray | None = field(default=None, repr=False)
+    rank: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
+    node_of: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
 
     def __post_init__(self) -> None:
-        if self.rank is None:  # built without renumbering: internal ids are the caller's
+        if self.rank is _NO_ORDER:  # built without renumbering: internal ids are the caller's
             self.rank = np.arange(self.n_nodes, dtype=np.int32)
             self.node_of = self.rank
 
@@ -84,7 +88,7 @@ class Graph:
 
     @classmethod
     def from_arrays(cls, n_nodes: int, u, v, cost, rev=None, net: Any = None, renumber: bool = True,
-                    xy=None) -> "Graph":
+                    xy=None) -> Graph:
         """A graph from directed edges ``u[e] → v[e]`` costing ``cost[e]`` (seconds or metres, ≥ 0).
 
         Parameters
@@ -162,7 +166,7 @@ class Graph:
                    rank, node_of)
 
     @classmethod
-    def from_network(cls, net: "WalkNetwork", weight: str = "time_s") -> "Graph":
+    def from_network(cls, net: WalkNetwork, weight: str = "time_s") -> Graph:
         """The graph of a :class:`~lifecircle.network.model.WalkNetwork`; ``weight`` ``"time_s"`` (seconds) or ``"length_m"`` (metres)."""
         if weight not in ("time_s", "length_m"):
             raise LifecircleInputError(f"weight must be 'time_s' (seconds) or 'length_m' (metres), got {weight!r}.")
@@ -170,7 +174,7 @@ class Graph:
         xy = (net.nodes["x"].to_numpy(), net.nodes["y"].to_numpy()) if {"x", "y"} <= set(net.nodes.columns) else None
         return cls.from_arrays(net.n_nodes, u, v, cost, rev, net=net, xy=xy)
 
-    def reversed_direction(self) -> "Graph":
+    def reversed_direction(self) -> Graph:
         """The same graph with every edge turned around (for searches *towards* a point)."""
         g = Graph.from_arrays(self.n_nodes, self.v, self.u, self.cost, self.rev, net=None, renumber=False)
         if self.renumbered:  # the same internal order
@@ -210,7 +214,7 @@ class Points:
         return len(self.edge)
 
     @classmethod
-    def from_snapped(cls, snapped: "SnappedPoints", access: str = "access_s") -> "Points":
+    def from_snapped(cls, snapped: SnappedPoints, access: str = "access_s") -> Points:
         """Points of a :class:`~lifecircle.network.model.SnappedPoints`; ``access`` ``"access_s"`` or ``"access_m"``."""
         if access not in ("access_s", "access_m"):
             raise LifecircleInputError(f"access must be 'access_s' (seconds) or 'access_m' (metres), got {access!r}.")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
+from lifecircle.engine import kernels
 from lifecircle.engine.graph import Graph, Points, leave_legs
-from lifecircle.engine.kernels import k_nearest_all, nearest_all
 from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, same_edge_legs
 from lifecircle.errors import LifecircleInputError
+
+#: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
+nearest_all: Callable[..., None] = kernels.nearest_all
+k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 
 
 @dataclass
