@@ -13,7 +13,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine_properties import scenes
 
-from lifecircle.engine import Decay, Graph, Points, counts_within, decay_access, k_nearest, nearest, nearest_nodes, two_step_fca
+from lifecircle.engine import (
+    Decay,
+    Graph,
+    Points,
+    counts_within,
+    decay_access,
+    k_nearest,
+    nearest,
+    nearest_nodes,
+    two_step_fca,
+)
 from lifecircle.engine.layout import breadth_first_rank, hilbert_rank
 
 SAME = dict(atol=1e-9, rtol=0)
