@@ -433,7 +433,7 @@ NOTES = """What is compared (same process tree, same graph, same facilities; eac
   900 m, reduced on the fly); pandana: CH build + `precompute(900)` + `nearest_pois` + `aggregate(type="count")`
   (45 calls); cityseer: networkx MultiGraph → `network_structure_from_nx` + `compute_accessibilities`
   (distances 300/600/900). The `load` column is the median 1-minute load average when the runs ended: other
-  helpers' jobs shared the 2 cores, so above 2 every contender ran slower than on an idle machine.
+  other processes shared the 2 cores, so above 2 every contender ran slower than on an idle machine.
 * **full** — engine only, on the directed walking-time graph (Tobler slope times, one-way links), homes = half the
   node count with 0–60 s access legs, facilities with 0–30 s access legs on partial edges: `nearest` +
   `counts_within` (5/10/15 min, with capacities) + `two_step_fca` (10-min catchment).
