@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from lifecircle.batch import BatchConfig
 from lifecircle.indicators.table import indicator_table
-from lifecircle.jobs.assess import home_anchors
+from lifecircle.points.homes import home_anchors
 from lifecircle.results import ResultsFolder
 from lifecircle.results.columns import TIME_PREFIX, categories_in
 

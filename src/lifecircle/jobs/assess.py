@@ -25,6 +25,7 @@ from lifecircle.indicators.table import choose_denominator, gap_table, indicator
 from lifecircle.network.boundary import read_boundary
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.network.osm import OSM_ATTRIBUTION
+from lifecircle.points.homes import home_anchors
 from lifecircle.progress import Steps
 from lifecircle.report import build_report
 from lifecircle.results.folder import REPORT_FILE, RunRecord
@@ -410,21 +411,6 @@ def _report_facility_inputs(fac: FacilityInputs, counts: dict[str, object], step
             more = f" and {len(r.unmapped) - 8} more types" if len(r.unmapped) > 8 else ""
             steps.info(f"  [yellow]Unmapped POI types:[/] {top}{more}. Map them with --poi-map my.csv "
                        "(columns as lifecircle/data/poi_types.csv).")
-
-
-def home_anchors(homes: gpd.GeoDataFrame) -> np.ndarray:
-    """One WGS-84 point per home that decides which area it belongs to: the centroid of its footprint (a point on
-    the footprint when the centroid falls outside it), or the home's point when it has no footprint. A home with
-    several entrances on two sides of an area border thus still belongs to exactly one area."""
-    geoms = homes.to_crs("EPSG:4326").geometry.to_numpy()
-    if "footprint" in homes:
-        fp = gpd.GeoSeries(homes["footprint"].to_numpy(), crs=homes.crs).to_crs("EPSG:4326").to_numpy()
-        has = ~shapely.is_missing(fp) & ~shapely.is_empty(fp)
-        centre = shapely.centroid(fp[has])
-        inside = shapely.contains(fp[has], centre)
-        geoms = geoms.copy()
-        geoms[has] = np.where(inside, centre, shapely.point_on_surface(fp[has]))
-    return shapely.centroid(geoms)
 
 
 def _beyond_limits(homes: gpd.GeoDataFrame, limits: dict[str, float] | None) -> int:

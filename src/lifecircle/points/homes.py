@@ -395,3 +395,17 @@ def assign_population(homes: gpd.GeoDataFrame, column: str | None = None, grid=N
         return population_from_grid(homes, grid, grid_column, default_levels, metric_crs=metric_crs)
     return population_from_floor_area(homes, m2_per_person, default_levels)
 
+
+def home_anchors(homes: gpd.GeoDataFrame) -> np.ndarray:
+    """One WGS-84 point per home that decides which area it belongs to: the centroid of its footprint (a point on
+    the footprint when the centroid falls outside it), or the home's point when it has no footprint. A home with
+    several entrances on two sides of an area border thus still belongs to exactly one area."""
+    geoms = homes.to_crs("EPSG:4326").geometry.to_numpy()
+    if "footprint" in homes:
+        fp = gpd.GeoSeries(homes["footprint"].to_numpy(), crs=homes.crs).to_crs("EPSG:4326").to_numpy()
+        has = ~shapely.is_missing(fp) & ~shapely.is_empty(fp)
+        centre = shapely.centroid(fp[has])
+        inside = shapely.contains(fp[has], centre)
+        geoms = geoms.copy()
+        geoms[has] = np.where(inside, centre, shapely.point_on_surface(fp[has]))
+    return shapely.centroid(geoms)
