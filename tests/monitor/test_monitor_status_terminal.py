@@ -63,4 +63,5 @@ def test_status_fits_80_columns_and_keeps_ids_whole(district):
         assert any(line.lstrip().startswith(pid + " ") for line in lines), pid
     assert "…" not in r.stdout
     assert any("elderly_care_5min" in line for line in lines) and "184" not in r.stdout
-    assert sum("93" in line for line in lines) == 3  # days late of each project, none cut off
+    rows = [line for line in lines if line.lstrip().startswith("YZ2026-")]
+    assert sum(line.rstrip().endswith(" 93") for line in rows) == 3  # days late of each project, none cut off
