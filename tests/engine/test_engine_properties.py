@@ -7,6 +7,8 @@ empty categories.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 from engine_reference import (
     counts_from_matrix,
@@ -23,6 +25,7 @@ from lifecircle.engine import (
     Decay,
     Graph,
     Points,
+    blocks,
     counts_within,
     decay_access,
     k_nearest,
@@ -119,6 +122,15 @@ def test_nearest_nodes_equals_reference(s):
     np.testing.assert_allclose(t, want, atol=ATOL, rtol=0)
     for x, c in zip(*np.nonzero(np.isfinite(want))):
         assert abs(T[x, fac[x, c]] - want[x, c]) <= ATOL
+
+
+@PROPS
+@given(scenes())
+def test_nearest_in_blocks_of_two_nodes_equals_reference(s):
+    """The block search with blocks of 2 nodes (a node improved through another block is settled again)."""
+    with mock.patch.object(blocks, "BLOCK_SHIFT", 1):
+        test_nearest_equals_reference.hypothesis.inner_test(s)
+        test_nearest_nodes_equals_reference.hypothesis.inner_test(s)
 
 
 @PROPS

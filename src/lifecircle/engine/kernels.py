@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from lifecircle.engine.blocks import block_search, scratch
+
 # ----------------------------------------------------------------------------------------------------------- heaps
 
 
@@ -146,71 +148,25 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 # ------------------------------------------------------------------------------------- nearest: one search per class
 
 
-@njit(cache=True)
-def heap_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, hk, hv):
-    """Multi-source Dijkstra: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label[x]`` that seed's label.
-
-    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored. ``hk``/``hv`` (float64,
-    int32; at least ``len(in_from) + len(seed_node)`` long) hold the 4-ary heap: every improvement pushes one entry
-    (at most one per edge and seed), entries superseded by a smaller cost are skipped when popped.
-    """
-    size = 0
-    for i in range(len(seed_node)):
-        x = seed_node[i]
-        if x < 0:
-            continue
-        d = seed_cost[i]
-        if d < dist[x]:
-            dist[x] = d
-            label[x] = seed_label[i]
-            size = _push(hk, hv, size, d, x)
-    while size > 0:
-        d = hk[0]
-        x = hv[0]
-        size = _pop(hk, hv, size)
-        if d > dist[x]:
-            continue
-        lx = label[x]
-        for k in range(in_indptr[x], in_indptr[x + 1]):
-            y = in_from[k]
-            nd = d + in_cost[k]
-            if nd < dist[y]:
-                dist[y] = nd
-                label[y] = lx
-                size = _push(hk, hv, size, nd, y)
-
-
-@njit(cache=True)
-def multi_source(in_indptr, in_from, in_cost, n_nodes, seed_node, seed_cost, seed_label, dist, label):
-    """Multi-source Dijkstra on the reversed graph: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label`` its id.
-
-    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored.
-    """
-    cap = len(in_from) + len(seed_node) + 1
-    heap_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label,
-                np.empty(cap, np.float64), np.empty(cap, np.int32))
-
-
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
-                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac):
-    """Nearest facility per category: one multi-source search per category (categories dealt to the threads).
+                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac, shift, slack):
+    """Nearest facility per category: one multi-source search per category (categories dealt to the threads),
+    :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
     in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs are
     category-major, ``out_time``/``out_fac`` of shape (C, n_origins) — or (C, n_nodes) with ``node_out`` true.
-    Each thread allocates its scratch (labels int32, the heap) once: fresh pages for every category would cost as
-    much as the search.
+    Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for every category would
+    cost as much as the search.
     """
     n_cat = len(cat_ptr) - 1
     n_o = len(o_na)
-    cap = len(in_from) + len(seed_node) + 1
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        hk = np.empty(cap, np.float64)
-        hv = np.empty(cap, np.int32)
+        pos, hk, hv, bsize, tree = scratch(n_nodes, shift)
         for c in range(th, n_cat, n_threads):
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
@@ -218,8 +174,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
                 continue
             dist[:] = np.inf
             label[:] = -1
-            heap_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                        label, hk, hv)
+            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                         label, shift, slack, pos, hk, hv, bsize, tree)
             if node_out:
                 out_time[c, :] = dist
                 out_fac[c, :] = label

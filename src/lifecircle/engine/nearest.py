@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from lifecircle.engine import kernels
+from lifecircle.engine import blocks, kernels
 from lifecircle.engine.graph import Graph, Points, leave_legs
 from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -31,6 +31,11 @@ class NearestResult:
 def _threads(n_tasks: int) -> int:
     """How many threads to deal ``n_tasks`` categories to (numba's thread count, at most one per task)."""
     return max(1, min(numba.get_num_threads(), n_tasks))
+
+
+def _block_args(g: Graph) -> tuple[int, float]:
+    """``(shift, slack)`` of the block search on ``g`` (:mod:`lifecircle.engine.blocks`)."""
+    return blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
@@ -76,7 +81,7 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     if n_o and C:
         order = np.argsort(legs[0], kind="stable").astype(np.int64)
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    order, *legs, *direct, cat, False, time, fac)
+                    order, *legs, *direct, cat, False, time, fac, *_block_args(g))
     return NearestResult(np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T))
 
 
@@ -98,7 +103,7 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac)
+                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac, *_block_args(g))
     # rows of the internal order back to the caller's node ids
     return np.ascontiguousarray(time.T[g.rank]), np.ascontiguousarray(fac.T[g.rank])
 
