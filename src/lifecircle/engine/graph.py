@@ -50,8 +50,8 @@ class Graph:
     the lower id of ``e`` and ``rev[e]``). The searches run on a copy renumbered for memory locality
     (:mod:`lifecircle.engine.layout`): ``rank[node]`` is a node's internal id and ``node_of`` the inverse.
     ``in_indptr``/``in_from``/``in_cost`` list, for every internal node, its incoming edges (the reversed graph the
-    facility searches walk; ``in_from`` in internal ids, int32); ``out_*`` the outgoing ones. Every function of the
-    engine takes and returns caller ids; only the CSR arrays and the node ids of :func:`leave_legs` /
+    facility searches walk; ``in_from`` in internal ids, int32); ``out_*`` the outgoing ones (built on first use).
+    Every function of the engine takes and returns caller ids; only the CSR arrays and the node ids of :func:`leave_legs` /
     :func:`enter_legs` are internal. ``net`` keeps the :class:`~lifecircle.network.model.WalkNetwork` the graph came
     from (edge geometries for isochrones).
     """
@@ -65,17 +65,33 @@ class Graph:
     in_indptr: np.ndarray
     in_from: np.ndarray
     in_cost: np.ndarray
-    out_indptr: np.ndarray
-    out_to: np.ndarray
-    out_cost: np.ndarray
     net: Any = field(default=None, repr=False)
     rank: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
     node_of: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
+    _out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.rank is _NO_ORDER:  # built without renumbering: internal ids are the caller's
             self.rank = np.arange(self.n_nodes, dtype=np.int32)
             self.node_of = self.rank
+
+    def _outgoing(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The outgoing CSR, built on first use: only the forward searches (isochrones) read it."""
+        if self._out is None:
+            self._out = layout.csr_ranked(self.n_nodes, self.u, self.v, self.cost, self.rank)
+        return self._out
+
+    @property
+    def out_indptr(self) -> np.ndarray:
+        return self._outgoing()[0]
+
+    @property
+    def out_to(self) -> np.ndarray:
+        return self._outgoing()[1]
+
+    @property
+    def out_cost(self) -> np.ndarray:
+        return self._outgoing()[2]
 
     @property
     def n_edges(self) -> int:
@@ -161,9 +177,7 @@ class Graph:
         else:
             rank = node_of = np.arange(n_nodes, dtype=np.int32)
         in_indptr, in_from, in_cost = layout.csr_ranked(n_nodes, v, u, cost, rank)
-        out_indptr, out_to, out_cost = layout.csr_ranked(n_nodes, u, v, cost, rank)
-        return cls(n_nodes, u, v, cost, rev, pair, in_indptr, in_from, in_cost, out_indptr, out_to, out_cost, net,
-                   rank, node_of)
+        return cls(n_nodes, u, v, cost, rev, pair, in_indptr, in_from, in_cost, net, rank, node_of)
 
     @classmethod
     def from_network(cls, net: WalkNetwork, weight: str = "time_s") -> Graph:
@@ -180,7 +194,7 @@ class Graph:
         if self.renumbered:  # the same internal order
             g.rank, g.node_of = self.rank, self.node_of
             g.in_indptr, g.in_from, g.in_cost = layout.csr_ranked(self.n_nodes, g.v, g.u, g.cost, g.rank)
-            g.out_indptr, g.out_to, g.out_cost = layout.csr_ranked(self.n_nodes, g.u, g.v, g.cost, g.rank)
+            g._out = None
         return g
 
 

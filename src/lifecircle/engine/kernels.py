@@ -150,19 +150,22 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
-                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, node_out, out_time, out_fac, shift, slack):
+                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
     """Nearest facility per category: one multi-source search per category (categories dealt to the threads),
     :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
-    in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs are
-    category-major, ``out_time``/``out_fac`` of shape (C, n_origins) — or (C, n_nodes) with ``node_out`` true.
-    Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for every category would
-    cost as much as the search.
+    in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs ``out_time`` /
+    ``out_fac`` are (n_origins, C); given ``rank`` (caller node id → internal id, non-empty) they are instead
+    (n_nodes, C), one row per caller node. Every cell is written (+inf / −1 when unreachable), so the outputs may
+    come uninitialised. Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for
+    every category would cost as much as the search.
     """
     n_cat = len(cat_ptr) - 1
     n_o = len(o_na)
+    node_out = len(rank) > 0
+    n_rows = len(rank) if node_out else n_o
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
@@ -171,14 +174,19 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
             if s0 == s1:
+                for i in range(n_rows):
+                    out_time[i, c] = np.inf
+                    out_fac[i, c] = -1
                 continue
             dist[:] = np.inf
             label[:] = -1
             block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
                          label, shift, slack, pos, hk, hv, bsize, tree)
             if node_out:
-                out_time[c, :] = dist
-                out_fac[c, :] = label
+                for i in range(n_rows):
+                    x = rank[i]
+                    out_time[i, c] = dist[x]
+                    out_fac[i, c] = label[x]
                 continue
             for oi in range(n_o):
                 o = o_order[oi]
@@ -200,8 +208,8 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
                     if fac_cat[f] == c and d_cost[j] < best:
                         best = d_cost[j]
                         bf = f
-                out_time[c, o] = best
-                out_fac[c, o] = bf
+                out_time[o, c] = best
+                out_fac[o, c] = bf
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class

@@ -33,6 +33,10 @@ def _threads(n_tasks: int) -> int:
     return max(1, min(numba.get_num_threads(), n_tasks))
 
 
+#: No rank map: :func:`nearest_all` then writes one row per origin.
+_NO_RANK = np.zeros(0, np.int32)
+
+
 def _block_args(g: Graph) -> tuple[int, float]:
     """``(shift, slack)`` of the block search on ``g`` (:mod:`lifecircle.engine.blocks`)."""
     return blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
@@ -76,13 +80,13 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     """
     cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
     n_o, C = len(origins), int(n_categories)
-    time = np.full((C, n_o), np.inf)
-    fac = np.full((C, n_o), -1, np.int64)
+    time = np.empty((n_o, C))
+    fac = np.empty((n_o, C), np.int64)
     if n_o and C:
         order = np.argsort(legs[0], kind="stable").astype(np.int64)
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    order, *legs, *direct, cat, False, time, fac, *_block_args(g))
-    return NearestResult(np.ascontiguousarray(time.T), np.ascontiguousarray(fac.T))
+                    order, *legs, *direct, cat, _NO_RANK, time, fac, *_block_args(g))
+    return NearestResult(time, fac)
 
 
 def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
@@ -97,15 +101,14 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     cat = check_categories(category, len(facilities), n_categories)
     cat_ptr, s_node, s_cost, s_label = facility_seeds(g, facilities, cat, int(n_categories))
     C = int(n_categories)
-    time = np.full((C, g.n_nodes), np.inf)
-    fac = np.full((C, g.n_nodes), -1, np.int64)
+    time = np.empty((g.n_nodes, C))
+    fac = np.empty((g.n_nodes, C), np.int64)
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
-    if g.n_nodes and C:
+    if g.n_nodes and C:  # rows in the caller's node ids (``g.rank`` maps them to the internal ones)
         nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, True, time, fac, *_block_args(g))
-    # rows of the internal order back to the caller's node ids
-    return np.ascontiguousarray(time.T[g.rank]), np.ascontiguousarray(fac.T[g.rank])
+                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, g.rank, time, fac, *_block_args(g))
+    return time, fac
 
 
 def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:
