@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from lifecircle.engine.graph import Graph, Points, enter_legs
+from lifecircle.engine.graph import Graph, Points, enter_legs, leave_legs
 from lifecircle.engine.kernels import catchments
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -31,14 +31,6 @@ def _category_groups(cat: np.ndarray, n_categories: int, n_groups: int) -> tuple
     return ptr, order
 
 
-def _even_groups(n: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Facilities 0..n−1 dealt round-robin into ``n_groups`` groups (neighbouring ids cost alike)."""
-    order = np.concatenate([np.arange(i, n, n_groups, dtype=np.int64) for i in range(n_groups)])
-    ptr = np.zeros(n_groups + 1, np.int64)
-    np.cumsum([len(range(i, n, n_groups)) for i in range(n_groups)], out=ptr[1:])
-    return ptr, order
-
-
 def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int, bound: float,
                    mode: int, thresholds=None, f_weight=None, kind: int = 0, scale: float = 1.0, o_weight=None,
                    out_count=None, out_cap=None, out_sum=None, out_fac=None) -> None:
@@ -55,21 +47,28 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
     n_threads = max(1, numba.get_num_threads())
-    if mode == 2:
-        group_ptr, group_fac = _even_groups(n_f, n_threads)
-    else:
-        group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
+    # no two groups share a category, so no two threads write the same output cell
+    group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
     # within a group, run the searches in node order: consecutive searches then share the cached part of the graph
     grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
     group_fac = group_fac[np.lexsort((f_na[group_fac], grp))]
+    # origins renumbered by the internal node they leave by: the origins one search reaches then sit together in
+    # the per-origin arrays, which it reads and adds to (outputs are gathered into that order and scattered back)
+    perm = np.argsort(leave_legs(g, origins)[0], kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(n_o)
+    att_o, d_org = inv[att_o], inv[d_org]
     z1 = np.zeros(1, np.float64)
     thresholds = z1 if thresholds is None else np.ascontiguousarray(thresholds, np.float64)
     f_weight = np.zeros(n_f) if f_weight is None else f_weight
-    o_weight = z1 if o_weight is None else o_weight
-    out_count = np.zeros((1, 1, 1), np.int32) if out_count is None else out_count
-    out_cap = np.zeros((0, 0, 0), np.float64) if out_cap is None else out_cap
-    out_sum = np.zeros((1, 1), np.float64) if out_sum is None else out_sum
+    o_weight = z1 if o_weight is None else o_weight[perm]
+    count = np.zeros((1, 1, 1), np.int32) if out_count is None else out_count[perm]
+    cap = np.zeros((0, 0, 0), np.float64) if out_cap is None else out_cap[perm]
+    sums = np.zeros((1, 1), np.float64) if out_sum is None else out_sum[perm]
     out_fac = z1 if out_fac is None else out_fac
     catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, cat, group_ptr, group_fac,
                att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), int(mode), thresholds, f_weight,
-               int(kind), float(scale), o_weight, out_count, out_cap, out_sum, out_fac)
+               int(kind), float(scale), o_weight, count, cap, sums, out_fac)
+    for out, got in ((out_count, count), (out_cap, cap), (out_sum, sums)):
+        if out is not None:
+            out[perm] = got

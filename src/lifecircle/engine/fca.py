@@ -19,7 +19,7 @@ import numpy as np
 from lifecircle.engine.catchment import run_catchments
 from lifecircle.engine.decay import Decay
 from lifecircle.engine.graph import Graph, Points
-from lifecircle.engine.kernels import MODE_FACILITY_SUM, MODE_ORIGIN_SUM
+from lifecircle.engine.kernels import MODE_FCA
 from lifecircle.engine.prepare import check_categories, per_point
 from lifecircle.errors import LifecircleInputError
 
@@ -65,12 +65,10 @@ def two_step_fca(g: Graph, origins: Points, population, facilities: Points, capa
     cap = per_point("capacity", capacity, len(facilities))
     C = int(n_categories)
     demand = np.zeros(len(facilities))
-    run_catchments(g, origins, facilities, cat, C, threshold, MODE_FACILITY_SUM, kind=decay.code,
-                   scale=decay.scale or 1.0, o_weight=pop, out_fac=demand)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand > 0, cap / demand, np.nan)
     access = np.zeros((len(origins), C))
     if C:
-        run_catchments(g, origins, facilities, cat, C, threshold, MODE_ORIGIN_SUM, f_weight=np.nan_to_num(ratio, nan=0.0),
-                       kind=decay.code, scale=decay.scale or 1.0, out_sum=access)
+        run_catchments(g, origins, facilities, cat, C, threshold, MODE_FCA, f_weight=cap, kind=decay.code,
+                       scale=decay.scale or 1.0, o_weight=pop, out_sum=access, out_fac=demand)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(demand > 0, cap / demand, np.nan)
     return FcaResult(access, ratio, demand)

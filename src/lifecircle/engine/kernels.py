@@ -314,8 +314,8 @@ def k_nearest_all(in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, s
 #: Decay kinds understood by :func:`decay_weight` (same order as :data:`lifecircle.engine.decay.DECAY_KINDS`).
 STEP, LINEAR, EXPONENTIAL, GAUSSIAN = 0, 1, 2, 3
 
-#: What :func:`catchments` reduces: threshold counts, per-origin decayed sums, per-facility decayed demand.
-MODE_COUNTS, MODE_ORIGIN_SUM, MODE_FACILITY_SUM = 0, 1, 2
+#: What :func:`catchments` reduces: threshold counts, per-origin decayed sums, both steps of the 2SFCA.
+MODE_COUNTS, MODE_ORIGIN_SUM, MODE_FCA = 0, 1, 2
 
 
 @njit(cache=True, inline="always")
@@ -406,7 +406,9 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for every threshold
       ``thresholds[j] ≥ cost`` (``out_cap`` only when shaped like ``out_count``);
     * ``MODE_ORIGIN_SUM``: ``out_sum[o, c] += f_weight[f]·w(cost)``;
-    * ``MODE_FACILITY_SUM``: ``out_fac[f] += o_weight[o]·w(cost)``.
+    * ``MODE_FCA``: the facility's demand ``out_fac[f] = Σ_o o_weight[o]·w(cost)``, then, when it is > 0,
+      ``out_sum[o, c] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of the 2SFCA from
+      one search (a facility's ratio needs only its own catchment).
     """
     n_groups = len(group_ptr) - 1
     n_thr = len(thresholds)
@@ -425,7 +427,19 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
             no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
                                     att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, dist, touched, best,
                                     o_touched, hk, hv)
-            acc = 0.0
+            if mode == MODE_FCA:
+                demand = 0.0
+                for j in range(no):
+                    o = o_touched[j]
+                    demand += o_weight[o] * decay_weight(kind, scale, best[o])
+                out_fac[f] = demand
+                ratio = f_weight[f] / demand if demand > 0.0 else 0.0
+                for j in range(no):
+                    o = o_touched[j]
+                    if demand > 0.0:
+                        out_sum[o, c] += ratio * decay_weight(kind, scale, best[o])
+                    best[o] = np.inf
+                continue
             for j in range(no):
                 o = o_touched[j]
                 t = best[o]
@@ -436,12 +450,8 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                             out_count[o, c, q] += 1
                             if with_cap:
                                 out_cap[o, c, q] += f_weight[f]
-                elif mode == MODE_ORIGIN_SUM:
-                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
                 else:
-                    acc += o_weight[o] * decay_weight(kind, scale, t)
-            if mode == MODE_FACILITY_SUM:
-                out_fac[f] = acc
+                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
 
 
 @njit(cache=True)
