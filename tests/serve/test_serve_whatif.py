@@ -104,3 +104,64 @@ def test_saved_plan_exports_the_scenario_report(app_of, demo):
                                                      "plan": {"add": [{"category": cat, "lon": lon, "lat": lat}]}})
     page = editor.get(f"/api/scenarios/{r.json()['scenario_id']}/report.html")
     assert page.status_code == 200 and "<html" in page.text[:500].lower()
+
+
+def _useful_link(results) -> tuple[dict, str, str]:
+    """A footbridge (WGS-84 ends on two edges) from a home not covered by a walking-time indicator to a facility of
+    its category close enough in a straight line that the bridge covers the home; the plan, the indicator id and
+    its profile id."""
+    from lifecircle.scenarios import load_results
+
+    res = load_results(results)
+    edges = res.network.edges.geometry.to_numpy()
+
+    def on_edge(frame: pd.DataFrame) -> np.ndarray:
+        return np.array([edges[e].interpolate(f, normalized=True) for e, f in
+                         zip(frame["edge_id"].to_numpy(), frame["edge_frac"].to_numpy(), strict=True)], dtype=object)
+
+    homes_at = on_edge(res.homes)
+    for profile in res.loaded_profiles():
+        for ind in profile.indicators:
+            if ind.kind != "coverage" or ind.threshold_kind != "walk_time_s" or len(ind.categories) != 1:
+                continue
+            fac = res.facilities.loc[res.facilities["category"] == ind.categories[0]]
+            if not len(fac):
+                continue
+            fac_at = on_edge(fac)
+            t = res.homes[f"t_{ind.categories[0]}"].to_numpy(float)
+            for i in np.flatnonzero(t > ind.threshold):
+                d = np.array([homes_at[i].distance(p) for p in fac_at])
+                j = int(np.argmin(d))
+                if 20 < d[j] and res.homes["access_s"].iat[i] + d[j] + fac["access_s"].iat[j] < 0.6 * ind.threshold:
+                    ends = gpd.GeoSeries([homes_at[i], fac_at[j]], crs=res.network.crs).to_crs(4326)
+                    plan = {"links": [{"kind": "footbridge", "from": {"lon": ends.iloc[0].x, "lat": ends.iloc[0].y},
+                                       "to": {"lon": ends.iloc[1].x, "lat": ends.iloc[1].y}}]}
+                    return plan, ind.id, profile.id
+    raise AssertionError("no home of the demo run can be covered by a footbridge")
+
+
+def test_whatif_link_changes_coverage_as_the_scenario_engine(app_of, demo):
+    from shapely.geometry import LineString
+
+    from lifecircle.scenarios import Scenario, evaluate_scenario, load_results
+
+    plan, indicator, profile = _useful_link(demo.results)
+    res = app_of("viewer").write("POST", "/api/runs/run/whatif", json=plan)
+    assert res.status_code == 200, res.text
+    answer = res.json()
+    assert answer["recomputed"]["all_categories"] is True
+    api = pd.DataFrame(answer["comparison"])
+
+    link = plan["links"][0]
+    line = LineString([(link["from"]["lon"], link["from"]["lat"]), (link["to"]["lon"], link["to"]["lat"])])
+    sc = Scenario(add_links=gpd.GeoDataFrame({"highway": ["footway"], "name": ["footbridge"]}, geometry=[line],
+                                             crs=4326))
+    ref = evaluate_scenario(load_results(demo.results), sc).comparison
+    merged = ref.merge(api, on=["profile", "indicator", "area"], suffixes=("_engine", "_api"))
+    assert len(merged) == len(ref) == len(api)
+    for col in ("after", "change", "numerator_after"):
+        np.testing.assert_allclose(merged[f"{col}_api"].astype(float), merged[f"{col}_engine"].astype(float),
+                                   rtol=1e-12, equal_nan=True, err_msg=col)
+    whole = merged.loc[(merged["profile"] == profile) & (merged["indicator"] == indicator) & (merged["area"] == "ALL")]
+    assert float(whole["change_api"].iloc[0]) > 0  # the bridge covers the home it was drawn for
+    assert answer["changed_homes"]  # and the homes whose walks it shortened are listed

@@ -11,24 +11,29 @@ area ``floor_area_m2`` (m²) or ``population`` (people).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lifecircle.errors import LifecircleInputError
-from lifecircle.indicators.areas import ALL_AREAS, assign_areas
-from lifecircle.indicators.distribution import bruno_access_time, group_times, weighted_gini
+from lifecircle.indicators.distribution import weighted_gini
+from lifecircle.indicators.home_arrays import HomeArrays
 from lifecircle.indicators.profiles import (
+    AGE_GROUPS,
     DENOMINATORS,
     THRESHOLD_KINDS,
     Indicator,
     Profile,
     effective_rule,
+    indicator_columns,
     load_profile,
     required_columns,
 )
-from lifecircle.results.columns import TIME_PREFIX, time_column
+from lifecircle.points.population import age_column
+from lifecircle.results.columns import time_column
 
 #: Leading columns of the table :func:`compute_indicators` returns, in this order.
 RESULT_COLUMNS = (
@@ -47,6 +52,23 @@ class _Evaluation:
     rule: str = ""
     access_s: np.ndarray | None = None  # f15 / gini: per-home access time, seconds
     element_covered: dict[str, np.ndarray] | None = None  # composite: covered flags per element
+
+
+@dataclass
+class IndicatorValues:
+    """The rows of one indicator, one per area (the ``names`` of :class:`~lifecircle.indicators.home_arrays.AreaSplit`).
+
+    ``value`` (share 0–1, or the Gini coefficient 0–1), ``numerator`` and ``denominator`` (m² or people, per
+    ``denominator_kind``) and ``note`` per area; ``threshold`` (seconds or metres), ``unit`` and ``rule`` for all."""
+
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    note: list[str]
+    threshold: float
+    denominator_kind: str
+    unit: str
+    rule: str
 
 
 def _check_homes(homes: pd.DataFrame, profile: Profile, denominator: str, composite_rule: str | None) -> None:
@@ -70,67 +92,147 @@ def _check_homes(homes: pd.DataFrame, profile: Profile, denominator: str, compos
             )
 
 
-def _absent_notes(homes: pd.DataFrame, cols: list[str]) -> list[str]:
+def _absent_notes(homes: HomeArrays, cols: list[str]) -> list[str]:
     notes = []
     for col in cols:
-        v = homes[col].to_numpy(dtype=float)
-        if len(v) and not np.any(np.isfinite(v)):
+        if homes.absent(col):
             category = col.split("_", 1)[1]
             notes.append(f"no facility of '{category}' reachable from any home (category absent from the data?)")
     return notes
 
 
-def _coverage(homes: pd.DataFrame, ind: Indicator) -> _Evaluation:
+def _coverage(homes: HomeArrays, ind: Indicator) -> _Evaluation:
     prefix = THRESHOLD_KINDS[ind.threshold_kind]
-    nearest = group_times(homes, ind.categories, prefix)
-    notes = _absent_notes(homes, [f"{prefix}{c}" for c in ind.categories])
-    return _Evaluation(covered=nearest <= ind.threshold, notes=notes)
+    cols = [f"{prefix}{c}" for c in ind.categories]
+    return _Evaluation(covered=homes.nearest(cols) <= ind.threshold, notes=_absent_notes(homes, cols))
 
 
-def _evaluate(homes: pd.DataFrame, profile: Profile, ind: Indicator, composite_rule: str | None) -> _Evaluation:
+def _evaluate(homes: HomeArrays, profile: Profile, ind: Indicator, composite_rule: str | None) -> _Evaluation:
     if ind.kind == "coverage":
         return _coverage(homes, ind)
     elements = [profile.indicator(e) for e in ind.elements]
     if ind.kind == "composite":
         rule = effective_rule(profile, ind, composite_rule)
-        covered = np.ones(len(homes), dtype=bool)
+        covered = np.ones(homes.n, dtype=bool)
         notes: list[str] = []
         per_element: dict[str, np.ndarray] = {}
         for el in elements:
             if rule == "each_own_threshold":
                 ev = _coverage(homes, el)
             else:  # all_within_15min: every element's categories within the profile's walking time
-                t = group_times(homes, el.categories, TIME_PREFIX)
-                ev = _Evaluation(covered=t <= profile.composite_all_within_s,
-                                 notes=_absent_notes(homes, [time_column(c) for c in el.categories]))
+                cols = [time_column(c) for c in el.categories]
+                ev = _Evaluation(covered=homes.nearest(cols) <= profile.composite_all_within_s,
+                                 notes=_absent_notes(homes, cols))
             covered &= ev.covered
             per_element[el.id] = ev.covered
             notes += ev.notes
         return _Evaluation(covered=covered, notes=list(dict.fromkeys(notes)), rule=rule, element_covered=per_element)
     # f15 / gini (Bruno et al. 2024): mean over elements of the walking time to the nearest facility of each
-    access = bruno_access_time(homes, [el.categories for el in elements], ind.time_prefix)
+    groups = [[f"{ind.time_prefix}{c}" for c in el.categories] for el in elements]
+    access = np.column_stack([homes.nearest(g) for g in groups]).mean(axis=1)
     notes = []
-    for el in elements:
-        notes += _absent_notes(homes, [f"{ind.time_prefix}{c}" for c in el.categories])
+    for g in groups:
+        notes += _absent_notes(homes, g)
     covered = access <= ind.threshold if ind.kind == "f15" else np.isfinite(access)
     return _Evaluation(covered=covered, notes=list(dict.fromkeys(notes)), access_s=access)
 
 
-def _row(profile: Profile, ind: Indicator, area: str, value: float, num: float, den: float, threshold: float,
-         denominator_kind: str, unit: str, rule: str, note: str) -> dict:
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), math.nan)
+
+
+def home_arrays(homes: pd.DataFrame, profiles: Iterable[Profile], denominator: str | None = None,
+                areas=None, area_id_column: str = "id", composite_rule: str | None = None) -> HomeArrays:
+    """The arrays of ``homes`` that the indicators of ``profiles`` read (:class:`HomeArrays`): their engine columns,
+    ``population``, the denominators' columns and the age groups, with the sub-area split of ``areas``."""
+    engine_cols: list[str] = []
+    other = ["population"]
+    for p in profiles:
+        other.append(DENOMINATORS[denominator or p.denominator])
+        for ind in p.indicators:
+            engine_cols += indicator_columns(p, ind, composite_rule)
+    other += [age_column(g) for g in AGE_GROUPS]
+    return HomeArrays.of(homes, engine_cols, other, areas, area_id_column)
+
+
+def indicator_values(homes: HomeArrays, profile: Profile, ind: Indicator, denominator: str,
+                     composite_rule: str | None = None) -> IndicatorValues:
+    """The rows of indicator ``ind`` of ``profile`` for every area of ``homes``, with ``denominator`` (a key of
+    :data:`DENOMINATORS`) for coverage and composite rates."""
+    split = homes.areas
+    ev = _evaluate(homes, profile, ind, composite_rule)
+    base_note = "; ".join(ev.notes)
+    pop = homes.column("population")
+    if ind.kind in ("coverage", "composite"):
+        weight = homes.column(DENOMINATORS[denominator])
+        valid = ~np.isnan(weight)
+        weight = np.where(valid, weight, 0.0)
+        excluded = split.sums((~valid).astype(float))
+        nums = split.sums(np.where(ev.covered, weight, 0.0))
+        dens = split.sums(weight)
+        thr = ind.threshold
+        if ind.kind == "composite" and ev.rule == "all_within_15min":
+            thr = profile.composite_all_within_s
+        left_out = f" homes without {DENOMINATORS[denominator]} left out"
+        notes = [base_note if not excluded[k] else "; ".join(filter(None, [base_note, f"{int(excluded[k])}{left_out}"]))
+                 for k in range(split.n_areas)]
+        return IndicatorValues(_ratio(nums, dens), nums, dens, notes, thr, denominator, "share", ev.rule)
+    if ind.kind == "f15":
+        nums = split.sums(np.where(ev.covered, pop, 0.0))
+        dens = split.sums(pop)
+        return IndicatorValues(_ratio(nums, dens), nums, dens, [base_note] * split.n_areas, ind.threshold,
+                               "population", "share", "")
+    # gini: one coefficient per area over the homes that reach every category
+    assert ev.access_s is not None  # a gini evaluation carries the access times
+    values, dens, notes = np.full(split.n_areas, math.nan), np.zeros(split.n_areas), []
+    for k, rows in enumerate(split.members):
+        reach = ev.covered[rows]
+        finite = rows[reach]
+        excluded_people = float(pop[rows[~reach]].sum())
+        if len(finite):
+            values[k] = weighted_gini(ev.access_s[finite], pop[finite])
+        dens[k] = float(pop[finite].sum())
+        notes.append(base_note if excluded_people <= 0 else "; ".join(filter(None, [
+            base_note, f"{excluded_people:g} people who cannot reach every category left out"])))
+    return IndicatorValues(values, np.full(split.n_areas, math.nan), dens, notes, ind.threshold, "population", "gini",
+                           "")
+
+
+def indicator_info(profile: Profile, ind: Indicator) -> dict[str, str]:
+    """The descriptive columns of an indicator's rows (names, sources, categories...), the same for every area."""
     return {
-        "profile": profile.id, "indicator": ind.id, "area": area, "value": value, "numerator": num,
-        "denominator": den, "threshold": threshold, "threshold_kind": ind.threshold_kind, "source": ind.source,
-        "name_zh": ind.name_zh, "name_en": ind.name_en, "confidence": ind.confidence,
-        "denominator_kind": denominator_kind, "unit": unit, "kind": ind.kind, "rule": rule,
-        "categories": "+".join(ind.categories) if ind.kind == "coverage" else "+".join(ind.elements), "note": note,
+        "profile": profile.id, "indicator": ind.id, "threshold_kind": ind.threshold_kind, "source": ind.source,
+        "name_zh": ind.name_zh, "name_en": ind.name_en, "confidence": ind.confidence, "kind": ind.kind,
+        "categories": "+".join(ind.categories) if ind.kind == "coverage" else "+".join(ind.elements),
         "origin": ind.origin or profile.origin, "tier": ind.tier, "layer": ind.layer, "element_class": ind.element_class,
         "source_clause": ind.clause, "source_text": ind.source_text,
     }
 
 
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else math.nan
+def rows_frame(blocks: Sequence[tuple[Profile, Indicator, IndicatorValues]], areas: Sequence[str]) -> pd.DataFrame:
+    """The rows of the indicators ``blocks`` (each with its values per area of ``areas``), in that order, with the
+    columns :data:`RESULT_COLUMNS`."""
+    k = len(areas)
+    data: dict[str, list] = {c: [] for c in RESULT_COLUMNS}
+    numbers = {"value": [], "numerator": [], "denominator": []}  # type: dict[str, list[np.ndarray]]
+    for profile, ind, v in blocks:
+        for c, text in indicator_info(profile, ind).items():
+            data[c] += [text] * k
+        data["area"] += list(areas)
+        data["note"] += v.note
+        data["threshold"] += [v.threshold] * k
+        data["denominator_kind"] += [v.denominator_kind] * k
+        data["unit"] += [v.unit] * k
+        data["rule"] += [v.rule] * k
+        numbers["value"].append(v.value)
+        numbers["numerator"].append(v.numerator)
+        numbers["denominator"].append(v.denominator)
+    columns: dict[str, Any] = dict(data)
+    for c, parts in numbers.items():
+        columns[c] = np.concatenate(parts).astype(np.float64) if parts else np.zeros(0)
+    columns["threshold"] = np.asarray(data["threshold"], dtype=np.float64)
+    return pd.DataFrame(columns, columns=list(RESULT_COLUMNS))
 
 
 def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, denominator: str | None = None,
@@ -170,68 +272,9 @@ def compute_indicators(homes: pd.DataFrame, profile: Profile | str, areas=None, 
     if composite_rule is not None:
         effective_rule(p, p.indicators[0], composite_rule)  # validates the name
     _check_homes(homes, p, denom, composite_rule)
-
-    # area codes: 0 = the whole study area; 1..k = sub-areas in sorted id order; homes outside every sub-area
-    # count only in the whole area. Sums per area are bincounts (fast with thousands of grid cells).
-    area_ids = assign_areas(homes, areas, area_id_column)
-    names = [ALL_AREAS]
-    codes = np.full(len(homes), -1, dtype=np.int64)
-    if area_ids is not None:
-        labels = area_ids.to_numpy(dtype=object)
-        present = np.array([v is not None for v in labels], dtype=bool)
-        uniq = sorted({v for v in labels if v is not None})
-        index = {v: i + 1 for i, v in enumerate(uniq)}
-        codes[present] = [index[v] for v in labels[present]]
-        names += uniq
-    n_areas = len(names)
-
-    def per_area(values: np.ndarray) -> np.ndarray:
-        out = np.bincount(codes[codes >= 0], weights=values[codes >= 0], minlength=n_areas).astype(float)
-        out[0] = float(values.sum())
-        return out
-
-    weight_all = homes[DENOMINATORS[denom]].to_numpy(dtype=float)
-    weight_valid = ~np.isnan(weight_all)
-    weight_all = np.where(weight_valid, weight_all, 0.0)
-    excluded_homes = per_area((~weight_valid).astype(float))
-    pop = homes["population"].to_numpy(dtype=float)
-
-    rows = []
-    for ind in p.indicators:
-        ev = _evaluate(homes, p, ind, composite_rule)
-        base_note = "; ".join(ev.notes)
-        if ind.kind in ("coverage", "composite"):
-            nums = per_area(np.where(ev.covered, weight_all, 0.0))
-            dens = per_area(weight_all)
-            thr = ind.threshold
-            if ind.kind == "composite" and ev.rule == "all_within_15min":
-                thr = p.composite_all_within_s
-            for k, area in enumerate(names):
-                note = base_note
-                if excluded_homes[k]:
-                    note = "; ".join(filter(None, [
-                        note, f"{int(excluded_homes[k])} homes without {DENOMINATORS[denom]} left out"]))
-                rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]), thr, denom,
-                                 "share", ev.rule, note))
-        elif ind.kind == "f15":
-            nums = per_area(np.where(ev.covered, pop, 0.0))
-            dens = per_area(pop)
-            for k, area in enumerate(names):
-                rows.append(_row(p, ind, area, _ratio(nums[k], dens[k]), float(nums[k]), float(dens[k]),
-                                 ind.threshold, "population", "share", "", base_note))
-        else:  # gini: one coefficient per area over the homes that reach every category
-            for k, area in enumerate(names):
-                mask = np.ones(len(homes), dtype=bool) if k == 0 else codes == k
-                finite = mask & ev.covered
-                excluded = float(pop[mask & ~ev.covered].sum())
-                assert ev.access_s is not None  # a gini evaluation carries the access times
-                value = weighted_gini(ev.access_s[finite], pop[finite]) if np.any(finite) else math.nan
-                note = base_note
-                if excluded > 0:
-                    note = "; ".join(filter(None, [note, f"{excluded:g} people who cannot reach every category left out"]))
-                rows.append(_row(p, ind, area, value, math.nan, float(pop[finite].sum()), ind.threshold,
-                                 "population", "gini", "", note))
-    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    arrays = home_arrays(homes, [p], denom, areas, area_id_column, composite_rule)
+    blocks = [(p, ind, indicator_values(arrays, p, ind, denom, composite_rule)) for ind in p.indicators]
+    return rows_frame(blocks, arrays.areas.names)
 
 
 def uncovered_homes(homes: pd.DataFrame, profile: Profile | str, indicator: str, denominator: str | None = None,
@@ -250,10 +293,12 @@ def uncovered_homes(homes: pd.DataFrame, profile: Profile | str, indicator: str,
                                    "Ask for a coverage, composite or f15 indicator.")
     denom = denominator or p.denominator
     _check_homes(homes, p, denom, composite_rule)
-    ev = _evaluate(homes, p, ind, composite_rule)
+    arrays = home_arrays(homes, [p], denom, composite_rule=composite_rule)
+    ev = _evaluate(arrays, p, ind, composite_rule)
     out = homes.loc[~ev.covered].copy()
     if ind.kind == "coverage":
-        out["nearest"] = group_times(homes, ind.categories, THRESHOLD_KINDS[ind.threshold_kind])[~ev.covered]
+        prefix = THRESHOLD_KINDS[ind.threshold_kind]
+        out["nearest"] = arrays.nearest([f"{prefix}{c}" for c in ind.categories])[~ev.covered]
         out["missing"] = ind.id
     elif ind.kind == "f15":
         assert ev.access_s is not None

@@ -14,6 +14,8 @@ school yard) their gates: the points where the outline meets the network.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -34,6 +36,23 @@ def undirected_edge_ids(net: WalkNetwork) -> np.ndarray:
     eid = net.edges["edge_id"].to_numpy(np.int64)
     rev = net.edges["rev"].to_numpy(np.int64)
     return eid[(rev < 0) | (eid < rev)]
+
+
+@dataclass(frozen=True)
+class EdgeIndex:
+    """The spatial index of a network's edges that snapping searches: ``ids`` (each physical edge once, see
+    :func:`undirected_edge_ids`), their ``geoms`` and an STR-tree over them. Made by :meth:`of`; one index serves every
+    snapping onto the same network."""
+
+    ids: np.ndarray
+    geoms: np.ndarray
+    tree: shapely.STRtree | None
+
+    @classmethod
+    def of(cls, net: WalkNetwork) -> EdgeIndex:
+        ids = undirected_edge_ids(net)
+        geoms = net.edges["geometry"].to_numpy()[ids] if len(ids) else np.array([], dtype=object)
+        return cls(ids, geoms, shapely.STRtree(geoms) if len(geoms) else None)
 
 
 def flat_speed_mps(net: WalkNetwork, speed_mps: float | None = None) -> float:
@@ -85,6 +104,7 @@ def snap_points(
     points: gpd.GeoDataFrame,
     max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     speed_mps: float | None = None,
+    index: EdgeIndex | None = None,
 ) -> SnappedPoints:
     """Attach every point to the nearest edge of ``net``.
 
@@ -100,6 +120,9 @@ def snap_points(
         Points whose nearest edge is farther than this (metres) go to ``unsnapped``.
     speed_mps
         Speed on the access leg (m/s); default: the flat-ground speed of the network's walking profile.
+    index
+        The edge index of ``net`` (:meth:`EdgeIndex.of`) when the caller keeps one for many snappings; made here
+        when None.
 
     Returns
     -------
@@ -120,16 +143,15 @@ def snap_points(
     speed = flat_speed_mps(net, speed_mps)
     pts = layer_in_crs(points, net.crs, "the layer of points to snap").reset_index(drop=True)
     n = len(pts)
-    ids = undirected_edge_ids(net)
-    edge_geoms = net.edges["geometry"].to_numpy()[ids] if len(ids) else np.array([], dtype=object)
+    index = index if index is not None else EdgeIndex.of(net)
+    ids, edge_geoms = index.ids, index.geoms
 
     best_edge = np.full(n, -1, dtype=np.int64)
     best_dist = np.full(n, np.inf)
     best_point = np.empty(n, dtype=object)
     single, owner = _explode_access_points(pts.geometry.to_numpy())
-    if len(single) and len(edge_geoms):
-        tree = shapely.STRtree(edge_geoms)
-        (qi, ti), dist = tree.query_nearest(single, return_distance=True, all_matches=True)
+    if len(single) and index.tree is not None:
+        (qi, ti), dist = index.tree.query_nearest(single, return_distance=True, all_matches=True)
         cand_edge = ids[ti]
         cand_owner = owner[qi]
         # lowest distance first, then lowest edge id: ties resolve to the lowest edge id, deterministically

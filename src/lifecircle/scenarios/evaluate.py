@@ -8,7 +8,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.results.columns import DISTANCE_PREFIX, categories_in
@@ -140,8 +139,6 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         Unknown facility id to remove, unknown category, an added facility or a link end too far from the network,
         a layer without CRS, an unknown ``recompute`` mode.
     """
-    from lifecircle.indicators.table import indicator_table
-
     if recompute not in RECOMPUTE_MODES:
         raise LifecircleInputError(f"recompute={recompute!r}: choose 'incremental' or 'full'.")
     if not isinstance(sc, Scenario):
@@ -152,7 +149,8 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
     remaining = res.facilities.loc[~gone].reset_index(drop=True)
     removed = res.facilities.loc[gone].reset_index(drop=True)
     # a removed id may be reused by an added facility (a facility moved elsewhere)
-    added = prepare_added(net, sc.add_facilities, remaining["id"], res.snap_max_m, sc.add_category)
+    added = prepare_added(net, sc.add_facilities, remaining["id"], res.snap_max_m, sc.add_category,
+                          res.edge_index())
     if sc.add_links is not None and len(sc.add_links):
         new_net, splits = insert_links(net, sc.add_links, res.walk_profile, sc.link_snap_m, sc.node_merge_m)
     else:
@@ -169,15 +167,16 @@ def evaluate_scenario(res: Results, sc: Scenario, recompute: str = "incremental"
         homes_after = _full_columns(new_net, homes, fac_after, profiles)
     else:
         homes_after = homes.copy()
-        graphs = {"time_s": engine.Graph.from_network(net, weight="time_s")}
+        graphs = {"time_s": res.graph("time_s")}
         if categories_in(homes.columns, DISTANCE_PREFIX):
-            graphs["length_m"] = engine.Graph.from_network(net, weight="length_m")
+            graphs["length_m"] = res.graph("length_m")
         if len(removed):
             recomputed["homes_searched_after_removal"] = apply_removed(net, homes_after, removed, remaining, graphs)
         if len(added):
             apply_added(net, homes_after, added, graphs)
-    before = res.indicators()
-    after = indicator_table(homes_after, profiles, res.areas, res.denominator, res.area_id_column)
+    table = res.indicator_table()  # only the indicators reading a changed column are computed again
+    before = table.frame.copy()
+    after = table.updated({c: homes_after[c].to_numpy() for c in table.reads})
     return ScenarioOutcome(
         scenario=sc,
         homes=homes_after,

@@ -23,6 +23,7 @@ from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.network.model import SnappedPoints, WalkNetwork
 from lifecircle.points.layers import layer_in_crs
+from lifecircle.points.snapping import EdgeIndex, snap_points
 from lifecircle.results.columns import (
     DISTANCE_PREFIX,
     RADIUS_PREFIX,
@@ -57,16 +58,16 @@ def removed_rows(facilities: pd.DataFrame, remove_ids) -> np.ndarray:
 
 
 def prepare_added(net: WalkNetwork, added: gpd.GeoDataFrame | None, existing_ids, snap_max_m: float,
-                  category: str | None = None) -> gpd.GeoDataFrame:
+                  category: str | None = None, index: EdgeIndex | None = None) -> gpd.GeoDataFrame:
     """Check and snap added facilities; returns them snapped (``id``, ``category``, ``name``, ``capacity``...).
 
     Ids default to ``scenario-1``, ``scenario-2``...; a given id must not be among ``existing_ids`` (the facilities
     kept by the plan: a removed facility's id may be reused to move it). ``category`` (when given) sets the
     category of every added facility. Raises on a missing CRS, a missing or unknown category, a duplicate id or a
-    point farther than ``snap_max_m`` metres from the network.
+    point farther than ``snap_max_m`` metres from the network. ``index`` is the edge index of ``net`` when the
+    caller keeps one (:class:`lifecircle.points.snapping.EdgeIndex`).
     """
     from lifecircle.points.categories import known_categories
-    from lifecircle.points.snapping import snap_points
 
     if added is None or len(added) == 0:
         return gpd.GeoDataFrame({"id": pd.Series([], dtype=str), "category": pd.Series([], dtype=str)}, geometry=[], crs=net.crs)
@@ -104,7 +105,7 @@ def prepare_added(net: WalkNetwork, added: gpd.GeoDataFrame | None, existing_ids
             pts[col] = default
     pts["capacity"] = pd.to_numeric(pts["capacity"], errors="coerce").astype(np.float64)
     pts["access_kind"] = "scenario"
-    snapped = snap_points(net, pts, snap_max_m)
+    snapped = snap_points(net, pts, snap_max_m, index=index)
     if len(snapped.unsnapped):
         bad = snapped.unsnapped
         what = "; ".join(f"{i}: {r}" for i, r in zip(bad["id"], bad["reason"], strict=True))

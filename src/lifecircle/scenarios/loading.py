@@ -8,10 +8,12 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from lifecircle import engine
 from lifecircle.errors import LifecircleInputError
 from lifecircle.indicators import load_profile
-from lifecircle.indicators.table import gap_table, indicator_table
+from lifecircle.indicators.table import IndicatorTable, gap_table
 from lifecircle.network.model import WalkNetwork
+from lifecircle.points.snapping import EdgeIndex
 from lifecircle.results.folder import FOR_SCENARIO, ResultsFolder, RunRecord
 
 
@@ -70,15 +72,36 @@ class Results:
             self._cache[key] = [load_profile(p) for p in self.profiles]
         return self._cache[key]
 
-    def indicators(self):
-        """Every indicator of the run (rows of ``indicators.csv``) recomputed from :attr:`homes` with the run's
-        profiles and sub-areas; computed once per :class:`Results` (many scenarios on one run share it), so do not
-        change :attr:`homes` in place after calling it."""
+    def indicator_table(self) -> IndicatorTable:
+        """Every indicator of the run recomputed from :attr:`homes` with the run's profiles and sub-areas, kept with
+        the arrays it was computed from (:class:`~lifecircle.indicators.table.IndicatorTable`: a scenario updates
+        only the indicators its changes touch); made once per :class:`Results` (many scenarios on one run share it),
+        so do not change :attr:`homes` in place after calling it."""
         key = ("indicators", self.profiles, self.areas)
         if key not in self._cache:
-            self._cache[key] = indicator_table(self.homes, self.loaded_profiles(), self.areas, self.denominator,
-                                               self.area_id_column)
-        return self._cache[key].copy()
+            self._cache[key] = IndicatorTable(self.homes, self.loaded_profiles(), self.areas, self.denominator,
+                                              self.area_id_column)
+        table: IndicatorTable = self._cache[key]
+        return table
+
+    def indicators(self):
+        """Every indicator of the run (rows of ``indicators.csv``), a copy of :meth:`indicator_table`'s frame."""
+        return self.indicator_table().frame.copy()
+
+    def graph(self, weight: str = "time_s") -> engine.Graph:
+        """The engine's graph of :attr:`network` weighted by ``time_s`` (seconds) or ``length_m`` (metres), made once."""
+        key = ("graph", weight)
+        if key not in self._cache:
+            self._cache[key] = engine.Graph.from_network(self.network, weight=weight)
+        graph: engine.Graph = self._cache[key]
+        return graph
+
+    def edge_index(self) -> EdgeIndex:
+        """The spatial index of :attr:`network`'s edges that added facilities are snapped with, made once."""
+        if "edge_index" not in self._cache:
+            self._cache["edge_index"] = EdgeIndex.of(self.network)
+        index: EdgeIndex = self._cache["edge_index"]
+        return index
 
     def gaps(self, homes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """The gap areas of ``homes`` (the homes of this run, or of a scenario on it) for the run's profiles, with the

@@ -146,19 +146,27 @@ def _homes_wgs84(run: RunView) -> tuple[np.ndarray, np.ndarray]:
     return result
 
 
-def _finite(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, (float, np.floating)):
-        return None if not math.isfinite(float(v)) else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
+def json_values(values: np.ndarray | pd.Series) -> list[Any]:
+    """One column as JSON values: numbers as floats (NaN and ±inf → null), texts as they are (missing → null)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        out = arr.astype(object)
+        out[~np.isfinite(arr)] = None
+        return out.tolist()
+    if arr.dtype.kind in "iub":
+        return arr.tolist()
+    out = arr.astype(object)
+    missing = pd.isna(out)
+    if missing.any():
+        out[missing] = None
+    return out.tolist()
 
 
 def comparison_rows(comparison: pd.DataFrame) -> list[dict[str, Any]]:
     """The comparison table as JSON rows (NaN → null)."""
-    return [{k: _finite(v) for k, v in row.items()} for row in comparison.to_dict(orient="records")]
+    keys = [str(c) for c in comparison.columns]
+    columns = [json_values(comparison[c].to_numpy()) for c in comparison.columns]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def changed_homes(run: RunView, outcome: ScenarioOutcome) -> dict[str, Any]:
@@ -175,6 +183,8 @@ def changed_homes(run: RunView, outcome: ScenarioOutcome) -> dict[str, Any]:
         assert time_column(category) == col
         tb = before[col].to_numpy(np.float64)
         ta = after[col].to_numpy(np.float64)
+        if np.array_equal(tb, ta, equal_nan=True):
+            continue
         both_nan = np.isnan(tb) & np.isnan(ta)
         diff = ~both_nan & ~(np.isclose(tb, ta, rtol=0, atol=1e-6) | (np.isinf(tb) & np.isinf(ta)))
         rows = np.flatnonzero(diff)
@@ -184,7 +194,7 @@ def changed_homes(run: RunView, outcome: ScenarioOutcome) -> dict[str, Any]:
         out[category] = {
             "n": len(rows),
             "lon": np.round(lon[shown], 6).tolist(), "lat": np.round(lat[shown], 6).tolist(),
-            "before": [_finite(v) for v in tb[shown]], "after": [_finite(v) for v in ta[shown]],
+            "before": json_values(tb[shown]), "after": json_values(ta[shown]),
         }
     return out
 

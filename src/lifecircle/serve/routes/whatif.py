@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,13 @@ router = APIRouter(tags=["what-if"])
 
 
 @router.post("/api/runs/{key}/whatif")
-def whatif(key: str, plan: dict[str, Any], user: Viewer, ws: WorkspaceDep) -> dict[str, Any]:
-    """Evaluate a plan (nothing is written; any signed-in account may try plans)."""
+def whatif(key: str, plan: dict[str, Any], user: Viewer, ws: WorkspaceDep) -> Response:
+    """Evaluate a plan (nothing is written; any signed-in account may try plans). The answer (every indicator of
+    every area, the changed homes) is already plain JSON values: it is written out directly, not walked again."""
     run = ws.run(key)
     _, answer = evaluate(run, parse_plan(run, plan))
-    return answer
+    return Response(json.dumps(answer, allow_nan=False, ensure_ascii=False).encode(),
+                    media_type="application/json")
 
 
 class SaveBody(BaseModel):
