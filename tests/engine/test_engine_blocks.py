@@ -7,58 +7,11 @@ nodes are settled, improved through another block and settled again.
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 import pytest
+from random_graphs import dijkstra, random_graph
 
 from lifecircle.engine import blocks
-
-
-def _csr(n, frm, to, cost):
-    order = np.argsort(frm, kind="stable")
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(frm, minlength=n), out=indptr[1:])
-    return indptr, to[order].astype(np.int32), cost[order].astype(np.float64)
-
-
-def _dijkstra(n, indptr, nbr, cost, seed_node, seed_cost):
-    """Plain Dijkstra with a binary heap (``heapq``): the reference."""
-    dist = np.full(n, np.inf)
-    heap = []
-    for x, d in zip(seed_node, seed_cost):
-        if x >= 0 and d < dist[x]:
-            dist[x] = d
-            heapq.heappush(heap, (d, x))
-    while heap:
-        d, x = heapq.heappop(heap)
-        if d > dist[x]:
-            continue
-        for k in range(indptr[x], indptr[x + 1]):
-            y = nbr[k]
-            nd = d + cost[k]
-            if nd < dist[y]:
-                dist[y] = nd
-                heapq.heappush(heap, (nd, y))
-    return dist
-
-
-def _graph(rng, n, integer_costs):
-    """Edges between nearby ids (like a renumbered street graph) and a few long ones, some parallel, some loops."""
-    m = 3 * n
-    frm = rng.integers(0, n, m)
-    to = np.clip(frm + rng.integers(-40, 41, m), 0, n - 1)
-    far = rng.random(m) < 0.02
-    to[far] = rng.integers(0, n, far.sum())
-    to[:5] = frm[:5]  # self-loops
-    frm = np.concatenate([frm, frm[:50]])  # parallel edges
-    to = np.concatenate([to, to[:50]])
-    if integer_costs:
-        cost = rng.integers(0, 6, len(frm)).astype(float)
-    else:
-        cost = rng.uniform(0, 60, len(frm))
-        cost[rng.random(len(frm)) < 0.05] = 0.0
-    return _csr(n, frm, to, cost)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -66,12 +19,12 @@ def _graph(rng, n, integer_costs):
 def test_block_search_equals_dijkstra(seed, shift):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(500, 3000))
-    indptr, nbr, cost = _graph(rng, n, integer_costs=seed % 2 == 0)
+    indptr, nbr, cost = random_graph(rng, n, integer_costs=seed % 2 == 0)
     n_seeds = int(rng.integers(1, 60))
     seed_node = rng.integers(-1, n, n_seeds)  # −1: ignored
     seed_cost = rng.uniform(0, 30, n_seeds)
     seed_label = np.arange(n_seeds, dtype=np.int32)
-    want = _dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
+    want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
     sc = blocks.scratch(n, shift)
     for slack in (0.0, 3.0, blocks.slack_for(cost), np.inf):
         dist = np.full(n, np.inf)
@@ -83,7 +36,7 @@ def test_block_search_equals_dijkstra(seed, shift):
         assert (label[~reached] == -1).all()
         # every node carries a seed whose own search gives it exactly that cost
         for s in np.unique(label[reached]):
-            own = _dijkstra(n, indptr, nbr, cost, seed_node[s:s + 1], seed_cost[s:s + 1])
+            own = dijkstra(n, indptr, nbr, cost, seed_node[s:s + 1], seed_cost[s:s + 1])
             assert np.array_equal(own[label == s], dist[label == s])
         # the scratch is left as it came, ready for the next search
         pos, _, _, bsize, tree = sc

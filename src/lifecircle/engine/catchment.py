@@ -1,7 +1,7 @@
 """Run the bounded facility searches of :func:`lifecircle.engine.kernels.catchments` from Python arrays.
 
-Memory: per thread, scratch of 16 bytes per node, 16 per origin and 16 per edge (heap), plus the caller's outputs;
-never an origins × facilities matrix.
+Memory: per thread, scratch of 24 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
+the caller's outputs, gathered into the origins' node order; never an origins × facilities matrix.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, leave_legs
 from lifecircle.engine.kernels import catchments
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
@@ -67,7 +68,8 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     sums = np.zeros((1, 1), np.float64) if out_sum is None else out_sum[perm]
     out_fac = z1 if out_fac is None else out_fac
     catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, cat, group_ptr, group_fac,
-               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), int(mode), thresholds, f_weight,
+               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), *queue_shape(g.in_cost, bound), int(mode),
+               thresholds, f_weight,
                int(kind), float(scale), o_weight, count, cap, sums, out_fac)
     for out, got in ((out_count, count), (out_cap, cap), (out_sum, sums)):
         if out is not None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.blocks import block_search, scratch
+from lifecircle.engine.blocks import block_search
+from lifecircle.engine.blocks import scratch as block_scratch
+from lifecircle.engine.bounded import facility_catchment, scratch
 
 # ----------------------------------------------------------------------------------------------------------- heaps
 
@@ -169,7 +171,7 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        pos, hk, hv, bsize, tree = scratch(n_nodes, shift)
+        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
         for c in range(th, n_cat, n_threads):
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
@@ -332,68 +334,9 @@ def decay_weight(kind, scale, t):
     return np.exp(-0.5 * (t / scale) * (t / scale))
 
 
-@njit(cache=True, inline="always")
-def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi, d_org, d_cost,
-                       bound, dist, touched, best, o_touched, hk, hv):
-    """One search bounded by ``bound`` from a facility on the reversed graph; returns how many origins it reached.
-
-    The facility is entered from node ``na`` at cost ``ca`` and from ``nb`` at ``cb`` (node −1 = none), access
-    included; ``att_*`` is the CSR node → (origin, leave-leg cost), ``d_org[d_lo:d_hi]``/``d_cost`` its same-edge
-    direct legs. On return ``o_touched[:n]`` lists the origins reached and ``best[o]`` their exact cost: the caller
-    reads them and resets ``best[o]`` to +inf. ``dist`` (+inf on entry) is reset here through ``touched``, so no
-    search costs O(n_nodes).
-    """
-    nt = 0
-    no = 0
-    size = 0
-    for side in range(2):
-        x = na if side == 0 else nb
-        d = ca if side == 0 else cb
-        if x >= 0 and d <= bound and d < dist[x]:
-            if dist[x] == np.inf:
-                touched[nt] = x
-                nt += 1
-            dist[x] = d
-            size = _push(hk, hv, size, d, x)
-    while size > 0:
-        d = hk[0]
-        x = hv[0]
-        size = _pop(hk, hv, size)
-        if d > dist[x]:
-            continue
-        for j in range(att_ptr[x], att_ptr[x + 1]):
-            t = d + att_cost[j]
-            o = att_o[j]
-            if t <= bound and t < best[o]:
-                if best[o] == np.inf:
-                    o_touched[no] = o
-                    no += 1
-                best[o] = t
-        for e in range(in_indptr[x], in_indptr[x + 1]):
-            y = in_from[e]
-            nd = d + in_cost[e]
-            if nd <= bound and nd < dist[y]:
-                if dist[y] == np.inf:
-                    touched[nt] = y
-                    nt += 1
-                dist[y] = nd
-                size = _push(hk, hv, size, nd, y)
-    for j in range(d_lo, d_hi):
-        t = d_cost[j]
-        o = d_org[j]
-        if t <= bound and t < best[o]:
-            if best[o] == np.inf:
-                o_touched[no] = o
-                no += 1
-            best[o] = t
-    for j in range(nt):
-        dist[touched[j]] = np.inf
-    return no
-
-
 @njit(cache=True, parallel=True)
 def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_cat, group_ptr, group_fac,
-               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, mode, thresholds, f_weight, kind, scale,
+               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds, f_weight, kind, scale,
                o_weight, out_count, out_cap, out_sum, out_fac):
     """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
 
@@ -414,19 +357,13 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     n_thr = len(thresholds)
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
     for g in prange(n_groups):
-        dist = np.full(n_nodes, np.inf)
-        touched = np.empty(n_nodes, np.int64)
-        best = np.full(n_o, np.inf)
-        o_touched = np.empty(n_o, np.int64)
-        cap = len(in_from) + 3
-        hk = np.empty(cap, np.float64)
-        hv = np.empty(cap, np.int32)
+        dist, touched, best, o_touched, head, where, nxt, prv = scratch(n_nodes, n_o, n_buckets)
         for i in range(group_ptr[g], group_ptr[g + 1]):
             f = group_fac[i]
             c = f_cat[f]
             no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
-                                    att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, dist, touched, best,
-                                    o_touched, hk, hv)
+                                    att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched,
+                                    best, o_touched, head, where, nxt, prv)
             if mode == MODE_FCA:
                 demand = 0.0
                 for j in range(no):

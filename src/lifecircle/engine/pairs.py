@@ -1,6 +1,6 @@
 """Every (facility, origin, cost) pair within a limit: what siting models need from the engine.
 
-:func:`bounded_pairs` runs the engine's bounded search (:func:`lifecircle.engine.kernels.facility_catchment`) once
+:func:`bounded_pairs` runs the engine's bounded search (:func:`lifecircle.engine.bounded.facility_catchment`) once
 per facility on the reversed graph (the direction the user walks), bounded by the limit, resetting only the nodes it
 touched, and *emits* every origin reached with its exact cost under the :mod:`lifecircle.network.model` definition
 (leave and enter legs, access legs, same-edge straight walks) — the costs behind the indicators' ``t_<c>`` columns.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from lifecircle.engine.bounded import facility_catchment, queue_shape, scratch
 from lifecircle.engine.graph import Graph, Points, enter_legs
-from lifecircle.engine.kernels import facility_catchment
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
@@ -59,25 +59,19 @@ def bounded_pairs(g: Graph, origins: Points, facilities: Points, limit: float) -
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
     return _pairs_kernel(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o,
-                         att_cost, d_ptr, d_org, d_cost, float(limit))
+                         att_cost, d_ptr, d_org, d_cost, float(limit), *queue_shape(g.in_cost, float(limit)))
 
 
 @njit(cache=True)
 def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o, att_cost,
-                  d_ptr, d_org, d_cost, bound):
+                  d_ptr, d_org, d_cost, bound, width, n_buckets):
     """``(facility, origin, cost)`` for every pair with cost ≤ ``bound``, ordered by facility.
 
     ``f_*``: how each facility is reached from the network (node, cost; node −1 = none), access included;
     ``att_*``: CSR node → (origin, leave-leg cost incl. access); ``d_*``: CSR facility → (origin, same-edge cost).
     """
     n_f = len(f_na)
-    dist = np.full(n_nodes, np.inf)
-    touched = np.empty(n_nodes, np.int64)
-    best = np.full(n_o, np.inf)
-    o_touched = np.empty(n_o, np.int64)
-    cap = len(in_from) + 3
-    hk = np.empty(cap, np.float64)
-    hv = np.empty(cap, np.int32)
+    dist, touched, best, o_touched, head, where, nxt, prv = scratch(n_nodes, n_o, n_buckets)
     size_out = 1024
     out_f = np.empty(size_out, np.int64)
     out_o = np.empty(size_out, np.int64)
@@ -85,8 +79,8 @@ def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f
     n_out = 0
     for f in range(n_f):
         no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
-                                att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, dist, touched, best,
-                                o_touched, hk, hv)
+                                att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched, best,
+                                o_touched, head, where, nxt, prv)
         if n_out + no > size_out:
             while n_out + no > size_out:
                 size_out *= 2
