@@ -58,3 +58,38 @@ def test_width_and_ring():
     assert bounded.queue_shape(np.zeros(4), np.inf) == (1.0, 3)  # all costs 0: one bucket holds everything
     w_inf, _ = bounded.queue_shape(cost, np.inf)
     assert w_inf == pytest.approx(5.0)
+
+
+def test_facilities_at_one_point_share_a_search_and_count_apart():
+    """Facilities at the same point (same edge, fraction and access) are searched once and still counted apart."""
+    from lifecircle.engine import Graph, Points, counts_within, two_step_fca
+
+    rng = np.random.default_rng(7)
+    n = 400
+    u = rng.integers(0, n, 1600)
+    v = np.clip(u + rng.integers(-20, 21, 1600), 0, n - 1)
+    g = Graph.from_arrays(n, u, v, rng.uniform(1, 30, 1600))
+    homes = Points(rng.integers(0, 1600, 300), rng.random(300), rng.uniform(0, 5, 300))
+    edge = np.array([5, 5, 5, 9, 5])
+    frac = np.array([0.25, 0.25, 0.25, 0.5, 0.75])
+    access = np.array([2.0, 2.0, 2.0, 0.0, 2.0])
+    cat = np.array([0, 1, 0, 0, 1])
+    cap = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    pop = rng.integers(1, 50, 300).astype(float)
+    together = counts_within(g, homes, Points(edge, frac, access), cat, 2, thresholds=[60.0, 200.0], capacity=cap)
+    fca = two_step_fca(g, homes, pop, Points(edge, frac, access), cap, cat, 2, 150.0)
+    count = np.zeros_like(together.count)
+    capacity = np.zeros_like(together.capacity)
+    access_sum = np.zeros_like(fca.access)
+    for f in range(len(edge)):  # each facility alone
+        one = counts_within(g, homes, Points(edge[f:f + 1], frac[f:f + 1], access[f:f + 1]), cat[f:f + 1], 2,
+                            thresholds=[60.0, 200.0], capacity=cap[f:f + 1])
+        count += one.count
+        capacity += one.capacity
+        alone = two_step_fca(g, homes, pop, Points(edge[f:f + 1], frac[f:f + 1], access[f:f + 1]), cap[f:f + 1],
+                             cat[f:f + 1], 2, 150.0)
+        assert alone.demand[0] == fca.demand[f]
+        access_sum += alone.access
+    assert together.count.sum() > 0 and np.array_equal(together.count, count)
+    np.testing.assert_allclose(together.capacity, capacity, rtol=1e-12)
+    np.testing.assert_allclose(fca.access, access_sum, rtol=1e-12)

@@ -32,6 +32,12 @@ def _category_groups(cat: np.ndarray, n_categories: int, n_groups: int) -> tuple
     return ptr, order
 
 
+def _sites(pts: Points) -> np.ndarray:
+    """An id per distinct point (same edge, fraction and access leg, bit for bit): such points share a search."""
+    key = np.stack([pts.edge, pts.frac.view(np.int64), pts.access.view(np.int64)], axis=1)
+    return np.unique(key, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
 def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int, bound: float,
                    mode: int, thresholds=None, f_weight=None, kind: int = 0, scale: float = 1.0, o_weight=None,
                    out_count=None, out_cap=None, out_sum=None, out_fac=None) -> None:
@@ -50,9 +56,11 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     n_threads = max(1, numba.get_num_threads())
     # no two groups share a category, so no two threads write the same output cell
     group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
-    # within a group, run the searches in node order: consecutive searches then share the cached part of the graph
+    # within a group, run the searches in node order (consecutive searches then share the cached part of the graph),
+    # facilities at the same point one after the other (they share a search)
+    site = _sites(facilities)
     grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
-    group_fac = group_fac[np.lexsort((f_na[group_fac], grp))]
+    group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
     # origins renumbered by the internal node they leave by: the origins one search reaches then sit together in
     # the per-origin arrays, which it reads and adds to (outputs are gathered into that order and scattered back)
     perm = np.argsort(leave_legs(g, origins)[0], kind="stable")
@@ -67,7 +75,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     cap = np.zeros((0, 0, 0), np.float64) if out_cap is None else out_cap[perm]
     sums = np.zeros((1, 1), np.float64) if out_sum is None else out_sum[perm]
     out_fac = z1 if out_fac is None else out_fac
-    catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, cat, group_ptr, group_fac,
+    catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr, group_fac,
                att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), *queue_shape(g.in_cost, bound), int(mode),
                thresholds, f_weight,
                int(kind), float(scale), o_weight, count, cap, sums, out_fac)

@@ -335,16 +335,18 @@ def decay_weight(kind, scale, t):
 
 
 @njit(cache=True, parallel=True)
-def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_cat, group_ptr, group_fac,
-               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds, f_weight, kind, scale,
-               o_weight, out_count, out_cap, out_sum, out_fac):
+def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
+               group_fac, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds,
+               f_weight, kind, scale, o_weight, out_count, out_cap, out_sum, out_fac):
     """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
 
     Work is split into groups (``group_ptr``/``group_fac``), one per thread; in the per-origin modes no two groups
-    share a category, so no two threads write the same output cell. Each thread keeps scratch arrays reset through
-    touched lists (never O(n) per search). For each facility the exact cost from every origin within ``bound`` is
-    the minimum over the origin's attachments (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge
-    direct legs (``d_*``: CSR facility → (origin, cost)); then
+    share a category, so no two threads write the same output cell. Facilities at the same point of the network
+    (same ``f_site``: same edge, fraction and access leg) come one after the other within a group and share one
+    search. Each thread keeps scratch arrays reset through touched lists (never O(n) per search). For each
+    facility the exact cost from every origin within ``bound`` is the minimum over the origin's attachments
+    (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge direct legs (``d_*``: CSR facility →
+    (origin, cost)); then
 
     * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for every threshold
       ``thresholds[j] ≥ cost`` (``out_cap`` only when shaped like ``out_count``);
@@ -358,37 +360,44 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
     for g in prange(n_groups):
         dist, touched, best, o_touched, head, where, nxt, prv = scratch(n_nodes, n_o, n_buckets)
+        no = 0
+        site = -1
         for i in range(group_ptr[g], group_ptr[g + 1]):
             f = group_fac[i]
             c = f_cat[f]
-            no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
-                                    att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched,
-                                    best, o_touched, head, where, nxt, prv)
+            if f_site[f] != site:  # a new point: forget the last search's origins, search from here
+                for j in range(no):
+                    best[o_touched[j]] = np.inf
+                site = f_site[f]
+                no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr,
+                                        att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist,
+                                        touched, best, o_touched, head, where, nxt, prv)
             if mode == MODE_FCA:
                 demand = 0.0
                 for j in range(no):
                     o = o_touched[j]
                     demand += o_weight[o] * decay_weight(kind, scale, best[o])
                 out_fac[f] = demand
-                ratio = f_weight[f] / demand if demand > 0.0 else 0.0
+                if demand > 0.0:
+                    ratio = f_weight[f] / demand
+                    for j in range(no):
+                        o = o_touched[j]
+                        out_sum[o, c] += ratio * decay_weight(kind, scale, best[o])
+            elif mode == MODE_COUNTS:
                 for j in range(no):
                     o = o_touched[j]
-                    if demand > 0.0:
-                        out_sum[o, c] += ratio * decay_weight(kind, scale, best[o])
-                    best[o] = np.inf
-                continue
-            for j in range(no):
-                o = o_touched[j]
-                t = best[o]
-                best[o] = np.inf
-                if mode == MODE_COUNTS:
+                    t = best[o]
                     for q in range(n_thr):
                         if t <= thresholds[q]:
                             out_count[o, c, q] += 1
                             if with_cap:
                                 out_cap[o, c, q] += f_weight[f]
-                else:
-                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
+            else:
+                for j in range(no):
+                    o = o_touched[j]
+                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, best[o])
+        for j in range(no):
+            best[o_touched[j]] = np.inf
 
 
 @njit(cache=True)
