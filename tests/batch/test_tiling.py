@@ -46,6 +46,7 @@ def test_tiled_run_equals_untiled_on_helsinki(tmp_path, helsinki_path):
     compared = _assert_same(ResultsFolder(tmp_path / "untiled"), ResultsFolder(tmp_path / "tiled"), 240.0)
     assert compared > 2000
     assert ResultsFolder(tmp_path / "tiled").run.counts["values_beyond_exact_limit"] > 0
+    assert not list(tmp_path.glob(".tiled.tiles-*"))  # the tiles' files are removed after the run
 
 
 def test_tiles_hold_less_than_the_city(tmp_path, helsinki_path):

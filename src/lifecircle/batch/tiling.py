@@ -7,12 +7,20 @@ edges and the homes inside the square, and returns their walking columns. A tile
 whole with the same snapping, so a time ≤ the halo's limit is the whole-network time; longer ones are set to +inf
 (the job's ``exact_within``). The stitched homes then go through the ordinary job (indicators, files, report): one
 results folder, identical to the untiled run for every value within the limits, while a worker holds one tile.
+
+Memory: the driver cuts one tile at a time, writes it to a file of the run's tile folder (next to the results
+folder, removed at the end) and submits the file's path, so neither the driver nor the scheduler holds per-tile
+copies, and a worker reads only its tile. With a remote cluster (``--scheduler``) that folder must be on a file
+system the workers share, as a batch folder is.
 """
 
 from __future__ import annotations
 
+import pickle
+import shutil
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -64,28 +72,32 @@ def _remap(points: SnappedPoints, rows: np.ndarray, new_edge: np.ndarray) -> Sna
 
 def tile_walking_columns(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints,
                          profiles: list) -> pd.DataFrame:
-    """One tile's task: the walking columns of its homes (see :func:`lifecircle.accessibility.walking_columns`),
-    returned with the homes' positions in the tile's frame (``_row``) and without geometry."""
+    """One tile's walking columns of its homes (see :func:`lifecircle.accessibility.walking_columns`), returned
+    with the homes' positions in the whole run's frame (``_row``) and without geometry."""
     frame = walking_columns(net, homes, facilities, profiles)
     cols = ["_row"] + [c for c in frame.columns
                        if c.startswith((TIME_PREFIX, FACILITY_PREFIX, DISTANCE_PREFIX, RADIUS_PREFIX))]
     return pd.DataFrame(frame[cols])
 
 
-def plan_tiles(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, size_m: float,
-               halo: Halo) -> list[tuple[tuple[int, int], WalkNetwork, SnappedPoints, SnappedPoints]]:
-    """The tiles holding at least one home: (column, row), the tile's network, homes and facilities."""
+#: One tile: (column, row), its network, its homes (``_row``: position in the whole frame) and its facilities.
+Tile = tuple[tuple[int, int], WalkNetwork, SnappedPoints, SnappedPoints]
+
+
+def iter_tiles(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, size_m: float,
+               halo: Halo) -> Iterator[Tile]:
+    """The tiles holding at least one home, made one at a time (``size_m``: the square's side, metres of the
+    network's CRS; ``halo``: how far its network and facilities reach beyond the square)."""
     hx = homes.frame.geometry.x.to_numpy()
     hy = homes.frame.geometry.y.to_numpy()
     col, row = tile_of(hx, hy, size_m)
     tree = shapely.STRtree(net.edges.geometry.to_numpy())
     fac_edge = facilities.frame["edge_id"].to_numpy(np.int64)
-    out = []
+    rev = net.edges["rev"].to_numpy(np.int64)
     for c, r in sorted(set(zip(col.tolist(), row.tolist(), strict=True))):
         square = shapely.box(c * size_m, r * size_m, (c + 1) * size_m, (r + 1) * size_m)
         keep = np.zeros(len(net.edges), bool)
         keep[tree.query(square.buffer(halo.width_m, quad_segs=16), predicate="intersects")] = True
-        rev = net.edges["rev"].to_numpy(np.int64)
         keep[rev[keep & (rev >= 0)]] = True
         sub, new_edge = subnetwork(net, keep)
         mine = np.flatnonzero((col == c) & (row == r))
@@ -94,23 +106,48 @@ def plan_tiles(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints
         if (tile_homes.frame["edge_id"] < 0).any():  # cannot happen: a home's edge is within snap_max of it
             raise RuntimeError(f"tile {c},{r}: a home's edge lies outside the tile's halo")
         tile_fac = _remap(facilities, np.flatnonzero(new_edge[fac_edge] >= 0), new_edge)
-        out.append(((c, r), sub, tile_homes, tile_fac))
-    return out
+        yield (c, r), sub, tile_homes, tile_fac
 
 
-def tiled_walking(client: Any, size_m: float, halo: Halo, retries: int = 2,
+def plan_tiles(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, size_m: float,
+               halo: Halo) -> list[Tile]:
+    """Every tile of :func:`iter_tiles` at once (for inspection; a run streams them)."""
+    return list(iter_tiles(net, homes, facilities, size_m, halo))
+
+
+def write_tile(path: Path, tile: Tile) -> Path:
+    """Write one tile's inputs (network, homes, facilities) to ``path`` (a pickle); returns ``path``."""
+    with open(path, "wb") as fh:
+        pickle.dump(tile[1:], fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def tile_walking_file(path: str, profiles: list) -> pd.DataFrame:
+    """A tile's task on a worker: read the tile written by :func:`write_tile` and return its homes' walking
+    columns (:func:`tile_walking_columns`)."""
+    with open(path, "rb") as fh:
+        sub, th, tf = pickle.load(fh)  # a file this run wrote
+    return tile_walking_columns(sub, th, tf, profiles)
+
+
+def tiled_walking(client: Any, size_m: float, halo: Halo, tile_dir: Path, retries: int = 2,
                   progress: Callable[[int, int], None] | None = None):
-    """A ``walking`` step for :func:`lifecircle.jobs.assess.run` that runs the tiles on ``client`` and stitches them."""
+    """A ``walking`` step for :func:`lifecircle.jobs.assess.run` that runs the tiles on ``client`` (their inputs
+    written to ``tile_dir``, one file each) and stitches them."""
     from distributed import as_completed
 
     def walking(net: WalkNetwork, homes: SnappedPoints, facilities: SnappedPoints, profiles: list) -> gpd.GeoDataFrame:
-        tiles = plan_tiles(net, homes, facilities, size_m, halo)
-        futures = [client.submit(tile_walking_columns, sub, th, tf, profiles, pure=False, retries=retries,
-                                 key=f"lifecircle-tile-{c}-{r}-{time.time_ns()}")
-                   for (c, r), sub, th, tf in tiles]
+        futures = []
+        for tile in iter_tiles(net, homes, facilities, size_m, halo):
+            c, r = tile[0]
+            path = write_tile(tile_dir / f"tile_{c}_{r}.pkl", tile)
+            del tile
+            futures.append(client.submit(tile_walking_file, str(path), profiles, pure=False, retries=retries,
+                                         key=f"lifecircle-tile-{c}-{r}-{time.time_ns()}"))
         parts = []
         for i, fut in enumerate(as_completed(futures), start=1):
             parts.append(fut.result())
+            fut.release()
             if progress is not None:
                 progress(i, len(futures))
         stitched = pd.concat(parts, ignore_index=True).sort_values("_row")
@@ -133,7 +170,12 @@ def run_tiled(cfg: AssessConfig, tile_km: float, scheduler: str | None = None, w
         raise LifecircleInputError(f"--tile-km must be a positive number of kilometres, got {tile_km}.")
     halo = halo_for(cfg.profiles, cfg.walk_profile, cfg.dem is not None, cfg.snap_max_m)
     cfg = replace(cfg, exact_within=dict(halo.limits))
-    if client is not None:
-        return run(cfg, quiet=quiet, walking=tiled_walking(client, tile_km * 1000.0, halo))
-    with dask_client(scheduler, workers) as own:
-        return run(cfg, quiet=quiet, walking=tiled_walking(own, tile_km * 1000.0, halo))
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    tile_dir = Path(tempfile.mkdtemp(prefix=f".{cfg.out.name}.tiles-", dir=cfg.out.parent))
+    try:
+        if client is not None:
+            return run(cfg, quiet=quiet, walking=tiled_walking(client, tile_km * 1000.0, halo, tile_dir))
+        with dask_client(scheduler, workers) as own:
+            return run(cfg, quiet=quiet, walking=tiled_walking(own, tile_km * 1000.0, halo, tile_dir))
+    finally:
+        shutil.rmtree(tile_dir, ignore_errors=True)
