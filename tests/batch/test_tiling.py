@@ -11,7 +11,7 @@ import pytest
 from batch_helpers import SHORT_WALK, local_cluster
 
 from lifecircle.batch.halo import halo_for
-from lifecircle.batch.tiling import plan_tiles, run_tiled
+from lifecircle.batch.tiling import plan_tiles, run_tiled, tile_walking_columns, tile_walking_file, write_tile
 from lifecircle.jobs.assess import AssessConfig, run
 from lifecircle.results import ResultsFolder
 from lifecircle.results.columns import TIME_PREFIX, categories_in
@@ -63,6 +63,11 @@ def test_tiles_hold_less_than_the_city(tmp_path, helsinki_path):
     assert len(tiles) >= 6
     assert sum(len(th.frame) for _, _, th, _ in tiles) == len(homes.frame)
     assert max(sub.n_edges for _, sub, _, _ in tiles) < 0.6 * net.n_edges
+    # a worker reads its tile from the file the driver wrote, and gets what the tile in memory gives
+    tile = max(tiles, key=lambda t: len(t[2].frame))
+    from_file = tile_walking_file(str(write_tile(tmp_path / "tile.pkl", tile)), [SHORT_WALK])
+    pd.testing.assert_frame_equal(from_file, tile_walking_columns(tile[1], tile[2], tile[3], [SHORT_WALK]))
+    assert list(from_file["_row"]) == list(tile[2].frame["_row"])
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0])
