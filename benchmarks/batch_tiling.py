@@ -102,7 +102,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--tile-km", type=float, default=5.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--work", type=Path, help="keep the city, results and measurements here (default: a temporary folder)")
+    ap.add_argument("--work", type=Path,
+                    help="keep the city, results and measurements here (default: a temporary folder)")
     ap.add_argument("--phase", choices=("all", "untiled", "tiled"), default="all")
     a = ap.parse_args()
     from lifecircle.batch.halo import halo_for
