@@ -12,7 +12,8 @@ and after.
 * speed-up = median wall(1 worker) / median wall(2 workers);
 * overhead per task = (wall × workers − Σ task seconds) / tasks, the time a worker is not running an area (cut,
   scheduling, transfer, start-up), per task;
-* peak RSS per worker = the largest ``ru_maxrss`` of the worker processes after the run.
+* peak RSS per worker = the largest ``ru_maxrss`` of the worker processes after the run;
+* tasks = areas finished; an area without a home fails (``failed``, with the reasons) and is not counted.
 
 Usage: ``python benchmarks/batch_areas.py EXTRACT.osm.pbf --grid 5x4 [--profile P] [--dem DEM] [--clip POLYGONS]``
 or ``python benchmarks/batch_areas.py --synthetic 200 --grid 5x4``.
@@ -88,8 +89,10 @@ def one_run(areas: Path, pbf: Path, workers: int, work: Path, profile: str, dem:
     task_s = [json.loads(p.read_text())["seconds"] for p in (out / "state").glob("*.json")]
     shutil.rmtree(out, ignore_errors=True)
     n = len(task_s)
+    reasons = sorted({m.split(":")[0][:80] for m in result.failed.values()})
     return {"wall_s": wall, "tasks": n, "task_s_sum": sum(task_s), "failed": len(result.failed),
-            "overhead_per_task_s": (wall * workers - sum(task_s)) / max(n, 1), "peak_rss_mb": max(rss.values())}
+            "overhead_per_task_s": (wall * workers - sum(task_s)) / max(n, 1), "peak_rss_mb": max(rss.values()),
+            "failed_because": reasons}
 
 
 def main() -> None:
@@ -138,7 +141,7 @@ def main() -> None:
             runs[w].append(one_run(areas, pbf, w, work, a.profile, a.dem, extra))
             print(w, runs[w][-1], flush=True)
     load_after = os.getloadavg()
-    med = {w: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for w, rs in runs.items()}
+    med = {w: {k: statistics.median(r[k] for r in rs) for k in rs[0] if k != "failed_because"} for w, rs in runs.items()}
     out = {"extract": str(a.pbf) if a.pbf else f"synthetic {a.synthetic}", "city": city,
            "dem": str(a.dem) if a.dem else None, "areas": n_areas, "repeats": a.repeats, "median": med,
            "load_before": load_before, "load_after": load_after, "cores": os.cpu_count()}
