@@ -163,7 +163,8 @@ def tiled_walking(client: Any, size_m: float, halo: Halo, tile_dir: Path, retrie
 def run_tiled(cfg: AssessConfig, tile_km: float, scheduler: str | None = None, workers: int | None = None,
               quiet: bool = False, client: Any = None) -> Path:
     """``assess --tile-km``: the ordinary job with the walking-times step run tile by tile on Dask (see the module
-    docstring). Values beyond the halo's limits are +inf, as in a batch area."""
+    docstring). Values beyond the halo's limits are +inf, as in a batch area. The tiles' files live in a folder
+    ``.<out>.tiles-*`` next to ``cfg.out``, removed when the run ends (finished or failed)."""
     from lifecircle.batch.cluster import dask_client
 
     if not (tile_km > 0):
