@@ -161,18 +161,21 @@ def hilbert_rank(x, y):
     for i in range(n):
         xi = np.int64((x[i] - x0) * scale)
         yi = np.int64((y[i] - y0) * scale)
+        # the cell's index along the curve, two bits a level from the top; the curve's orientation in the current
+        # quadrant is (swap x and y, complement both), kept as bits so the loop has no data-dependent branch
         d = np.int64(0)
-        s = side >> 1
-        while s > 0:
-            rx = 1 if (xi & s) > 0 else 0
-            ry = 1 if (yi & s) > 0 else 0
-            d += np.int64(s) * s * ((3 * rx) ^ ry)
-            if ry == 0:
-                if rx == 1:
-                    xi = side - 1 - xi
-                    yi = side - 1 - yi
-                xi, yi = yi, xi
-            s >>= 1
+        swap = np.int64(0)
+        flip = np.int64(0)
+        for level in range(k - 1, -1, -1):
+            bx = (xi >> level) & 1
+            by = (yi >> level) & 1
+            t = (bx ^ by) & swap
+            ex = bx ^ t ^ flip
+            ey = by ^ t ^ flip
+            d = (d << 2) | ((3 * ex) ^ ey)
+            turn = 1 - ey
+            flip ^= ex & turn
+            swap ^= turn
         key[i] = d
     count = np.zeros(side * side + 1, np.int64)
     for i in range(n):
