@@ -6,21 +6,24 @@ Build a :class:`Graph` (``Graph.from_network(net)``) and :class:`Points` (``Poin
 the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one. The walking-time definition for
 points on edges is the one of :mod:`lifecircle.network.model`.
 
-Algorithms: :func:`nearest` runs one multi-source Dijkstra per category on the reversed graph (seeded at both ends
-of every facility's edge with its partial-edge cost and access leg, carrying the facility's index) and combines
-each origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label variant. :func:`counts_within`,
-:func:`decay_access` and :func:`two_step_fca` run one search per facility bounded by the largest threshold and
-reduce the origins reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs`
-runs the same searches and emits the pairs they reach. Kernels are numba
-(``cache=True``), work is split between threads by category (or by facility for per-facility sums). The
-:class:`Graph` stores its search arrays in an internal node order chosen for memory locality
-(:mod:`lifecircle.engine.layout`); every input and result uses the caller's node and edge ids.
+Algorithms: :func:`nearest` runs one multi-source search per category on the reversed graph (seeded at both ends
+of every facility's edge with its partial-edge cost and access leg, carrying the facility's index), block by block
+of the node order so that its working set stays in cache (:mod:`lifecircle.engine.blocks`), and combines each
+origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label variant. :func:`counts_within`,
+:func:`decay_access` and :func:`two_step_fca` run one search per facility bounded by the largest threshold, on an
+exact bucket ring (:mod:`lifecircle.engine.bounded`; facilities at the same point share one), and reduce the origins
+reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs` runs the same
+searches and emits the pairs they reach. Every cost is the one a plain Dijkstra gives, bit for bit. Kernels are
+numba (``cache=True``), work is split between threads by category. The :class:`Graph` stores its search arrays in
+an internal node order chosen for memory locality (:mod:`lifecircle.engine.layout`); every input and result uses
+the caller's node and edge ids.
 
 Memory (bytes; n nodes, m directed edges, O origins, F facilities, C categories, T thresholds, P threads):
-the :class:`Graph` holds ≈ 64·m + 24·n; :func:`nearest` adds per thread 12·n + 12·(m + 2·F) of heap, and its
-output 16·O·C; :func:`counts_within` per thread 16·n + 16·O + 12·m, output 4·O·C·T (+ 8·O·C·T with capacities);
-:func:`two_step_fca` the same scratch and 8·O·C + 16·F. Never an O × F matrix. For 1 M nodes (3.5 M edges),
-500 k homes, 15 categories and P = 2 the whole set stays near 1.2 GB peak RSS (docs/benchmarks.md).
+the :class:`Graph` holds ≈ 52·m + 16·n (+ 12·m + 8·n once a forward search builds its outgoing CSR);
+:func:`nearest` adds per thread 28·n, and its output 16·O·C; :func:`counts_within` per thread 24·n + 16·O, output
+4·O·C·T (+ 8·O·C·T with capacities), held twice while it is gathered into the origins' node order and back;
+:func:`two_step_fca` the same scratch and 8·O·C + 16·F. Never an O × F matrix. For 1 M nodes (3.5 M edges), 500 k
+homes, 15 categories and P = 2 the whole set peaks near 1.15 GB RSS (docs/benchmarks.md).
 """
 
 from lifecircle.engine.counts import DEFAULT_THRESHOLDS_S, CountsResult, counts_within

@@ -143,7 +143,9 @@
     mapData = await api("GET", `/api/runs/${encodeURIComponent(runKey)}/map`);
     const sel = $("category-select"); sel.replaceChildren();
     mapData.categories.forEach((c) => { const o = el("option", (lang === "zh" ? c.zh : c.en) + " (" + c.n_facilities + ")"); o.value = c.id; sel.appendChild(o); });
-    category = category && mapData.categories.some((c) => c.id === category) ? category : (mapData.categories[0] || {}).id;
+    // keep the chosen category; else open on the first one that has facilities (a category without any is all grey)
+    const first = mapData.categories.find((c) => c.n_facilities > 0) || mapData.categories[0] || {};
+    category = category && mapData.categories.some((c) => c.id === category) ? category : first.id;
     sel.value = category;
     if (!lmap) {
       lmap = L.map("map", {preferCanvas: true, attributionControl: true});
