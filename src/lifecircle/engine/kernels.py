@@ -1,8 +1,11 @@
-"""Compiled search kernels (numba): 4-ary / binary heaps with lazy deletion on CSR arrays, no Python objects inside.
+"""Compiled search kernels (numba) on CSR arrays, no Python objects inside: the per-category nearest search (on the
+block search of :mod:`lifecircle.engine.blocks`), the k-nearest search (a binary heap), the bounded searches from
+facilities reduced on the fly (on the bucket ring of :mod:`lifecircle.engine.bounded`) and the forward search of
+the isochrones (a 4-ary heap with lazy deletion).
 
-Every kernel works on the *reversed* graph (``in_indptr``/``in_from``/``in_cost``): a search seeded at facilities
-gives, at every node, the walking cost from that node *to* the facility, which is the direction the user walks.
-Units are those of the graph's cost (seconds or metres). Node ids are the graph's internal ids (``Graph.rank``).
+Every kernel but the forward one works on the *reversed* graph (``in_indptr``/``in_from``/``in_cost``): a search
+seeded at facilities gives, at every node, the walking cost from that node *to* the facility, which is the direction
+the user walks. Units are those of the graph's cost (seconds or metres). Node ids are internal (``Graph.rank``).
 """
 
 from __future__ import annotations
