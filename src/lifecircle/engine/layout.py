@@ -19,21 +19,29 @@ def check_edges(n_nodes, u, v, cost, rev):
     """The first problem with the edge arrays as ``(code, edge)``: 0 none, 1 end id out of range, 2 cost negative
     or not finite, 3 ``rev`` out of range, 4 ``rev`` not a consistent pairing; ``edge`` is the first bad edge."""
     m = len(u)
+    bad_id = bad_cost = bad_rev = bad_pair = -1  # the first edge with each problem, found in one pass
     for e in range(m):
-        if u[e] < 0 or v[e] < 0 or u[e] >= n_nodes or v[e] >= n_nodes:
-            return 1, e
-    for e in range(m):
+        a = u[e]
+        b = v[e]
+        if bad_id < 0 and (a < 0 or b < 0 or a >= n_nodes or b >= n_nodes):
+            bad_id = e
         c = cost[e]
-        if not (c >= 0.0 and c < np.inf):
-            return 2, e
-    for e in range(m):
+        if bad_cost < 0 and not (c >= 0.0 and c < np.inf):
+            bad_cost = e
         r = rev[e]
         if r < -1 or r >= m:
-            return 3, e
-    for e in range(m):
-        r = rev[e]
-        if r >= 0 and (r == e or rev[r] != e or u[r] != v[e] or v[r] != u[e]):
-            return 4, e
+            if bad_rev < 0:
+                bad_rev = e
+        elif bad_pair < 0 and r >= 0 and (r == e or rev[r] != e or u[r] != b or v[r] != a):
+            bad_pair = e
+    if bad_id >= 0:
+        return 1, bad_id
+    if bad_cost >= 0:
+        return 2, bad_cost
+    if bad_rev >= 0:
+        return 3, bad_rev
+    if bad_pair >= 0:
+        return 4, bad_pair
     return 0, -1
 
 
