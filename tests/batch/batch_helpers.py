@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -62,13 +65,19 @@ def check_area(area_dir: Path, whole: gpd.GeoDataFrame, polygon, limit_s: float,
     return compared
 
 
-def local_cluster(workers: int = 2):
-    """A LocalCluster of ``workers`` single-threaded processes on loopback and its client (close both after)."""
+@contextmanager
+def local_cluster(workers: int = 2) -> Iterator[Any]:
+    """A client of a LocalCluster of ``workers`` single-threaded processes on loopback; both closed on exit."""
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address="127.0.0.1:0", silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
-    return cluster, Client(cluster)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
 
 
 def helsinki_config(areas: Path, out: Path, **extra) -> BatchConfig:

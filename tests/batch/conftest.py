@@ -27,12 +27,8 @@ def helsinki_areas(tmp_path_factory, helsinki_path) -> Path:
 def helsinki_batch(tmp_path_factory, helsinki_areas, helsinki_path) -> Path:
     """The undisturbed batch of the four Helsinki areas (2 workers)."""
     out = tmp_path_factory.mktemp("batch") / "run"
-    cluster, client = local_cluster(2)
-    try:
+    with local_cluster(2) as client:
         result = run_batch(helsinki_config(helsinki_areas, out, osm=helsinki_path), quiet=True, client=client)
-    finally:
-        client.close()
-        cluster.close()
     assert sorted(result.finished) == ["a0", "a1", "a2", "a3"] and not result.failed
     return out
 

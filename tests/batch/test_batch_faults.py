@@ -56,19 +56,17 @@ def _kill_a_busy_worker(client, killed: list[int], stop: threading.Event) -> Non
 
 
 def test_worker_killed_mid_task(tmp_path, helsinki_areas, helsinki_path, helsinki_batch):
-    cluster, client = local_cluster(2)
     killed: list[int] = []
     stop = threading.Event()
-    killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed, stop), daemon=True)
-    killer.start()
-    try:
-        result = run_batch(helsinki_config(helsinki_areas, tmp_path / "run", osm=helsinki_path, retries=2),
-                           quiet=True, client=client)
-    finally:
-        stop.set()
-        killer.join(timeout=10)
-        client.close()
-        cluster.close()
+    with local_cluster(2) as client:
+        killer = threading.Thread(target=_kill_a_busy_worker, args=(client, killed, stop), daemon=True)
+        killer.start()
+        try:
+            result = run_batch(helsinki_config(helsinki_areas, tmp_path / "run", osm=helsinki_path, retries=2),
+                               quiet=True, client=client)
+        finally:
+            stop.set()
+            killer.join(timeout=10)
     assert killed, "no worker was killed: the test did not exercise the fault"
     assert sorted(result.finished) == list(AREAS) and not result.failed
     assert_same_batch(tmp_path / "run", helsinki_batch)
@@ -92,12 +90,8 @@ def test_driver_killed_then_rerun_finishes(tmp_path, helsinki_areas, helsinki_pa
         proc.wait(timeout=30)
     done_before = sorted(p.stem for p in (out / "state").glob("*.json"))
     assert 1 <= len(done_before) < len(AREAS)
-    cluster, client = local_cluster(2)
-    try:
+    with local_cluster(2) as client:
         result = run_batch(helsinki_config(helsinki_areas, out, osm=helsinki_path), quiet=True, client=client)
-    finally:
-        client.close()
-        cluster.close()
     assert sorted(result.skipped) == done_before
     assert sorted(result.finished + result.skipped) == list(AREAS) and not result.failed
     assert_same_batch(out, helsinki_batch)

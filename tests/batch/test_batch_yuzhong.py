@@ -30,13 +30,9 @@ def test_every_yuzhong_area_equals_the_district_run(tmp_path, yuzhong_pbf, yuzho
     crs = read_areas(areas_path).crs
     run(AssessConfig(out=tmp_path / "whole", osm=yuzhong_pbf, dem=yuzhong_dem, crs=crs), quiet=True)
     whole = ResultsFolder(tmp_path / "whole").homes()
-    cluster, client = local_cluster(2)
-    try:
+    with local_cluster(2) as client:
         result = run_batch(BatchConfig(areas=areas_path, osm=yuzhong_pbf, out=tmp_path / "batch", dem=yuzhong_dem),
                            quiet=True, client=client)
-    finally:
-        client.close()
-        cluster.close()
     areas = gpd.read_file(areas_path)
     assert all("No home lies inside the area" in m for m in result.failed.values()), result.failed
     compared = 0

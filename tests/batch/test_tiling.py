@@ -37,12 +37,8 @@ def test_tiled_run_equals_untiled_on_helsinki(tmp_path, helsinki_path):
     base = AssessConfig(out=tmp_path / "untiled", osm=helsinki_path, profiles=(SHORT_WALK,), snap_max_m=50.0,
                         unspecified_buildings_as_homes=True, m2_per_person="fi-uusimaa", areas="grid:500")
     run(base, quiet=True)
-    cluster, client = local_cluster(2)
-    try:
+    with local_cluster(2) as client:
         run_tiled(replace(base, out=tmp_path / "tiled"), 0.4, quiet=True, client=client)
-    finally:
-        client.close()
-        cluster.close()
     compared = _assert_same(ResultsFolder(tmp_path / "untiled"), ResultsFolder(tmp_path / "tiled"), 240.0)
     assert compared > 2000
     assert ResultsFolder(tmp_path / "tiled").run.counts["values_beyond_exact_limit"] > 0
