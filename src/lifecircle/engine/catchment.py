@@ -50,7 +50,8 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     if n_o == 0 or n_f == 0:
         return
     f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
-    att_ptr, att_o, att_cost = origin_attachments(g, origins)
+    legs = leave_legs(g, origins)
+    att_ptr, att_o, att_cost = origin_attachments(g, origins, legs)
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
     n_threads = max(1, numba.get_num_threads())
@@ -63,7 +64,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
     # origins renumbered by the internal node they leave by: the origins one search reaches then sit together in
     # the per-origin arrays, which it reads and adds to (outputs are gathered into that order and scattered back)
-    perm = np.argsort(leave_legs(g, origins)[0], kind="stable")
+    perm = np.argsort(legs[0], kind="stable")
     inv = np.empty_like(perm)
     inv[perm] = np.arange(n_o)
     att_o, d_org = inv[att_o], inv[d_org]

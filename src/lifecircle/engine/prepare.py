@@ -58,9 +58,10 @@ def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categor
     return cat_ptr, np.ascontiguousarray(node[order]), np.ascontiguousarray(cost[order]), np.ascontiguousarray(label[order])
 
 
-def origin_attachments(g: Graph, origins: Points):
-    """CSR node → (origin, leave-leg cost incl. access): where each origin joins the network."""
-    na, ca, nb, cb = leave_legs(g, origins)
+def origin_attachments(g: Graph, origins: Points, legs=None):
+    """CSR node → (origin, leave-leg cost incl. access): where each origin joins the network (``legs``: the
+    origins' :func:`~lifecircle.engine.graph.leave_legs`, when the caller has them already)."""
+    na, ca, nb, cb = leave_legs(g, origins) if legs is None else legs
     n = len(origins)
     idx = np.arange(n, dtype=np.int64)
     keep = nb >= 0
