@@ -1,8 +1,9 @@
 """The bounded search on its bucket ring equals a plain Dijkstra bit for bit.
 
 Random directed graphs with integer costs (ties), zero costs, parallel edges and self-loops; bounds from a few
-edges to +inf; the ring's own width and much wider and narrower ones, so that nodes are moved between buckets,
-settled again through light edges, and the ring wraps round many times.
+edges to +inf; the ring's own width and much wider and narrower ones, so that nodes are filed again in other
+buckets, settled again through light edges, and the ring wraps round many times; bucket stacks of 1 node up, so
+that searches overflow them and are run again with more room.
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ from random_graphs import dijkstra, random_graph
 from lifecircle.engine import bounded
 
 
-def _catchment(indptr, nbr, cost, source, source_cost, bound, width, n_buckets):
-    """Cost from the source to every node within ``bound`` (one origin on each node, no leave legs)."""
+def _catchment(indptr, nbr, cost, source, source_cost, bound, width, n_buckets, room=None):
+    """Cost from the source to every node within ``bound`` (one origin on each node, no leave legs); ``room``: the
+    bucket stacks' first room (nodes)."""
     n = len(indptr) - 1
     att_ptr = np.arange(n + 1, dtype=np.int64)
     att_o = np.arange(n, dtype=np.int64)
     att_cost = np.zeros(n)
     none = np.zeros(0, np.int64)
-    sc = bounded.scratch(n, n, n_buckets)
-    dist, _, best, o_touched, head, where, _, _ = sc
-    no = bounded.facility_catchment(indptr, nbr, cost, source, source_cost, -1, 0.0, att_ptr, att_o, att_cost, 0, 0,
-                                    none, np.zeros(0), bound, width, *sc)
+    dist, touched, best, o_touched, stack, top, where = bounded.scratch(n, n, n_buckets)
+    if room is not None:
+        stack = np.empty((n_buckets, room), np.int32)
+    no, stack = bounded.catchment_search(indptr, nbr, cost, source, source_cost, -1, 0.0, att_ptr, att_o, att_cost,
+                                         0, 0, none, np.zeros(0), bound, width, dist, touched, best, o_touched, stack,
+                                         top, where)
     got = np.full(n, np.inf)
     got[o_touched[:no]] = best[o_touched[:no]]
     best[o_touched[:no]] = np.inf
     # the scratch is left as it came
-    assert np.isinf(dist).all() and np.isinf(best).all() and (head == -1).all() and (where == -1).all()
+    assert np.isinf(dist).all() and np.isinf(best).all() and (top == 0).all() and (where == -1).all()
     return got
 
 
@@ -45,17 +49,18 @@ def test_bounded_search_equals_dijkstra(seed):
             want = np.where(ref <= bound, ref, np.inf)
             width, n_buckets = bounded.queue_shape(cost, bound)
             for w in (width, cost.max() / 2.0, width / 50.0):
-                ring = n_buckets if w == width else int(cost.max() / w) + 3
-                got = _catchment(indptr, nbr, cost, int(source), source_cost, bound, w, ring)
-                assert np.array_equal(got, want), f"bound {bound}, width {w}"
+                ring = n_buckets if w == width else 1 << int(cost.max() / w + 2).bit_length()
+                for room in (None, 1, 7):
+                    got = _catchment(indptr, nbr, cost, int(source), source_cost, bound, w, ring, room)
+                    assert np.array_equal(got, want), f"bound {bound}, width {w}, room {room}"
 
 
 def test_width_and_ring():
     cost = np.linspace(0.0, 100.0, 1001)
     w, ring = bounded.queue_shape(cost, 900.0)
     assert w == pytest.approx(max(5.0, 900.0 / bounded.MAX_BUCKETS))
-    assert ring == int(100.0 / w) + 3
-    assert bounded.queue_shape(np.zeros(4), np.inf) == (1.0, 3)  # all costs 0: one bucket holds everything
+    assert ring == 1 << (int(100.0 / w) + 2).bit_length()  # a power of two > max cost / w + 2
+    assert bounded.queue_shape(np.zeros(4), np.inf) == (1.0, 4)  # all costs 0: one bucket holds everything
     w_inf, _ = bounded.queue_shape(cost, np.inf)
     assert w_inf == pytest.approx(5.0)
 

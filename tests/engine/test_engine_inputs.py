@@ -64,3 +64,27 @@ def test_bad_categories_and_parameters():
         Decay("cubic", scale=1, cutoff=1)
     with pytest.raises(LifecircleInputError, match="edge geometries"):
         isochrones(g, o)
+
+
+def _read_only(values, dtype):
+    arr = np.array(values, dtype=dtype)
+    arr.setflags(write=False)
+    return arr
+
+
+def test_read_only_inputs_run_the_same_compiled_kernels():
+    """Arrays pandas hands out read-only are taken as they are, without a second compiled copy of the kernels."""
+    from lifecircle.engine import kernels
+
+    g = Graph.from_arrays(4, [0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2], [1.0, 1.0, 2.0, 2.0, 3.0, 3.0],
+                          [1, 0, 3, 2, 5, 4])
+    edge, frac, access, cat, cap = [0, 4, 2], [0.5, 0.25, 0.0], [1.0, 0.0, 2.0], [0, 1, 1], [3.0, 1.0, 2.0]
+    want_n = nearest(g, Points(edge, frac, access), Points(edge, frac, access), cat, 2)
+    want_c = counts_within(g, Points(edge, frac, access), Points(edge, frac, access), cat, 2, capacity=cap)
+    compiled = len(kernels.nearest_all.signatures), len(kernels.catchments.signatures)
+    pts = Points(_read_only(edge, np.int64), _read_only(frac, np.float64), _read_only(access, np.float64))
+    got_n = nearest(g, pts, pts, _read_only(cat, np.int64), 2)
+    got_c = counts_within(g, pts, pts, _read_only(cat, np.int64), 2, capacity=_read_only(cap, np.float64))
+    assert (len(kernels.nearest_all.signatures), len(kernels.catchments.signatures)) == compiled
+    assert np.array_equal(got_n.time, want_n.time) and np.array_equal(got_c.count, want_c.count)
+    assert np.array_equal(got_c.capacity, want_c.capacity)

@@ -1,30 +1,59 @@
 """Run the bounded facility searches of :func:`lifecircle.engine.kernels.catchments` from Python arrays.
 
-Memory: per thread, scratch of 24 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
-the caller's outputs, gathered into the origins' node order; never an origins × facilities matrix.
+Memory: per thread, scratch of 20 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
+the outputs twice over (filled in the origins' node order, returned in the caller's); never an origins × facilities
+matrix.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, leave_legs
-from lifecircle.engine.kernels import catchments
+from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
 
-def _category_groups(cat: np.ndarray, n_categories: int, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Facilities split into ``n_groups`` sets of whole categories, balanced by facility count (longest first)."""
-    counts = np.bincount(cat, minlength=n_categories)
+def _sites(pts: Points) -> np.ndarray:
+    """An id per distinct point (same edge, fraction and access leg, bit for bit): such points share a search."""
+    n = len(pts)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    frac, acc = pts.frac.view(np.int64), pts.access.view(np.int64)
+    order = np.lexsort((acc, frac, pts.edge))
+    new = np.ones(n, bool)
+    new[1:] = (np.diff(pts.edge[order]) != 0) | (np.diff(frac[order]) != 0) | (np.diff(acc[order]) != 0)
+    site = np.empty(n, np.int64)
+    site[order] = np.cumsum(new) - 1
+    return site
+
+
+def _category_groups(cat: np.ndarray, site: np.ndarray, n_categories: int,
+                     n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Facilities split into ``n_groups`` sets of whole categories, balanced by the searches each runs.
+
+    A group searches once from each distinct point among its facilities, so its work is its number of distinct
+    points. Categories are placed largest first, each in the group where the larger of the groups' loads stays
+    smallest, and among those where it adds the fewest new points: categories whose facilities stand at the same
+    points (a bus stop and a kiosk at one entrance) share their searches when the balance allows.
+    """
+    n_sites = int(site.max()) + 1 if len(site) else 0
+    owned = np.zeros((n_groups, n_sites), bool)
     load = np.zeros(n_groups, np.int64)
     owner = np.zeros(n_categories, np.int64)
-    for c in np.argsort(-counts, kind="stable"):
-        gi = int(np.argmin(load))
+    sites_of = [np.unique(site[cat == c]) for c in range(n_categories)]
+    for c in sorted(range(n_categories), key=lambda c: -len(sites_of[c])):
+        added = np.array([int((~owned[gi, sites_of[c]]).sum()) for gi in range(n_groups)])
+        after = np.maximum(load + added, np.array([np.delete(load, gi).max(initial=0) for gi in range(n_groups)]))
+        gi = int(np.lexsort((added, after))[0])
         owner[c] = gi
-        load[gi] += counts[c]
+        owned[gi, sites_of[c]] = True
+        load[gi] += added[gi]
     grp = owner[cat]
     order = np.argsort(grp, kind="stable").astype(np.int64)
     ptr = np.zeros(n_groups + 1, np.int64)
@@ -32,54 +61,66 @@ def _category_groups(cat: np.ndarray, n_categories: int, n_groups: int) -> tuple
     return ptr, order
 
 
-def _sites(pts: Points) -> np.ndarray:
-    """An id per distinct point (same edge, fraction and access leg, bit for bit): such points share a search."""
-    key = np.stack([pts.edge, pts.frac.view(np.int64), pts.access.view(np.int64)], axis=1)
-    return np.unique(key, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+@dataclass
+class Catchments:
+    """What :func:`run_catchments` reduced, rows in the caller's origin order (None: not asked for this mode).
+
+    ``count``/``capacity`` (n_origins, C, T): facilities and their weights within each threshold (counts);
+    ``sums`` (n_origins, C): the decay-weighted sums, or the 2SFCA access; ``demand`` (n_facilities,): the
+    2SFCA's weighted population per facility."""
+
+    count: np.ndarray | None = None
+    capacity: np.ndarray | None = None
+    sums: np.ndarray | None = None
+    demand: np.ndarray | None = None
 
 
 def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int, bound: float,
                    mode: int, thresholds=None, f_weight=None, kind: int = 0, scale: float = 1.0, o_weight=None,
-                   out_count=None, out_cap=None, out_sum=None, out_fac=None) -> None:
-    """Fill the given outputs in place (see :func:`lifecircle.engine.kernels.catchments` for the modes)."""
+                   with_capacity: bool = False) -> Catchments:
+    """Run the bounded searches of :func:`lifecircle.engine.kernels.catchments` in ``mode`` and return its outputs:
+    ``count`` (and ``capacity`` when ``with_capacity``) for counts, ``sums`` for decay sums, ``sums`` and
+    ``demand`` for the 2SFCA."""
     if not isinstance(g, Graph):
         raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
     origins.check_on(g, "origins")
     facilities.check_on(g, "facilities")
-    n_o, n_f = len(origins), len(facilities)
-    if n_o == 0 or n_f == 0:
-        return
-    f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
-    legs = leave_legs(g, origins)
-    att_ptr, att_o, att_cost = origin_attachments(g, origins, legs)
-    d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
-    d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
-    n_threads = max(1, numba.get_num_threads())
-    # no two groups share a category, so no two threads write the same output cell
-    group_ptr, group_fac = _category_groups(cat, n_categories, n_threads)
-    # within a group, run the searches in node order (consecutive searches then share the cached part of the graph),
-    # facilities at the same point one after the other (they share a search)
-    site = _sites(facilities)
-    grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
-    group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
-    # origins renumbered by the internal node they leave by: the origins one search reaches then sit together in
-    # the per-origin arrays, which it reads and adds to (outputs are gathered into that order and scattered back)
-    perm = np.argsort(legs[0], kind="stable")
-    inv = np.empty_like(perm)
-    inv[perm] = np.arange(n_o)
-    att_o, d_org = inv[att_o], inv[d_org]
-    z1 = np.zeros(1, np.float64)
-    thresholds = z1 if thresholds is None else np.ascontiguousarray(thresholds, np.float64)
-    f_weight = np.zeros(n_f) if f_weight is None else f_weight
-    o_weight = z1 if o_weight is None else o_weight[perm]
-    count = np.zeros((1, 1, 1), np.int32) if out_count is None else out_count[perm]
-    cap = np.zeros((0, 0, 0), np.float64) if out_cap is None else out_cap[perm]
-    sums = np.zeros((1, 1), np.float64) if out_sum is None else out_sum[perm]
-    out_fac = z1 if out_fac is None else out_fac
-    catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr, group_fac,
-               att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, float(bound), *queue_shape(g.in_cost, bound), int(mode),
-               thresholds, f_weight,
-               int(kind), float(scale), o_weight, count, cap, sums, out_fac)
-    for out, got in ((out_count, count), (out_cap, cap), (out_sum, sums)):
-        if out is not None:
-            out[perm] = got
+    n_o, n_f, C = len(origins), len(facilities), int(n_categories)
+    n_thr = 1 if thresholds is None else len(thresholds)
+    counting = mode == MODE_COUNTS
+    # outputs start at zero, in the origins' search order (below)
+    count = np.zeros((n_o, C, n_thr) if counting else (1, 1, 1), np.int32)
+    cap = np.zeros((n_o, C, n_thr) if counting and with_capacity else (0, 0, 0))
+    sums = np.zeros((1, 1) if counting else (n_o, C))
+    demand = np.zeros(n_f if mode == MODE_FCA else 1)
+    if n_o and n_f and C:
+        f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
+        legs = leave_legs(g, origins)
+        att_ptr, att_o, att_cost = origin_attachments(g, origins, legs)
+        d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
+        d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
+        # no two groups share a category, so no two threads write the same output cell
+        site = _sites(facilities)
+        group_ptr, group_fac = _category_groups(cat, site, C, max(1, numba.get_num_threads()))
+        # within a group, run the searches in node order (consecutive searches then share the cached part of the
+        # graph), facilities at the same point one after the other (they share a search)
+        grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
+        group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
+        # origins renumbered by the internal node they leave by: the origins one search reaches then sit together
+        # in the per-origin arrays, which it reads and adds to (the outputs come back in the caller's order)
+        perm = np.argsort(legs[0], kind="stable")
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(n_o)
+        z1 = np.zeros(1, np.float64)
+        catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr,
+                   group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, float(bound),
+                   *queue_shape(g.in_cost, bound), int(mode), z1 if thresholds is None else thresholds,
+                   np.zeros(n_f) if f_weight is None else f_weight, int(kind), float(scale),
+                   z1 if o_weight is None else o_weight[perm], count, cap, sums, demand)
+        if counting:
+            count, cap = count[inv], cap[inv] if with_capacity else cap
+        else:
+            sums = sums[inv]
+    if counting:
+        return Catchments(count=count, capacity=cap if with_capacity else None)
+    return Catchments(sums=sums, demand=demand if mode == MODE_FCA else None)

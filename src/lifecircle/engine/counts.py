@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lifecircle.engine.catchment import run_catchments
-from lifecircle.engine.graph import Graph, Points
+from lifecircle.engine.graph import Graph, Points, kernel_array
 from lifecircle.engine.kernels import MODE_COUNTS
 from lifecircle.engine.prepare import check_categories, per_point
 from lifecircle.errors import LifecircleInputError
@@ -35,7 +35,7 @@ def check_thresholds(thresholds) -> np.ndarray:
         raise LifecircleInputError(
             f"thresholds must be a non-empty list of finite costs >= 0 (seconds or metres), got {list(thr)}."
         )
-    return np.ascontiguousarray(thr)
+    return kernel_array(thr, np.float64)
 
 
 def counts_within(g: Graph, origins: Points, facilities: Points, category, n_categories: int,
@@ -56,11 +56,9 @@ def counts_within(g: Graph, origins: Points, facilities: Points, category, n_cat
     """
     cat = check_categories(category, len(facilities), n_categories)
     thr = check_thresholds(thresholds)
-    C, n_o = int(n_categories), len(origins)
+    C = int(n_categories)
     cap = per_point("capacity", capacity, len(facilities), default=1.0)
-    count = np.zeros((n_o, C, len(thr)), np.int32)
-    cap_sum = np.zeros((n_o, C, len(thr)), np.float64) if capacity is not None else None
-    if C:
-        run_catchments(g, origins, facilities, cat, C, float(thr.max()), MODE_COUNTS, thresholds=thr, f_weight=cap,
-                       out_count=count, out_cap=cap_sum)
-    return CountsResult(count, cap_sum if capacity is not None else None, thr)
+    got = run_catchments(g, origins, facilities, cat, C, float(thr.max()), MODE_COUNTS, thresholds=thr, f_weight=cap,
+                         with_capacity=capacity is not None)
+    assert got.count is not None
+    return CountsResult(got.count, got.capacity, thr)

@@ -80,9 +80,8 @@ def decay_access(g: Graph, origins: Points, facilities: Points, category, n_cate
         raise LifecircleInputError("decay must be a lifecircle.engine.Decay, e.g. Decay('gaussian', scale=600, cutoff=1800).")
     cat = check_categories(category, len(facilities), n_categories)
     w = per_point("weight", weight, len(facilities), default=1.0)
-    out = np.zeros((len(origins), int(n_categories)))
-    if int(n_categories):
-        assert decay.cutoff is not None  # Decay checks it is set
-        run_catchments(g, origins, facilities, cat, int(n_categories), decay.cutoff, MODE_ORIGIN_SUM, f_weight=w,
-                       kind=decay.code, scale=decay.scale or 1.0, out_sum=out)
-    return out
+    assert decay.cutoff is not None  # Decay checks it is set
+    got = run_catchments(g, origins, facilities, cat, int(n_categories), decay.cutoff, MODE_ORIGIN_SUM, f_weight=w,
+                         kind=decay.code, scale=decay.scale or 1.0)
+    assert got.sums is not None
+    return got.sums

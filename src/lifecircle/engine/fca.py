@@ -64,11 +64,10 @@ def two_step_fca(g: Graph, origins: Points, population, facilities: Points, capa
     pop = per_point("population", population, len(origins))
     cap = per_point("capacity", capacity, len(facilities))
     C = int(n_categories)
-    demand = np.zeros(len(facilities))
-    access = np.zeros((len(origins), C))
-    if C:
-        run_catchments(g, origins, facilities, cat, C, threshold, MODE_FCA, f_weight=cap, kind=decay.code,
-                       scale=decay.scale or 1.0, o_weight=pop, out_sum=access, out_fac=demand)
+    got = run_catchments(g, origins, facilities, cat, C, threshold, MODE_FCA, f_weight=cap, kind=decay.code,
+                         scale=decay.scale or 1.0, o_weight=pop)
+    access, demand = got.sums, got.demand
+    assert access is not None and demand is not None
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(demand > 0, cap / demand, np.nan)
     return FcaResult(access, ratio, demand)

@@ -21,9 +21,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from lifecircle.network.model import SnappedPoints, WalkNetwork
 
 
+def kernel_array(values: Any, dtype) -> np.ndarray:
+    """``values`` as a C-contiguous, writeable array of ``dtype``, copied only when needed.
+
+    The compiled kernels are specialised on their arrays' types, and numba types a read-only array (what pandas'
+    ``to_numpy()`` often returns) apart from a writeable one: passing one would load or compile a second copy of
+    every kernel (tens of milliseconds from the cache, seconds without). Every array the engine hands to a kernel
+    goes through here.
+    """
+    return np.require(np.asarray(values), dtype=dtype, requirements=("C", "W"))
+
+
 def _as_1d(name: str, values: Any, dtype) -> np.ndarray:
     try:
-        arr = np.ascontiguousarray(np.asarray(values), dtype=dtype)
+        arr = kernel_array(values, dtype)
     except (TypeError, ValueError) as exc:
         raise LifecircleInputError(f"{name} must be a 1-D numeric array ({exc}).") from exc
     if arr.ndim != 1:
@@ -33,8 +44,7 @@ def _as_1d(name: str, values: Any, dtype) -> np.ndarray:
 
 def _csr(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Compressed rows: ``indptr`` (n_rows + 1), ``cols`` and ``vals`` reordered by row (stable)."""
-    rows = np.ascontiguousarray(rows, dtype=np.int64)
-    return layout.csr(n_rows, rows, np.ascontiguousarray(cols), np.ascontiguousarray(vals))
+    return layout.csr(n_rows, kernel_array(rows, np.int64), kernel_array(cols, cols.dtype), kernel_array(vals, vals.dtype))
 
 
 #: Marks a graph built without an order of its own (its internal ids are the caller's node ids).

@@ -15,7 +15,7 @@ from numba import njit, prange
 
 from lifecircle.engine.blocks import block_search
 from lifecircle.engine.blocks import scratch as block_scratch
-from lifecircle.engine.bounded import facility_catchment, scratch
+from lifecircle.engine.bounded import catchment_search, scratch
 
 # ----------------------------------------------------------------------------------------------------------- heaps
 
@@ -362,7 +362,7 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     n_thr = len(thresholds)
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
     for g in prange(n_groups):
-        dist, touched, best, o_touched, head, where, nxt, prv = scratch(n_nodes, n_o, n_buckets)
+        dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
         no = 0
         site = -1
         for i in range(group_ptr[g], group_ptr[g + 1]):
@@ -372,9 +372,9 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                 for j in range(no):
                     best[o_touched[j]] = np.inf
                 site = f_site[f]
-                no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr,
-                                        att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist,
-                                        touched, best, o_touched, head, where, nxt, prv)
+                no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
+                                             att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
+                                             width, dist, touched, best, o_touched, stack, top, where)
             if mode == MODE_FCA:
                 demand = 0.0
                 for j in range(no):

@@ -1,6 +1,6 @@
 """Every (facility, origin, cost) pair within a limit: what siting models need from the engine.
 
-:func:`bounded_pairs` runs the engine's bounded search (:func:`lifecircle.engine.bounded.facility_catchment`) once
+:func:`bounded_pairs` runs the engine's bounded search (:func:`lifecircle.engine.bounded.catchment_search`) once
 per facility on the reversed graph (the direction the user walks), bounded by the limit, resetting only the nodes it
 touched, and *emits* every origin reached with its exact cost under the :mod:`lifecircle.network.model` definition
 (leave and enter legs, access legs, same-edge straight walks) — the costs behind the indicators' ``t_<c>`` columns.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lifecircle.engine.bounded import facility_catchment, queue_shape, scratch
+from lifecircle.engine.bounded import catchment_search, queue_shape, scratch
 from lifecircle.engine.graph import Graph, Points, enter_legs
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -71,16 +71,16 @@ def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f
     ``att_*``: CSR node → (origin, leave-leg cost incl. access); ``d_*``: CSR facility → (origin, same-edge cost).
     """
     n_f = len(f_na)
-    dist, touched, best, o_touched, head, where, nxt, prv = scratch(n_nodes, n_o, n_buckets)
+    dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
     size_out = 1024
     out_f = np.empty(size_out, np.int64)
     out_o = np.empty(size_out, np.int64)
     out_t = np.empty(size_out, np.float64)
     n_out = 0
     for f in range(n_f):
-        no = facility_catchment(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
-                                att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched, best,
-                                o_touched, head, where, nxt, prv)
+        no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
+                                     att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched,
+                                     best, o_touched, stack, top, where)
         if n_out + no > size_out:
             while n_out + no > size_out:
                 size_out *= 2

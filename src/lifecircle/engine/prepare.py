@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, leave_legs, pair_position
+from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, kernel_array, leave_legs, pair_position
 from lifecircle.engine.kernels import direct_pairs
 from lifecircle.errors import LifecircleInputError
 
@@ -17,7 +17,7 @@ def check_categories(category, n_facilities: int, n_categories: int) -> np.ndarr
         raise LifecircleInputError(f"n_categories must be an integer, got {n_categories!r}.") from exc
     if n_categories < 0:
         raise LifecircleInputError(f"n_categories must be >= 0, got {n_categories}.")
-    cat = np.ascontiguousarray(np.asarray(category), dtype=np.int64).reshape(-1)
+    cat = kernel_array(np.asarray(category).reshape(-1), np.int64)
     if len(cat) != n_facilities:
         raise LifecircleInputError(f"category must give one value per facility ({n_facilities}), got {len(cat)}.")
     if len(cat) and (cat.min() < 0 or cat.max() >= n_categories):
@@ -34,7 +34,7 @@ def per_point(name: str, values, n: int, default: float | None = None) -> np.nda
         if default is None:
             raise LifecircleInputError(f"{name} is required (one value per point).")
         return np.full(n, float(default))
-    arr = np.ascontiguousarray(np.asarray(values), dtype=np.float64).reshape(-1)
+    arr = kernel_array(np.asarray(values).reshape(-1), np.float64)
     if len(arr) != n:
         raise LifecircleInputError(f"{name} must give one value per point ({n}), got {len(arr)}.")
     if n and (not np.isfinite(arr).all() or arr.min() < 0):
