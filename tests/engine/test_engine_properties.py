@@ -26,6 +26,7 @@ from lifecircle.engine import (
     Graph,
     Points,
     blocks,
+    counts_and_fca,
     counts_within,
     decay_access,
     k_nearest,
@@ -194,3 +195,20 @@ def test_two_step_fca_equals_brute_force(s, threshold, with_decay):
     np.testing.assert_allclose(r.demand, demand, atol=ATOL, rtol=1e-9)
     np.testing.assert_allclose(r.ratio, ratio, atol=ATOL, rtol=1e-9, equal_nan=True)
     np.testing.assert_allclose(r.access, access, atol=ATOL, rtol=1e-9)
+
+
+@PROPS
+@given(scenes(), st.lists(st.floats(0.0, 40.0, allow_nan=False), min_size=1, max_size=3), st.floats(1.0, 50.0),
+       st.booleans())
+def test_counts_and_fca_from_one_set_of_searches_equal_the_two_calls(s, thresholds, threshold, with_decay):
+    """The shared searches (bounded by the larger of the two limits) give the two functions' answers."""
+    g, o, f = _engine_inputs(s)
+    d = Decay("gaussian", scale=6.0, cutoff=threshold) if with_decay else None
+    counts, fca = counts_and_fca(g, o, s["pop"], f, s["cap"], s["cat"], s["C"], thresholds, threshold, decay=d)
+    want_counts = counts_within(g, o, f, s["cat"], s["C"], thresholds=thresholds, capacity=s["cap"])
+    want_fca = two_step_fca(g, o, s["pop"], f, s["cap"], s["cat"], s["C"], threshold, decay=d)
+    np.testing.assert_array_equal(counts.count, want_counts.count)
+    np.testing.assert_allclose(counts.capacity, want_counts.capacity, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fca.demand, want_fca.demand, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fca.ratio, want_fca.ratio, rtol=1e-12, atol=0, equal_nan=True)
+    np.testing.assert_allclose(fca.access, want_fca.access, rtol=1e-12, atol=0)

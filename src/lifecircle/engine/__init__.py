@@ -2,8 +2,8 @@
 
 Build a :class:`Graph` (``Graph.from_network(net)``) and :class:`Points` (``Points.from_snapped(snapped)``), then ask
 :func:`nearest`, :func:`k_nearest`, :func:`counts_within`, :func:`decay_access`, :func:`two_step_fca`,
-:func:`isochrones` or :func:`bounded_pairs` (every facility–origin pair within a limit, for siting). Costs are in
-the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one. The walking-time definition for
+:func:`counts_and_fca` (both from one set of searches), :func:`isochrones` or :func:`bounded_pairs` (every
+facility–origin pair within a limit, for siting). Costs are in the graph's unit: seconds on a ``time_s`` graph, metres on a ``length_m`` one. The walking-time definition for
 points on edges is the one of :mod:`lifecircle.network.model`.
 
 Algorithms: :func:`nearest` runs one multi-source search per category on the reversed graph (seeded at both ends
@@ -11,7 +11,7 @@ of every facility's edge with its partial-edge cost and access leg, carrying the
 of the node order so that its working set stays in cache (:mod:`lifecircle.engine.blocks`), and combines each
 origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label variant. :func:`counts_within`,
 :func:`decay_access` and :func:`two_step_fca` run one search per facility bounded by the largest threshold, on an
-exact bucket ring (:mod:`lifecircle.engine.bounded`; facilities at the same point share one), and reduce the origins
+exact bucket queue (:mod:`lifecircle.engine.bounded`; facilities at the same point share one), and reduce the origins
 reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs` runs the same
 searches and emits the pairs they reach. Every cost is the one a plain Dijkstra gives, bit for bit. Kernels are
 numba (``cache=True``), work is split between threads by category. The :class:`Graph` stores its search arrays in
@@ -28,7 +28,7 @@ homes, 15 categories and P = 2 the whole set peaks near 1.15 GB RSS (docs/benchm
 
 from lifecircle.engine.counts import DEFAULT_THRESHOLDS_S, CountsResult, counts_within
 from lifecircle.engine.decay import DECAY_KINDS, Decay, decay_access
-from lifecircle.engine.fca import FcaResult, two_step_fca
+from lifecircle.engine.fca import FcaResult, counts_and_fca, two_step_fca
 from lifecircle.engine.graph import Graph, Points
 from lifecircle.engine.isochrones import isochrones
 from lifecircle.engine.nearest import NearestResult, k_nearest, nearest, nearest_nodes
@@ -44,6 +44,7 @@ __all__ = [
     "NearestResult",
     "Points",
     "bounded_pairs",
+    "counts_and_fca",
     "counts_within",
     "decay_access",
     "isochrones",

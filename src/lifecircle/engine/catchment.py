@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from lifecircle.engine.bounded import queue_shape
-from lifecircle.engine.graph import Graph, Points, enter_legs, leave_legs
+from lifecircle.engine.graph import Graph, Points, enter_legs, kernel_array, leave_legs
 from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -75,24 +75,35 @@ class Catchments:
     demand: np.ndarray | None = None
 
 
-def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int, bound: float,
-                   mode: int, thresholds=None, f_weight=None, kind: int = 0, scale: float = 1.0, o_weight=None,
-                   with_capacity: bool = False) -> Catchments:
-    """Run the bounded searches of :func:`lifecircle.engine.kernels.catchments` in ``mode`` and return its outputs:
-    ``count`` (and ``capacity`` when ``with_capacity``) for counts, ``sums`` for decay sums, ``sums`` and
-    ``demand`` for the 2SFCA."""
+def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int,
+                   f_weight: np.ndarray, thresholds: np.ndarray | None = None, with_capacity: bool = False,
+                   sums: int = 0, kind: int = 0, scale: float = 1.0, cutoff: float = 0.0,
+                   o_weight: np.ndarray | None = None) -> Catchments:
+    """Run the bounded searches of :func:`lifecircle.engine.kernels.catchments` once per facility point and return
+    what they reduce.
+
+    ``thresholds`` (checked, any order): count the facilities within each (and sum their ``f_weight`` when
+    ``with_capacity``); ``sums`` (``MODE_ORIGIN_SUM`` or ``MODE_FCA``, 0: none): decayed sums or the 2SFCA with
+    decay ``kind``/``scale`` cut at ``cutoff``, ``o_weight`` the origins' population. The searches are bounded by
+    the largest cost asked for, so counts and sums asked together share their searches.
+    """
     if not isinstance(g, Graph):
         raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
     origins.check_on(g, "origins")
     facilities.check_on(g, "facilities")
     n_o, n_f, C = len(origins), len(facilities), int(n_categories)
-    n_thr = 1 if thresholds is None else len(thresholds)
-    counting = mode == MODE_COUNTS
+    counting = thresholds is not None
+    mode = (MODE_COUNTS if counting else 0) | sums
+    # thresholds ascending for the kernel (it files each pair under the first threshold that holds)
+    thr_given = np.zeros(1) if thresholds is None else thresholds
+    thr_order = np.argsort(thr_given, kind="stable")
+    thr = kernel_array(thr_given[thr_order], np.float64)
+    bound = max(float(thr.max()) if counting else 0.0, float(cutoff) if sums else 0.0)
     # outputs start at zero, in the origins' search order (below)
-    count = np.zeros((n_o, C, n_thr) if counting else (1, 1, 1), np.int32)
-    cap = np.zeros((n_o, C, n_thr) if counting and with_capacity else (0, 0, 0))
-    sums = np.zeros((1, 1) if counting else (n_o, C))
-    demand = np.zeros(n_f if mode == MODE_FCA else 1)
+    count = np.zeros((n_o, C, len(thr)) if counting else (1, 1, 1), np.int32)
+    cap = np.zeros((n_o, C, len(thr)) if counting and with_capacity else (0, 0, 0))
+    sum_out = np.zeros((n_o, C) if sums else (1, 1))
+    demand = np.zeros(n_f if sums == MODE_FCA else 1)
     if n_o and n_f and C:
         f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
         legs = leave_legs(g, origins)
@@ -111,16 +122,17 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         perm = np.argsort(legs[0], kind="stable")
         inv = np.empty_like(perm)
         inv[perm] = np.arange(n_o)
-        z1 = np.zeros(1, np.float64)
         catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr,
-                   group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, float(bound),
-                   *queue_shape(g.in_cost, bound), int(mode), z1 if thresholds is None else thresholds,
-                   np.zeros(n_f) if f_weight is None else f_weight, int(kind), float(scale),
-                   z1 if o_weight is None else o_weight[perm], count, cap, sums, demand)
-        if counting:
-            count, cap = count[inv], cap[inv] if with_capacity else cap
-        else:
-            sums = sums[inv]
-    if counting:
-        return Catchments(count=count, capacity=cap if with_capacity else None)
-    return Catchments(sums=sums, demand=demand if mode == MODE_FCA else None)
+                   group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, bound,
+                   *queue_shape(g.in_cost, bound), mode, thr, f_weight, int(kind), float(scale), float(cutoff),
+                   np.zeros(1) if o_weight is None else o_weight[perm], count, cap, sum_out, demand)
+        if counting:  # each pair was filed under its first threshold: sum them up, back in the caller's order
+            back = np.empty_like(thr_order)
+            back[thr_order] = np.arange(len(thr_order))
+            count = np.cumsum(count[inv], axis=2, dtype=np.int32)[:, :, back]
+            if with_capacity:
+                cap = np.cumsum(cap[inv], axis=2)[:, :, back]
+        if sums:
+            sum_out = sum_out[inv]
+    return Catchments(count=count if counting else None, capacity=cap if counting and with_capacity else None,
+                      sums=sum_out if sums else None, demand=demand if sums == MODE_FCA else None)

@@ -8,7 +8,6 @@ import numpy as np
 
 from lifecircle.engine.catchment import run_catchments
 from lifecircle.engine.graph import Graph, Points, kernel_array
-from lifecircle.engine.kernels import MODE_COUNTS
 from lifecircle.engine.prepare import check_categories, per_point
 from lifecircle.errors import LifecircleInputError
 
@@ -58,7 +57,6 @@ def counts_within(g: Graph, origins: Points, facilities: Points, category, n_cat
     thr = check_thresholds(thresholds)
     C = int(n_categories)
     cap = per_point("capacity", capacity, len(facilities), default=1.0)
-    got = run_catchments(g, origins, facilities, cat, C, float(thr.max()), MODE_COUNTS, thresholds=thr, f_weight=cap,
-                         with_capacity=capacity is not None)
+    got = run_catchments(g, origins, facilities, cat, C, cap, thresholds=thr, with_capacity=capacity is not None)
     assert got.count is not None
     return CountsResult(got.count, got.capacity, thr)

@@ -81,7 +81,7 @@ def decay_access(g: Graph, origins: Points, facilities: Points, category, n_cate
     cat = check_categories(category, len(facilities), n_categories)
     w = per_point("weight", weight, len(facilities), default=1.0)
     assert decay.cutoff is not None  # Decay checks it is set
-    got = run_catchments(g, origins, facilities, cat, int(n_categories), decay.cutoff, MODE_ORIGIN_SUM, f_weight=w,
-                         kind=decay.code, scale=decay.scale or 1.0)
+    got = run_catchments(g, origins, facilities, cat, int(n_categories), w, sums=MODE_ORIGIN_SUM, kind=decay.code,
+                         scale=decay.scale or 1.0, cutoff=decay.cutoff)
     assert got.sums is not None
     return got.sums

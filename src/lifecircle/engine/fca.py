@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lifecircle.engine.catchment import run_catchments
+from lifecircle.engine.catchment import Catchments, run_catchments
+from lifecircle.engine.counts import DEFAULT_THRESHOLDS_S, CountsResult, check_thresholds
 from lifecircle.engine.decay import Decay
 from lifecircle.engine.graph import Graph, Points
 from lifecircle.engine.kernels import MODE_FCA
@@ -35,6 +36,31 @@ class FcaResult:
     demand: np.ndarray
 
 
+def _fca_args(origins: Points, population, facilities: Points, capacity, threshold, decay: Decay | None):
+    """Checked ``(population, capacity, threshold, decay)`` of a 2SFCA (the decay's cutoff becomes ``threshold``)."""
+    try:
+        threshold = float(threshold)
+    except (TypeError, ValueError) as exc:
+        raise LifecircleInputError(f"threshold must be a number of seconds or metres, got {threshold!r}.") from exc
+    if not np.isfinite(threshold) or threshold < 0:
+        raise LifecircleInputError(f"threshold must be finite and >= 0, got {threshold}.")
+    if decay is None:
+        decay = Decay("step", cutoff=threshold)
+    elif not isinstance(decay, Decay):
+        raise LifecircleInputError("decay must be None or a lifecircle.engine.Decay.")
+    pop = per_point("population", population, len(origins))
+    cap = per_point("capacity", capacity, len(facilities))
+    return pop, cap, threshold, decay
+
+
+def _fca_result(got: Catchments, cap: np.ndarray) -> FcaResult:
+    access, demand = got.sums, got.demand
+    assert access is not None and demand is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(demand > 0, cap / demand, np.nan)
+    return FcaResult(access, ratio, demand)
+
+
 def two_step_fca(g: Graph, origins: Points, population, facilities: Points, capacity, category, n_categories: int,
                  threshold: float, decay: Decay | None = None) -> FcaResult:
     """2SFCA (``decay=None``: a step at ``threshold``) or E2SFCA (with ``decay``; its cutoff becomes ``threshold``).
@@ -50,24 +76,27 @@ def two_step_fca(g: Graph, origins: Points, population, facilities: Points, capa
     decay
         Optional :class:`Decay`; its kind and scale weight both steps, cut at ``threshold``.
     """
-    try:
-        threshold = float(threshold)
-    except (TypeError, ValueError) as exc:
-        raise LifecircleInputError(f"threshold must be a number of seconds or metres, got {threshold!r}.") from exc
-    if not np.isfinite(threshold) or threshold < 0:
-        raise LifecircleInputError(f"threshold must be finite and >= 0, got {threshold}.")
-    if decay is None:
-        decay = Decay("step", cutoff=threshold)
-    elif not isinstance(decay, Decay):
-        raise LifecircleInputError("decay must be None or a lifecircle.engine.Decay.")
+    pop, cap, threshold, decay = _fca_args(origins, population, facilities, capacity, threshold, decay)
     cat = check_categories(category, len(facilities), n_categories)
-    pop = per_point("population", population, len(origins))
-    cap = per_point("capacity", capacity, len(facilities))
-    C = int(n_categories)
-    got = run_catchments(g, origins, facilities, cat, C, threshold, MODE_FCA, f_weight=cap, kind=decay.code,
-                         scale=decay.scale or 1.0, o_weight=pop)
-    access, demand = got.sums, got.demand
-    assert access is not None and demand is not None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(demand > 0, cap / demand, np.nan)
-    return FcaResult(access, ratio, demand)
+    got = run_catchments(g, origins, facilities, cat, int(n_categories), cap, sums=MODE_FCA, kind=decay.code,
+                         scale=decay.scale or 1.0, cutoff=threshold, o_weight=pop)
+    return _fca_result(got, cap)
+
+
+def counts_and_fca(g: Graph, origins: Points, population, facilities: Points, capacity, category, n_categories: int,
+                   thresholds=DEFAULT_THRESHOLDS_S, threshold: float = 600.0,
+                   decay: Decay | None = None) -> tuple[CountsResult, FcaResult]:
+    """:func:`~lifecircle.engine.counts_within` with capacities and :func:`two_step_fca` from the same searches.
+
+    Each facility point is searched once, bounded by the larger of the largest count threshold and the 2SFCA
+    catchment ``threshold``; the results equal the two functions' (counts exactly, sums to rounding). A planner's
+    capacity table — how many schools within 5/10/15 minutes, how many places per child — costs one set of searches
+    instead of two.
+    """
+    pop, cap, threshold, decay = _fca_args(origins, population, facilities, capacity, threshold, decay)
+    cat = check_categories(category, len(facilities), n_categories)
+    thr = check_thresholds(thresholds)
+    got = run_catchments(g, origins, facilities, cat, int(n_categories), cap, thresholds=thr, with_capacity=True,
+                         sums=MODE_FCA, kind=decay.code, scale=decay.scale or 1.0, cutoff=threshold, o_weight=pop)
+    assert got.count is not None
+    return CountsResult(got.count, got.capacity, thr), _fca_result(got, cap)

@@ -319,8 +319,9 @@ def k_nearest_all(in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, s
 #: Decay kinds understood by :func:`decay_weight` (same order as :data:`lifecircle.engine.decay.DECAY_KINDS`).
 STEP, LINEAR, EXPONENTIAL, GAUSSIAN = 0, 1, 2, 3
 
-#: What :func:`catchments` reduces: threshold counts, per-origin decayed sums, both steps of the 2SFCA.
-MODE_COUNTS, MODE_ORIGIN_SUM, MODE_FCA = 0, 1, 2
+#: What :func:`catchments` reduces, as bits (counts combine with one of the sums): threshold counts, per-origin
+#: decayed sums, both steps of the 2SFCA.
+MODE_COUNTS, MODE_ORIGIN_SUM, MODE_FCA = 1, 2, 4
 
 
 @njit(cache=True, inline="always")
@@ -340,7 +341,7 @@ def decay_weight(kind, scale, t):
 @njit(cache=True, parallel=True)
 def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
                group_fac, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds,
-               f_weight, kind, scale, o_weight, out_count, out_cap, out_sum, out_fac):
+               f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum, out_fac):
     """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
 
     Work is split into groups (``group_ptr``/``group_fac``), one per thread; in the per-origin modes no two groups
@@ -349,17 +350,19 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     search. Each thread keeps scratch arrays reset through touched lists (never O(n) per search). For each
     facility the exact cost from every origin within ``bound`` is the minimum over the origin's attachments
     (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge direct legs (``d_*``: CSR facility →
-    (origin, cost)); then
+    (origin, cost)); then, for the bits of ``mode``:
 
-    * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for every threshold
-      ``thresholds[j] ≥ cost`` (``out_cap`` only when shaped like ``out_count``);
-    * ``MODE_ORIGIN_SUM``: ``out_sum[o, c] += f_weight[f]·w(cost)``;
-    * ``MODE_FCA``: the facility's demand ``out_fac[f] = Σ_o o_weight[o]·w(cost)``, then, when it is > 0,
-      ``out_sum[o, c] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of the 2SFCA from
-      one search (a facility's ratio needs only its own catchment).
+    * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for the first of the
+      ascending ``thresholds[j] ≥ cost`` only (``out_cap`` only when shaped like ``out_count``): the caller sums
+      the thresholds cumulatively;
+    * ``MODE_ORIGIN_SUM``: ``out_sum[o, c] += f_weight[f]·w(cost)`` for cost ≤ ``cutoff``;
+    * ``MODE_FCA``: the facility's demand ``out_fac[f] = Σ_o o_weight[o]·w(cost)`` over cost ≤ ``cutoff``, then,
+      when it is > 0, ``out_sum[o, c] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of
+      the 2SFCA from one search (a facility's ratio needs only its own catchment).
     """
     n_groups = len(group_ptr) - 1
     n_thr = len(thresholds)
+    counting = (mode & MODE_COUNTS) != 0
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
     for g in prange(n_groups):
         dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
@@ -375,18 +378,28 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                 no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
                                              att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
                                              width, dist, touched, best, o_touched, stack, top, where)
-            if mode == MODE_FCA:
+            if mode & MODE_FCA:
                 demand = 0.0
                 for j in range(no):
                     o = o_touched[j]
-                    demand += o_weight[o] * decay_weight(kind, scale, best[o])
+                    t = best[o]
+                    if t <= cutoff:
+                        demand += o_weight[o] * decay_weight(kind, scale, t)
                 out_fac[f] = demand
                 if demand > 0.0:
                     ratio = f_weight[f] / demand
                     for j in range(no):
                         o = o_touched[j]
-                        out_sum[o, c] += ratio * decay_weight(kind, scale, best[o])
-            elif mode == MODE_COUNTS:
+                        t = best[o]
+                        if t <= cutoff:
+                            out_sum[o, c] += ratio * decay_weight(kind, scale, t)
+            elif mode & MODE_ORIGIN_SUM:
+                for j in range(no):
+                    o = o_touched[j]
+                    t = best[o]
+                    if t <= cutoff:
+                        out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
+            if counting:
                 for j in range(no):
                     o = o_touched[j]
                     t = best[o]
@@ -395,10 +408,7 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                             out_count[o, c, q] += 1
                             if with_cap:
                                 out_cap[o, c, q] += f_weight[f]
-            else:
-                for j in range(no):
-                    o = o_touched[j]
-                    out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, best[o])
+                            break
         for j in range(no):
             best[o_touched[j]] = np.inf
 
