@@ -14,7 +14,7 @@ import numpy as np
 
 from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, kernel_array, leave_legs
-from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments
+from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, thresholds_summed
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
@@ -127,11 +127,9 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
                    *queue_shape(g.in_cost, bound), mode, thr, f_weight, int(kind), float(scale), float(cutoff),
                    np.zeros(1) if o_weight is None else o_weight[perm], count, cap, sum_out, demand)
         if counting:  # each pair was filed under its first threshold: sum them up, back in the caller's order
-            back = np.empty_like(thr_order)
-            back[thr_order] = np.arange(len(thr_order))
-            count = np.cumsum(count[inv], axis=2, dtype=np.int32)[:, :, back]
+            count = thresholds_summed(count, inv, thr_order)
             if with_capacity:
-                cap = np.cumsum(cap[inv], axis=2)[:, :, back]
+                cap = thresholds_summed(cap, inv, thr_order)
         if sums:
             sum_out = sum_out[inv]
     return Catchments(count=count if counting else None, capacity=cap if counting and with_capacity else None,

@@ -414,6 +414,24 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
 
 
 @njit(cache=True)
+def thresholds_summed(filed, inv, given):
+    """The counts of :func:`catchments` in the caller's terms, in one pass: ``out[o, c, given[j]]`` = the sum of
+    ``filed[inv[o], c, :j + 1]`` (each pair was filed under the first ascending threshold it meets; ``given[j]``
+    is where the j-th smallest threshold stood in the caller's list)."""
+    n_o, n_c, n_t = filed.shape
+    out = np.empty_like(filed)
+    for o in range(n_o):
+        r = inv[o]
+        for c in range(n_c):
+            acc = filed[r, c, 0]
+            out[o, c, given[0]] = acc
+            for j in range(1, n_t):
+                acc += filed[r, c, j]
+                out[o, c, given[j]] = acc
+    return out
+
+
+@njit(cache=True)
 def reach_from(out_indptr, out_to, out_cost, n_nodes, seed_node, seed_cost, bound, dist):
     """Forward single-source search bounded by ``bound`` (``dist`` +inf on entry): cost from the seeds to each node."""
     cap = len(out_to) + len(seed_node) + 1
