@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.blocks import block_search
+from lifecircle.engine.blocks import block_search, cross_edges, split_search
+from lifecircle.engine.blocks import parts as block_parts
 from lifecircle.engine.blocks import scratch as block_scratch
 from lifecircle.engine.bounded import facility_catchment, scratch
 
@@ -153,68 +154,97 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 # ------------------------------------------------------------------------------------- nearest: one search per class
 
 
+@njit(cache=True, inline="always")
+def _nearest_rows(c, i0, i1, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                  out_time, out_fac):
+    """Write rows ``[i0, i1)`` of category ``c`` from its search (``dist``/``label``): see :func:`nearest_all`."""
+    if len(rank) > 0:
+        for i in range(i0, i1):
+            x = rank[i]
+            out_time[i, c] = dist[x]
+            out_fac[i, c] = label[x]
+        return
+    for oi in range(i0, i1):
+        o = o_order[oi]
+        best = np.inf
+        bf = -1
+        x = o_na[o]
+        t = o_ca[o] + dist[x]
+        if t < best:
+            best = t
+            bf = label[x]
+        x = o_nb[o]
+        if x >= 0:
+            t = o_cb[o] + dist[x]
+            if t < best:
+                best = t
+                bf = label[x]
+        for j in range(d_ptr[o], d_ptr[o + 1]):
+            f = d_fac[j]
+            if fac_cat[f] == c and d_cost[j] < best:
+                best = d_cost[j]
+                bf = f
+        out_time[o, c] = best
+        out_fac[o, c] = bf
+
+
 @njit(cache=True, parallel=True)
-def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
-                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
-    """Nearest facility per category: one multi-source search per category (categories dealt to the threads),
-    :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
+def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, n_parts, cat_ptr, seed_node, seed_cost, seed_label,
+                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
+                window):
+    """Nearest facility per category: one multi-source search per category with blocks of ``2**shift`` nodes and
+    ``slack`` (:mod:`lifecircle.engine.blocks`).
+
+    With ``n_parts`` > 1 the categories run one after the other, each search split into ``n_parts`` pieces of the
+    city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``), then
+    its rows written by ``n_parts`` threads: the work balances whatever the number of categories, and one set of
+    scratch arrays serves all threads. With ``n_parts`` 1 whole categories are dealt to ``n_threads`` threads
+    (:func:`lifecircle.engine.blocks.block_search`), each with its own scratch, allocated once: fresh pages for
+    every category would cost as much as the search.
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
     in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs ``out_time`` /
     ``out_fac`` are (n_origins, C); given ``rank`` (caller node id → internal id, non-empty) they are instead
     (n_nodes, C), one row per caller node. Every cell is written (+inf / −1 when unreachable), so the outputs may
-    come uninitialised. Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for
-    every category would cost as much as the search.
+    come uninitialised.
     """
     n_cat = len(cat_ptr) - 1
-    n_o = len(o_na)
-    node_out = len(rank) > 0
-    n_rows = len(rank) if node_out else n_o
-    for th in prange(n_threads):
+    n_rows = len(rank) if len(rank) > 0 else len(o_na)
+    if n_parts > 1:
+        bstart, toff = block_parts(n_nodes, shift, n_parts)
+        cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
+        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
-        for c in range(th, n_cat, n_threads):
+        for c in range(n_cat):
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
-            if s0 == s1:
-                for i in range(n_rows):
-                    out_time[i, c] = np.inf
-                    out_fac[i, c] = -1
-                continue
-            dist[:] = np.inf
-            label[:] = -1
-            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, shift, slack, pos, hk, hv, bsize, tree)
-            if node_out:
-                for i in range(n_rows):
-                    x = rank[i]
-                    out_time[i, c] = dist[x]
-                    out_fac[i, c] = label[x]
-                continue
-            for oi in range(n_o):
-                o = o_order[oi]
-                best = np.inf
-                bf = -1
-                x = o_na[o]
-                t = o_ca[o] + dist[x]
-                if t < best:
-                    best = t
-                    bf = label[x]
-                x = o_nb[o]
-                if x >= 0:
-                    t = o_cb[o] + dist[x]
-                    if t < best:
-                        best = t
-                        bf = label[x]
-                for j in range(d_ptr[o], d_ptr[o + 1]):
-                    f = d_fac[j]
-                    if fac_cat[f] == c and d_cost[j] < best:
-                        best = d_cost[j]
-                        bf = f
-                out_time[o, c] = best
-                out_fac[o, c] = bf
+            for p in prange(n_parts):
+                x0 = p * n_nodes // n_parts
+                x1 = (p + 1) * n_nodes // n_parts
+                dist[x0:x1] = np.inf
+                label[x0:x1] = -1
+            split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                         label, shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
+            for p in prange(n_parts):
+                _nearest_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rank, o_order,
+                              o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
+    else:
+        for th in prange(n_threads):
+            dist = np.empty(n_nodes)
+            label = np.empty(n_nodes, np.int32)
+            pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, 1)
+            for c in range(th, n_cat, n_threads):
+                s0 = cat_ptr[c]
+                s1 = cat_ptr[c + 1]
+                dist[:] = np.inf
+                label[:] = -1
+                if s1 > s0:
+                    block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1],
+                                 dist, label, shift, slack, pos, hk, hv, bsize, tree)
+                _nearest_rows(c, 0, n_rows, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
+                              fac_cat, out_time, out_fac)
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class
