@@ -16,6 +16,11 @@ of edge costs along any path, which is what a plain Dijkstra computes, bit for b
 
 Measured on a 1 M-node synthetic city (15 categories): ~230 ns per node against ~850 ns for the global heap, with
 1.1–1.2 settlements per node (``benchmarks/engine_scale.py``, docs/benchmarks.md).
+
+One search can run on several threads (:func:`split_search`): the blocks are cut into as many contiguous parts,
+pieces of the city each with its own tournament tree over its slice of the shared heaps; each thread settles its
+own part's nodes in rounds, and the edges crossing a part's border carry costs across between the rounds. The end
+state is the same least fixpoint, so the costs are the same bit for bit.
 """
 
 from __future__ import annotations
