@@ -108,10 +108,11 @@ def test_parts_cover_the_blocks_and_cross_edges_are_the_border():
             assert (owner[cy[cptr[q]:cptr[q + 1]]] == q).all()
 
 
-@pytest.mark.parametrize("n_parts", [1, 2, 3])
+@pytest.mark.parametrize("n_parts", [1, 2, 3, 4])
 @pytest.mark.parametrize("node_rows", [True, False])
 def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
-    """``nearest_all`` with each category split into parts gives the same rows as with whole categories dealt."""
+    """``nearest_split`` (each category split into parts) gives the same rows as ``nearest_all`` (whole categories
+    dealt to the threads)."""
     n, indptr, nbr, cost, seed_node, seed_cost, _, _, _ = _case(2)
     rng = np.random.default_rng(7)
     C = 4
@@ -131,11 +132,15 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     rows = n if node_rows else n_o
     order = np.argsort(o_na, kind="stable")
     out = []
-    for parts in (1, n_parts):
+    args = (cat_ptr, seed_node, seed_cost, seed_label, order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+            rank)
+    for split in (False, True):
         t = np.empty((rows, C))
         f = np.empty((rows, C), np.int64)
-        K.nearest_all(indptr, nbr, cost, n, 2, parts, cat_ptr, seed_node, seed_cost, seed_label, order, o_na, o_ca,
-                      o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, t, f, 2, 3.0, 5.0)
+        if split:
+            K.nearest_split(indptr, nbr, cost, n, n_parts, *args, t, f, 2, 3.0, 5.0)
+        else:
+            K.nearest_all(indptr, nbr, cost, n, 2, *args, t, f, 2, 3.0)
         out.append((t, f))
     (t1, f1), (t2, f2) = out
     assert np.array_equal(t1, t2)

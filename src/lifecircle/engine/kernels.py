@@ -189,62 +189,71 @@ def _nearest_rows(c, i0, i1, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb,
 
 
 @njit(cache=True, parallel=True)
-def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, n_parts, cat_ptr, seed_node, seed_cost, seed_label,
-                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
-                window):
-    """Nearest facility per category: one multi-source search per category with blocks of ``2**shift`` nodes and
-    ``slack`` (:mod:`lifecircle.engine.blocks`).
-
-    With ``n_parts`` > 1 the categories run one after the other, each search split into ``n_parts`` pieces of the
-    city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``), then
-    its rows written by ``n_parts`` threads: the work balances whatever the number of categories, and one set of
-    scratch arrays serves all threads. With ``n_parts`` 1 whole categories are dealt to ``n_threads`` threads
-    (:func:`lifecircle.engine.blocks.block_search`), each with its own scratch, allocated once: fresh pages for
-    every category would cost as much as the search.
+def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
+                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
+    """Nearest facility per category: one multi-source search per category (categories dealt to the threads),
+    :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
     in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs ``out_time`` /
     ``out_fac`` are (n_origins, C); given ``rank`` (caller node id → internal id, non-empty) they are instead
     (n_nodes, C), one row per caller node. Every cell is written (+inf / −1 when unreachable), so the outputs may
-    come uninitialised.
+    come uninitialised. Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for
+    every category would cost as much as the search. :func:`nearest_split` does the same with each category's
+    search split across the threads.
     """
     n_cat = len(cat_ptr) - 1
     n_rows = len(rank) if len(rank) > 0 else len(o_na)
-    if n_parts > 1:
-        bstart, toff = block_parts(n_nodes, shift, n_parts)
-        cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
-        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
+    for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        for c in range(n_cat):
+        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
+        for c in range(th, n_cat, n_threads):
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
-            for p in prange(n_parts):
-                x0 = p * n_nodes // n_parts
-                x1 = (p + 1) * n_nodes // n_parts
-                dist[x0:x1] = np.inf
-                label[x0:x1] = -1
-            split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
-            for p in prange(n_parts):
-                _nearest_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rank, o_order,
-                              o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
-    else:
-        for th in prange(n_threads):
-            dist = np.empty(n_nodes)
-            label = np.empty(n_nodes, np.int32)
-            pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, 1)
-            for c in range(th, n_cat, n_threads):
-                s0 = cat_ptr[c]
-                s1 = cat_ptr[c + 1]
-                dist[:] = np.inf
-                label[:] = -1
-                if s1 > s0:
-                    block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1],
-                                 dist, label, shift, slack, pos, hk, hv, bsize, tree)
-                _nearest_rows(c, 0, n_rows, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
-                              fac_cat, out_time, out_fac)
+            if s0 == s1:
+                for i in range(n_rows):
+                    out_time[i, c] = np.inf
+                    out_fac[i, c] = -1
+                continue
+            dist[:] = np.inf
+            label[:] = -1
+            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                         label, shift, slack, pos, hk, hv, bsize, tree)
+            _nearest_rows(c, 0, n_rows, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
+                          fac_cat, out_time, out_fac)
+
+
+@njit(cache=True, parallel=True)
+def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cat_ptr, seed_node, seed_cost, seed_label,
+                  o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
+                  window):
+    """:func:`nearest_all` with the categories one after the other, each search split into ``n_parts`` pieces of
+    the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
+    unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
+    categories, and one set of scratch arrays serves all threads. Arguments and outputs as :func:`nearest_all`.
+    """
+    n_cat = len(cat_ptr) - 1
+    n_rows = len(rank) if len(rank) > 0 else len(o_na)
+    bstart, toff = block_parts(n_nodes, shift, n_parts)
+    cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
+    pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
+    dist = np.empty(n_nodes)
+    label = np.empty(n_nodes, np.int32)
+    for c in range(n_cat):
+        s0 = cat_ptr[c]
+        s1 = cat_ptr[c + 1]
+        for p in prange(n_parts):
+            x0 = p * n_nodes // n_parts
+            x1 = (p + 1) * n_nodes // n_parts
+            dist[x0:x1] = np.inf
+            label[x0:x1] = -1
+        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
+                     shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
+        for p in prange(n_parts):
+            _nearest_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rank, o_order, o_na,
+                          o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class

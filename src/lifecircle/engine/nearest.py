@@ -15,6 +15,7 @@ from lifecircle.errors import LifecircleInputError
 
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
 nearest_all: Callable[..., None] = kernels.nearest_all
+nearest_split: Callable[..., None] = kernels.nearest_split
 k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 
 
@@ -45,10 +46,16 @@ def _parts(g: Graph) -> int:
 _NO_RANK = np.zeros(0, np.int32)
 
 
-def _block_args(g: Graph) -> tuple[int, float, float]:
-    """``(shift, slack, window)`` of the block search on ``g`` (:mod:`lifecircle.engine.blocks`)."""
-    slack = blocks.slack_for(g.in_cost)
-    return blocks.BLOCK_SHIFT, slack, blocks.WINDOW_SLACKS * slack
+def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
+    """Run the nearest kernel on ``g``: each category's search split across the threads on a city-sized graph
+    (:func:`_parts` > 1), else whole categories dealt to the threads. ``args``: seeds to outputs."""
+    shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
+    n_parts = _parts(g)
+    if n_parts > 1:
+        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, *args, shift, slack,
+                      blocks.WINDOW_SLACKS * slack)
+    else:
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(n_categories), *args, shift, slack)
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
@@ -95,8 +102,7 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     fac = np.empty((n_o, C), np.int64)
     if n_o and C:
         order = np.argsort(legs[0], kind="stable").astype(np.int64)
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), _parts(g), cat_ptr, s_node, s_cost,
-                    s_label, order, *legs, *direct, cat, _NO_RANK, time, fac, *_block_args(g))
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, order, *legs, *direct, cat, _NO_RANK, time, fac)
     return NearestResult(time, fac)
 
 
@@ -117,9 +123,8 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:  # rows in the caller's node ids (``g.rank`` maps them to the internal ones)
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), _parts(g), cat_ptr, s_node, s_cost,
-                    s_label, z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, g.rank, time, fac,
-                    *_block_args(g))
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i,
+                        z_f, cat, g.rank, time, fac)
     return time, fac
 
 
