@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -116,6 +117,7 @@ def _warm_engine() -> float:
         Decay,
         Graph,
         Points,
+        blocks,
         counts_within,
         decay_access,
         k_nearest,
@@ -129,6 +131,9 @@ def _warm_engine() -> float:
     o, f = Points([0, 2], [0.5, 0.1]), Points([2, 1], [0.5, 0.3])
     nearest(g, o, f, [0, 1], 2)
     nearest_nodes(g, f, [0, 1], 2)
+    with mock.patch.object(blocks, "MIN_BLOCKS_PER_PART", 0):  # the kernel splitting each search across the threads
+        nearest(g, o, f, [0, 1], 2)
+        nearest_nodes(g, f, [0, 1], 2)
     k_nearest(g, o, f, [0, 1], 2, k=2)
     counts_within(g, o, f, [0, 1], 2, capacity=[1.0, 2.0])
     counts_within(g, o, f, [0, 1], 2)

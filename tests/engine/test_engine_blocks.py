@@ -1,17 +1,22 @@
-"""The block search equals a plain Dijkstra bit for bit, whatever the block size and slack.
+"""The block search, whole or split into parts, equals a plain Dijkstra bit for bit, whatever the block size,
+slack, number of parts and window.
 
 Random directed graphs of a few thousand nodes with integer costs (ties), zero costs, parallel edges, self-loops,
 one-way edges and unreachable parts; seeds with offsets; blocks from 1 to 64 nodes and slacks from 0 to +inf, so
-nodes are settled, improved through another block and settled again.
+nodes are settled, improved through another block and settled again; 1 to 4 parts with windows from 0 to +inf, so
+costs cross the parts' borders many times.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pytest
 from random_graphs import dijkstra, random_graph
 
 from lifecircle.engine import blocks
+from lifecircle.engine import kernels as K
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -41,6 +46,112 @@ def test_block_search_equals_dijkstra(seed, shift):
         # the scratch is left as it came, ready for the next search
         pos, _, _, bsize, tree = sc
         assert (pos == -1).all() and (bsize == 0).all() and np.isinf(tree).all()
+
+
+@cache
+def _case(seed):
+    """A random graph, its seeds, the plain Dijkstra from all of them and from each one alone (rows)."""
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(500, 3000))
+    indptr, nbr, cost = random_graph(rng, n, integer_costs=seed % 2 == 0)
+    n_seeds = int(rng.integers(1, 60))
+    seed_node = rng.integers(-1, n, n_seeds)  # −1: ignored
+    seed_cost = rng.uniform(0, 30, n_seeds)
+    if seed % 3 == 0:
+        seed_cost = np.floor(seed_cost)  # tied seeds
+    seed_label = np.arange(n_seeds, dtype=np.int32)
+    want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
+    own = np.array([dijkstra(n, indptr, nbr, cost, seed_node[s:s + 1], seed_cost[s:s + 1]) for s in range(n_seeds)])
+    return n, indptr, nbr, cost, seed_node, seed_cost, seed_label, want, own
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("shift", [0, 2, 6])
+@pytest.mark.parametrize("n_parts", [1, 2, 3, 4])
+def test_split_search_equals_dijkstra(seed, shift, n_parts):
+    n, indptr, nbr, cost, seed_node, seed_cost, seed_label, want, own = _case(seed)
+    bstart, toff = blocks.parts(n, shift, n_parts)
+    cross = blocks.cross_edges(indptr, nbr, cost, shift, bstart)
+    if n_parts > 1:
+        assert len(cross[1]) > 0  # the test crosses borders
+    sc = blocks.scratch(n, shift, n_parts)
+    reached = np.isfinite(want)
+    for slack in (0.0, 3.0, blocks.slack_for(cost), np.inf):
+        for window in (0.0, 2.0, blocks.WINDOW_SLACKS * blocks.slack_for(cost), np.inf):
+            dist = np.full(n, np.inf)
+            label = np.full(n, -1, np.int32)
+            settled = blocks.split_search(indptr, nbr, cost, seed_node, seed_cost, seed_label, dist, label, shift,
+                                          slack, window, bstart, toff, *cross, *sc)
+            assert np.array_equal(dist, want), f"slack {slack} window {window}: {np.abs(dist - want).max()}"
+            assert settled >= reached.sum()
+            assert (label[~reached] == -1).all()
+            # every node carries a seed whose own search gives it exactly that cost
+            assert np.array_equal(own[label[reached], np.flatnonzero(reached)], dist[reached])
+            pos, _, _, bsize, tree = sc
+            assert (pos == -1).all() and (bsize == 0).all() and np.isinf(tree).all()
+
+
+def test_parts_cover_the_blocks_and_cross_edges_are_the_border():
+    n, indptr, nbr, cost = _case(1)[:4]
+    for shift, n_parts in ((0, 3), (2, 4), (6, 2), (11, 2)):  # (11, 2): one block, an empty part
+        bstart, toff = blocks.parts(n, shift, n_parts)
+        n_blocks = -(-n >> shift)
+        assert bstart[0] == 0 and bstart[-1] == n_blocks and (np.diff(bstart) >= 0).all()
+        owner = np.searchsorted(bstart, np.arange(n) >> shift, side="right") - 1
+        frm = np.repeat(np.arange(n), np.diff(indptr))
+        border = owner[frm] != owner[nbr]
+        cptr, cx, cy, cc = blocks.cross_edges(indptr, nbr, cost, shift, bstart)
+        assert cptr[-1] == border.sum()
+        got = sorted(zip(cx.tolist(), cy.tolist(), cc.tolist()))
+        assert got == sorted(zip(frm[border].tolist(), nbr[border].tolist(), cost[border].tolist()))
+        for q in range(n_parts):
+            assert (owner[cy[cptr[q]:cptr[q + 1]]] == q).all()
+
+
+@pytest.mark.parametrize("n_parts", [1, 2, 3, 4])
+@pytest.mark.parametrize("node_rows", [True, False])
+def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
+    """``nearest_split`` (each category split into parts) gives the same rows as ``nearest_all`` (whole categories
+    dealt to the threads)."""
+    n, indptr, nbr, cost, seed_node, seed_cost, _, _, _ = _case(2)
+    rng = np.random.default_rng(7)
+    C = 4
+    n_f = len(seed_node)
+    fac_cat = np.sort(rng.integers(0, C - 1, n_f))  # seeds grouped by category, the last one empty
+    cat_ptr = np.searchsorted(fac_cat, np.arange(C + 1))
+    seed_label = np.arange(n_f, dtype=np.int32)
+    n_o = 300
+    o_na = rng.integers(0, n, n_o)
+    o_ca = rng.uniform(0, 10, n_o)
+    o_nb = np.where(rng.random(n_o) < 0.3, -1, rng.integers(0, n, n_o))
+    o_cb = rng.uniform(0, 10, n_o)
+    d_ptr = np.concatenate([[0], np.cumsum(rng.integers(0, 2, n_o))])
+    d_fac = rng.integers(0, n_f, d_ptr[-1])
+    d_cost = rng.uniform(0, 20, d_ptr[-1])
+    rank = rng.permutation(n).astype(np.int32) if node_rows else np.zeros(0, np.int32)
+    rows = n if node_rows else n_o
+    order = np.argsort(o_na, kind="stable")
+    out = []
+    args = (cat_ptr, seed_node, seed_cost, seed_label, order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+            rank)
+    for split in (False, True):
+        t = np.empty((rows, C))
+        f = np.empty((rows, C), np.int64)
+        if split:
+            K.nearest_split(indptr, nbr, cost, n, n_parts, *args, t, f, 2, 3.0, 5.0)
+        else:
+            K.nearest_all(indptr, nbr, cost, n, 2, *args, t, f, 2, 3.0)
+        out.append((t, f))
+    (t1, f1), (t2, f2) = out
+    assert np.array_equal(t1, t2)
+    assert np.isinf(t2[:, C - 1]).all() and (f2[:, C - 1] == -1).all()
+    assert np.isfinite(t2).any()
+    for c in range(C - 1):
+        want = dijkstra(n, indptr, nbr, cost, seed_node[cat_ptr[c]:cat_ptr[c + 1]], seed_cost[cat_ptr[c]:cat_ptr[c + 1]])
+        if node_rows:
+            assert np.array_equal(t2[:, c], want[rank])
+        ok = np.isfinite(t2[:, c])
+        assert (fac_cat[f2[ok, c]] == c).all() and (f2[~ok, c] == -1).all()
 
 
 def test_slack_is_in_mean_edge_costs():

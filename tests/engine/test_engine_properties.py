@@ -7,6 +7,7 @@ empty categories.
 
 from __future__ import annotations
 
+import importlib
 from unittest import mock
 
 import numpy as np
@@ -34,6 +35,9 @@ from lifecircle.engine import (
     nearest_nodes,
     two_step_fca,
 )
+
+#: The module (the package exports its function of the same name).
+nearest_module = importlib.import_module("lifecircle.engine.nearest")
 
 ATOL = 1e-6
 COSTS = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0]), st.floats(0.0, 20.0, allow_nan=False))
@@ -130,6 +134,15 @@ def test_nearest_nodes_equals_reference(s):
 def test_nearest_in_blocks_of_two_nodes_equals_reference(s):
     """The block search with blocks of 2 nodes (a node improved through another block is settled again)."""
     with mock.patch.object(blocks, "BLOCK_SHIFT", 1):
+        test_nearest_equals_reference.hypothesis.inner_test(s)
+        test_nearest_nodes_equals_reference.hypothesis.inner_test(s)
+
+
+@PROPS
+@given(scenes(), st.integers(2, 4))
+def test_nearest_split_into_parts_equals_reference(s, n_parts):
+    """Each category's search split into parts (blocks of 2 nodes), as on a city-sized graph."""
+    with mock.patch.object(blocks, "BLOCK_SHIFT", 1), mock.patch.object(nearest_module, "_parts", lambda g: n_parts):
         test_nearest_equals_reference.hypothesis.inner_test(s)
         test_nearest_nodes_equals_reference.hypothesis.inner_test(s)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.blocks import block_search
+from lifecircle.engine.blocks import block_search, cross_edges, split_search
+from lifecircle.engine.blocks import parts as block_parts
 from lifecircle.engine.blocks import scratch as block_scratch
 from lifecircle.engine.bounded import catchment_search, scratch
 
@@ -153,6 +154,40 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 # ------------------------------------------------------------------------------------- nearest: one search per class
 
 
+@njit(cache=True, inline="always")
+def _nearest_rows(c, i0, i1, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                  out_time, out_fac):
+    """Write rows ``[i0, i1)`` of category ``c`` from its search (``dist``/``label``): see :func:`nearest_all`."""
+    if len(rank) > 0:
+        for i in range(i0, i1):
+            x = rank[i]
+            out_time[i, c] = dist[x]
+            out_fac[i, c] = label[x]
+        return
+    for oi in range(i0, i1):
+        o = o_order[oi]
+        best = np.inf
+        bf = -1
+        x = o_na[o]
+        t = o_ca[o] + dist[x]
+        if t < best:
+            best = t
+            bf = label[x]
+        x = o_nb[o]
+        if x >= 0:
+            t = o_cb[o] + dist[x]
+            if t < best:
+                best = t
+                bf = label[x]
+        for j in range(d_ptr[o], d_ptr[o + 1]):
+            f = d_fac[j]
+            if fac_cat[f] == c and d_cost[j] < best:
+                best = d_cost[j]
+                bf = f
+        out_time[o, c] = best
+        out_fac[o, c] = bf
+
+
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
                 o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
@@ -165,12 +200,11 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
     ``out_fac`` are (n_origins, C); given ``rank`` (caller node id → internal id, non-empty) they are instead
     (n_nodes, C), one row per caller node. Every cell is written (+inf / −1 when unreachable), so the outputs may
     come uninitialised. Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for
-    every category would cost as much as the search.
+    every category would cost as much as the search. :func:`nearest_split` does the same with each category's
+    search split across the threads.
     """
     n_cat = len(cat_ptr) - 1
-    n_o = len(o_na)
-    node_out = len(rank) > 0
-    n_rows = len(rank) if node_out else n_o
+    n_rows = len(rank) if len(rank) > 0 else len(o_na)
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
@@ -187,34 +221,39 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
             label[:] = -1
             block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
                          label, shift, slack, pos, hk, hv, bsize, tree)
-            if node_out:
-                for i in range(n_rows):
-                    x = rank[i]
-                    out_time[i, c] = dist[x]
-                    out_fac[i, c] = label[x]
-                continue
-            for oi in range(n_o):
-                o = o_order[oi]
-                best = np.inf
-                bf = -1
-                x = o_na[o]
-                t = o_ca[o] + dist[x]
-                if t < best:
-                    best = t
-                    bf = label[x]
-                x = o_nb[o]
-                if x >= 0:
-                    t = o_cb[o] + dist[x]
-                    if t < best:
-                        best = t
-                        bf = label[x]
-                for j in range(d_ptr[o], d_ptr[o + 1]):
-                    f = d_fac[j]
-                    if fac_cat[f] == c and d_cost[j] < best:
-                        best = d_cost[j]
-                        bf = f
-                out_time[o, c] = best
-                out_fac[o, c] = bf
+            _nearest_rows(c, 0, n_rows, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
+                          fac_cat, out_time, out_fac)
+
+
+@njit(cache=True, parallel=True)
+def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cat_ptr, seed_node, seed_cost, seed_label,
+                  o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
+                  window):
+    """:func:`nearest_all` with the categories one after the other, each search split into ``n_parts`` pieces of
+    the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
+    unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
+    categories, and one set of scratch arrays serves all threads. Arguments and outputs as :func:`nearest_all`.
+    """
+    n_cat = len(cat_ptr) - 1
+    n_rows = len(rank) if len(rank) > 0 else len(o_na)
+    bstart, toff = block_parts(n_nodes, shift, n_parts)
+    cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
+    pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
+    dist = np.empty(n_nodes)
+    label = np.empty(n_nodes, np.int32)
+    for c in range(n_cat):
+        s0 = cat_ptr[c]
+        s1 = cat_ptr[c + 1]
+        for p in prange(n_parts):
+            x0 = p * n_nodes // n_parts
+            x1 = (p + 1) * n_nodes // n_parts
+            dist[x0:x1] = np.inf
+            label[x0:x1] = -1
+        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
+                     shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
+        for p in prange(n_parts):
+            _nearest_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rank, o_order, o_na,
+                          o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class

@@ -15,6 +15,7 @@ from lifecircle.errors import LifecircleInputError
 
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
 nearest_all: Callable[..., None] = kernels.nearest_all
+nearest_split: Callable[..., None] = kernels.nearest_split
 k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 
 
@@ -33,13 +34,28 @@ def _threads(n_tasks: int) -> int:
     return max(1, min(numba.get_num_threads(), n_tasks))
 
 
+def _parts(g: Graph) -> int:
+    """Into how many parts to split each category's search: numba's thread count when ``g`` has at least
+    :data:`lifecircle.engine.blocks.MIN_BLOCKS_PER_PART` blocks per thread, else 1 (whole categories dealt)."""
+    n = numba.get_num_threads()
+    n_blocks = -(-g.n_nodes // (1 << blocks.BLOCK_SHIFT))
+    return n if n > 1 and n_blocks >= blocks.MIN_BLOCKS_PER_PART * n else 1
+
+
 #: No rank map: :func:`nearest_all` then writes one row per origin.
 _NO_RANK = np.zeros(0, np.int32)
 
 
-def _block_args(g: Graph) -> tuple[int, float]:
-    """``(shift, slack)`` of the block search on ``g`` (:mod:`lifecircle.engine.blocks`)."""
-    return blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
+def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
+    """Run the nearest kernel on ``g``: each category's search split across the threads on a city-sized graph
+    (:func:`_parts` > 1), else whole categories dealt to the threads. ``args``: seeds to outputs."""
+    shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
+    n_parts = _parts(g)
+    if n_parts > 1:
+        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, *args, shift, slack,
+                      blocks.WINDOW_SLACKS * slack)
+    else:
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(n_categories), *args, shift, slack)
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
@@ -60,7 +76,9 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
 
     One multi-source Dijkstra per category on the reversed graph, seeded at both ends of each facility's edge with
     its partial-edge cost plus access, carries the facility's index; each origin then takes the best of its two
-    leave legs and any facility on its own edge (direct walk). Categories run in parallel (numba ``prange``).
+    leave legs and any facility on its own edge (direct walk). On a city-sized graph each category's search is split
+    into pieces of the city searched in parallel (:func:`lifecircle.engine.blocks.split_search`); on a small one
+    whole categories run in parallel (numba ``prange``).
 
     Parameters
     ----------
@@ -84,8 +102,7 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     fac = np.empty((n_o, C), np.int64)
     if n_o and C:
         order = np.argsort(legs[0], kind="stable").astype(np.int64)
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    order, *legs, *direct, cat, _NO_RANK, time, fac, *_block_args(g))
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, order, *legs, *direct, cat, _NO_RANK, time, fac)
     return NearestResult(time, fac)
 
 
@@ -106,8 +123,8 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:  # rows in the caller's node ids (``g.rank`` maps them to the internal ones)
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(C), cat_ptr, s_node, s_cost, s_label,
-                    z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, g.rank, time, fac, *_block_args(g))
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i,
+                        z_f, cat, g.rank, time, fac)
     return time, fac
 
 
