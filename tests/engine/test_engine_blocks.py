@@ -134,16 +134,18 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     out = []
     args = (cat_ptr, seed_node, seed_cost, seed_label, order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
             rank)
-    for split in (False, True):
+    cats = np.arange(C, dtype=np.int64)
+    for split in ("dealt", "split", "both"):  # "both": two categories dealt, the others split, into one output
         t = np.empty((rows, C))
         f = np.empty((rows, C), np.int64)
-        if split:
-            K.nearest_split(indptr, nbr, cost, n, n_parts, *args, t, f, 2, 3.0, 5.0)
-        else:
-            K.nearest_all(indptr, nbr, cost, n, 2, *args, t, f, 2, 3.0)
+        if split != "split":
+            K.nearest_all(indptr, nbr, cost, n, 2, cats if split == "dealt" else cats[:2], *args, t, f, 2, 3.0)
+        if split != "dealt":
+            K.nearest_split(indptr, nbr, cost, n, n_parts, cats if split == "split" else cats[2:], *args, t, f, 2,
+                            3.0, 5.0)
         out.append((t, f))
-    (t1, f1), (t2, f2) = out
-    assert np.array_equal(t1, t2)
+    (t1, f1), (t2, f2), (t3, f3) = out
+    assert np.array_equal(t1, t2) and np.array_equal(t1, t3)
     assert np.isinf(t2[:, C - 1]).all() and (f2[:, C - 1] == -1).all()
     assert np.isfinite(t2).any()
     for c in range(C - 1):

@@ -189,10 +189,10 @@ def _nearest_rows(c, i0, i1, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb,
 
 
 @njit(cache=True, parallel=True)
-def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_node, seed_cost, seed_label,
+def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost, seed_label,
                 o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
-    """Nearest facility per category: one multi-source search per category (categories dealt to the threads),
-    :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
+    """Nearest facility per category: one multi-source search for each category of ``cats`` (dealt to the
+    threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
     Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
     ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
@@ -203,13 +203,13 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
     every category would cost as much as the search. :func:`nearest_split` does the same with each category's
     search split across the threads.
     """
-    n_cat = len(cat_ptr) - 1
     n_rows = len(rank) if len(rank) > 0 else len(o_na)
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
         pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
-        for c in range(th, n_cat, n_threads):
+        for ci in range(th, len(cats), n_threads):
+            c = cats[ci]
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
             if s0 == s1:
@@ -226,22 +226,21 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cat_ptr, seed_n
 
 
 @njit(cache=True, parallel=True)
-def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cat_ptr, seed_node, seed_cost, seed_label,
+def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
                   o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
                   window):
-    """:func:`nearest_all` with the categories one after the other, each search split into ``n_parts`` pieces of
+    """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
     categories, and one set of scratch arrays serves all threads. Arguments and outputs as :func:`nearest_all`.
     """
-    n_cat = len(cat_ptr) - 1
     n_rows = len(rank) if len(rank) > 0 else len(o_na)
     bstart, toff = block_parts(n_nodes, shift, n_parts)
     cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
     pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
     dist = np.empty(n_nodes)
     label = np.empty(n_nodes, np.int32)
-    for c in range(n_cat):
+    for c in cats:
         s0 = cat_ptr[c]
         s1 = cat_ptr[c + 1]
         for p in prange(n_parts):

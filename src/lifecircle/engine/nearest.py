@@ -47,15 +47,22 @@ _NO_RANK = np.zeros(0, np.int32)
 
 
 def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
-    """Run the nearest kernel on ``g``: each category's search split across the threads on a city-sized graph
-    (:func:`_parts` > 1), else whole categories dealt to the threads. ``args``: seeds to outputs."""
+    """Run the nearest kernels on ``g``. ``args``: seeds to outputs.
+
+    Whole categories are dealt to the threads while every thread gets one; on a city-sized graph (:func:`_parts`
+    > 1) the categories left over (fewer than the threads: 1 of 15 on 2 threads, or the only one of a what-if) are
+    each searched by all threads at once, the search split into pieces of the city. Each search does the same
+    work either way, so the threads stay evenly loaded whatever the number of categories.
+    """
     shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
     n_parts = _parts(g)
-    if n_parts > 1:
-        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, *args, shift, slack,
+    cats = np.arange(n_categories, dtype=np.int64)
+    dealt = cats if n_parts == 1 else cats[:n_categories - n_categories % n_parts]
+    if len(dealt):
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(len(dealt)), dealt, *args, shift, slack)
+    if len(dealt) < n_categories:
+        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, cats[len(dealt):], *args, shift, slack,
                       blocks.WINDOW_SLACKS * slack)
-    else:
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(n_categories), *args, shift, slack)
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
