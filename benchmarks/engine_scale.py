@@ -116,6 +116,13 @@ def _full(c, fe, fc, C):
     g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
     p0 = Points([0, 1], [0.5, 0.5])
     nearest(g0, p0, p0, [0, 0], 1)
+    try:  # the kernel that splits a search across the threads, where the engine has one
+        from lifecircle.engine import blocks
+
+        with mock.patch.object(blocks, "MIN_BLOCKS_PER_PART", 0):
+            nearest(g0, p0, p0, [0, 0], 1)
+    except (ImportError, AttributeError):
+        pass
     counts_within(g0, p0, p0, [0, 0], 1, capacity=[1.0, 1.0])
     two_step_fca(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, 5.0)
     if shared is not None:
