@@ -74,8 +74,10 @@ def test_facilities_layer_without_category_column(tmp_path: Path, helsinki_path:
 
 def test_interrupted_run_publishes_nothing(tmp_path: Path):
     out = tmp_path / "results"
+    # Ctrl-C as a terminal sends it: a suite started as a background job ignores SIGINT, and so would the child
     proc = subprocess.Popen([sys.executable, "-m", "lifecircle.cli.main", "demo", "--out", str(out), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".results.partial-*")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

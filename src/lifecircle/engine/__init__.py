@@ -14,8 +14,9 @@ origin's two leave legs and same-edge walks; :func:`k_nearest` a k-label variant
 exact bucket queue (:mod:`lifecircle.engine.bounded`; facilities at the same point share one), and reduce the origins
 reached into per-origin (or per-facility) accumulators as each search ends; :func:`bounded_pairs` runs the same
 searches and emits the pairs they reach. Every cost is the one a plain Dijkstra gives, bit for bit. Kernels are
-numba (``cache=True``), work is split between threads by category. The :class:`Graph` stores its search arrays in
-an internal node order chosen for memory locality (:mod:`lifecircle.engine.layout`); every input and result uses
+numba (``cache=True``), work is split between threads by category (a category left over once every thread has
+one is split across them, :func:`lifecircle.engine.blocks.split_search`). The :class:`Graph` stores its search
+arrays in an internal node order chosen for memory locality (:mod:`lifecircle.engine.layout`); every input and result uses
 the caller's node and edge ids.
 
 Memory (bytes; n nodes, m directed edges, O origins, F facilities, C categories, T thresholds, P threads):
@@ -23,7 +24,7 @@ the :class:`Graph` holds ≈ 52·m + 16·n (+ 12·m + 8·n once a forward search
 :func:`nearest` adds per thread 28·n, and its output 16·O·C; :func:`counts_within` per thread 20·n + 16·O, output
 4·O·C·T (+ 8·O·C·T with capacities), held twice while it is filled in the origins' node order and returned in theirs;
 :func:`two_step_fca` the same scratch and 8·O·C + 16·F. Never an O × F matrix. For 1 M nodes (3.5 M edges), 500 k
-homes, 15 categories and P = 2 the whole set peaks near 1.15 GB RSS (docs/benchmarks.md).
+homes, 15 categories and P = 2 the whole set peaks near 1.1 GB RSS (docs/benchmarks.md).
 """
 
 from lifecircle.engine.counts import DEFAULT_THRESHOLDS_S, CountsResult, counts_within

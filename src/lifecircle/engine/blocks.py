@@ -43,8 +43,8 @@ SLACK_EDGES = 32.0
 #: means more rounds and more block switches.
 WINDOW_SLACKS = 4.0
 
-#: Fewest blocks per thread for which :mod:`lifecircle.engine.nearest` splits each category's search across the
-#: threads (:func:`split_search`); smaller graphs deal whole categories to the threads. Measured on the synthetic
+#: Fewest blocks per thread for which :mod:`lifecircle.engine.nearest` splits a search across the threads
+#: (:func:`split_search`; the categories left over once every thread has one); smaller graphs deal them all. Measured on the synthetic
 #: city with 15 categories on 2 threads: split, the searches take twice as long as dealt at 5 blocks per thread
 #: (10 k nodes; Helsinki's 2 blocks per thread: 7–11 ms against 4–5 ms) and as long at 15 and 50 blocks per
 #: thread, while one category alone runs 1.4–2× faster split from 15 blocks per thread on.

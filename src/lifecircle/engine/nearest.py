@@ -35,7 +35,7 @@ def _threads(n_tasks: int) -> int:
 
 
 def _parts(g: Graph) -> int:
-    """Into how many parts to split each category's search: numba's thread count when ``g`` has at least
+    """Into how many parts a search may be split: numba's thread count when ``g`` has at least
     :data:`lifecircle.engine.blocks.MIN_BLOCKS_PER_PART` blocks per thread, else 1 (whole categories dealt)."""
     n = numba.get_num_threads()
     n_blocks = -(-g.n_nodes // (1 << blocks.BLOCK_SHIFT))
@@ -83,9 +83,9 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
 
     One multi-source Dijkstra per category on the reversed graph, seeded at both ends of each facility's edge with
     its partial-edge cost plus access, carries the facility's index; each origin then takes the best of its two
-    leave legs and any facility on its own edge (direct walk). On a city-sized graph each category's search is split
-    into pieces of the city searched in parallel (:func:`lifecircle.engine.blocks.split_search`); on a small one
-    whole categories run in parallel (numba ``prange``).
+    leave legs and any facility on its own edge (direct walk). Whole categories run in parallel (numba ``prange``);
+    on a city-sized graph a category left over once every thread has one is searched by all threads at once, the
+    search split into pieces of the city (:func:`lifecircle.engine.blocks.split_search`).
 
     Parameters
     ----------
