@@ -71,6 +71,18 @@ def scratch(n_nodes, n_origins, n_buckets):
 
 
 @njit(cache=True, inline="always")
+def _reach(best, o_touched, no, o, c, bound):
+    """Origin ``o`` is reached at cost ``c``: keep it when within ``bound`` and lower, listing it on its first
+    reach; returns the new count of origins listed."""
+    if c <= bound and c < best[o]:
+        if best[o] == np.inf:
+            o_touched[no] = o
+            no += 1
+        best[o] = c
+    return no
+
+
+@njit(cache=True, inline="always")
 def catchment_search(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi, d_org, d_cost,
                      bound, width, dist, touched, best, o_touched, stack, top, where):
     """:func:`facility_catchment`, run again with twice the stack room until no bucket overflows.
@@ -136,13 +148,7 @@ def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att
         where[x] = -1
         d = dist[x]
         for j in range(att_ptr[x], att_ptr[x + 1]):
-            c = d + att_cost[j]
-            o = att_o[j]
-            if c <= bound and c < best[o]:
-                if best[o] == np.inf:
-                    o_touched[no] = o
-                    no += 1
-                best[o] = c
+            no = _reach(best, o_touched, no, att_o[j], d + att_cost[j], bound)
         for e in range(in_indptr[x], in_indptr[x + 1]):
             y = in_from[e]
             nd = d + in_cost[e]
@@ -171,13 +177,7 @@ def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att
         no = -1
     else:
         for j in range(d_lo, d_hi):
-            c = d_cost[j]
-            o = d_org[j]
-            if c <= bound and c < best[o]:
-                if best[o] == np.inf:
-                    o_touched[no] = o
-                    no += 1
-                best[o] = c
+            no = _reach(best, o_touched, no, d_org[j], d_cost[j], bound)
     for j in range(nt):
         dist[touched[j]] = np.inf
     return no
