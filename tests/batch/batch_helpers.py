@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import box
 
 from lifecircle.batch import BatchConfig
+from lifecircle.batch.cluster import dask_client
 from lifecircle.indicators.table import indicator_table
 from lifecircle.points.homes import home_anchors
 from lifecircle.results import ResultsFolder
@@ -67,17 +68,10 @@ def check_area(area_dir: Path, whole: gpd.GeoDataFrame, polygon, limit_s: float,
 
 @contextmanager
 def local_cluster(workers: int = 2) -> Iterator[Any]:
-    """A client of a LocalCluster of ``workers`` single-threaded processes on loopback; both closed on exit."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0", silence_logs=50, env={"NUMBA_NUM_THREADS": "1"})
-    client = Client(cluster)
-    try:
+    """A client of the batch's own LocalCluster of ``workers`` single-threaded processes on loopback; both closed
+    on exit."""
+    with dask_client(workers=workers) as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 def helsinki_config(areas: Path, out: Path, **extra) -> BatchConfig:

@@ -201,6 +201,17 @@ def _set(tree, leaf, key):
 
 
 @njit(cache=True, inline="always")
+def _seeds(dist, label, x, d, lab):
+    """A seed at node ``x`` (−1: none) with cost ``d`` and label ``lab``: True when it lowers ``x``'s cost (then
+    set, and ``x`` must go into its block's heap)."""
+    if x < 0 or not d < dist[x]:
+        return False
+    dist[x] = d
+    label[x] = lab
+    return True
+
+
+@njit(cache=True, inline="always")
 def _relax_into(hk, hv, pos, bsize, tree, leaves, shift, y, nd, b0):
     """``y``'s cost fell to ``nd``: push it into its block's heap or move it up there, and lower the block's key in
     ``tree``, the tournament tree of the part whose first block is ``b0``."""
@@ -281,13 +292,8 @@ def block_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
     leaves = len(tree) // 2
     for i in range(len(seed_node)):
         x = seed_node[i]
-        if x < 0:
-            continue
-        d = seed_cost[i]
-        if d < dist[x]:
-            dist[x] = d
-            label[x] = seed_label[i]
-            _relax_into(hk, hv, pos, bsize, tree, leaves, shift, x, d, 0)
+        if _seeds(dist, label, x, seed_cost[i], seed_label[i]):
+            _relax_into(hk, hv, pos, bsize, tree, leaves, shift, x, dist[x], 0)
     return _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, 0, len(bsize), np.inf, pos, hk, hv,
                         bsize, tree)
 
@@ -313,15 +319,10 @@ def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
     n_parts = len(bstart) - 1
     for i in range(len(seed_node)):
         x = seed_node[i]
-        if x < 0:
-            continue
-        d = seed_cost[i]
-        if d < dist[x]:
-            dist[x] = d
-            label[x] = seed_label[i]
+        if _seeds(dist, label, x, seed_cost[i], seed_label[i]):
             p = np.searchsorted(bstart, x >> shift, side="right") - 1
             t = tree[toff[p]:toff[p + 1]]
-            _relax_into(hk, hv, pos, bsize, t, len(t) // 2, shift, x, d, bstart[p])
+            _relax_into(hk, hv, pos, bsize, t, len(t) // 2, shift, x, dist[x], bstart[p])
     settled = np.zeros(n_parts, np.int64)
     low = np.inf
     for p in range(n_parts):
