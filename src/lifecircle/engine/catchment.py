@@ -14,7 +14,7 @@ import numpy as np
 
 from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, kernel_array, leave_legs
-from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, thresholds_summed
+from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, planes_to_rows, thresholds_summed
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
@@ -99,11 +99,12 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     thr_order = np.argsort(thr_given, kind="stable")
     thr = kernel_array(thr_given[thr_order], np.float64)
     bound = max(float(thr.max()) if counting else 0.0, float(cutoff) if sums else 0.0)
-    # outputs start at zero, in the origins' search order (below)
-    count = np.zeros((n_o, C, len(thr)) if counting else (1, 1, 1), np.int32)
-    cap = np.zeros((n_o, C, len(thr)) if counting and with_capacity else (0, 0, 0))
-    sum_out = np.zeros((n_o, C) if sums else (1, 1))
+    # outputs start at zero, category-major and in the origins' search order (below)
+    count = np.zeros((C, n_o, len(thr)) if counting else (1, 1, 1), np.int32)
+    cap = np.zeros((C, n_o, len(thr)) if counting and with_capacity else (0, 0, 0))
+    sum_out = np.zeros((C, n_o) if sums else (1, 1))
     demand = np.zeros(n_f if sums == MODE_FCA else 1)
+    perm = np.arange(n_o)  # the caller's index of the origin in each row of the search order
     if n_o and n_f and C:
         f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
         legs = leave_legs(g, origins)
@@ -126,11 +127,13 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
                    group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, bound,
                    *queue_shape(g.in_cost, bound), mode, thr, f_weight, int(kind), float(scale), float(cutoff),
                    np.zeros(1) if o_weight is None else o_weight[perm], count, cap, sum_out, demand)
-        if counting:  # each pair was filed under its first threshold: sum them up, back in the caller's order
-            count = thresholds_summed(count, inv, thr_order)
-            if with_capacity:
-                cap = thresholds_summed(cap, inv, thr_order)
-        if sums:
-            sum_out = sum_out[inv]
+    if counting:  # each pair was filed under its first threshold: sum them up, back in the caller's order
+        count = thresholds_summed(count, perm, thr_order)
+        if with_capacity:
+            cap = thresholds_summed(cap, perm, thr_order)
+    if sums:
+        rows = np.empty((n_o, C))
+        planes_to_rows(sum_out, perm, rows)
+        sum_out = rows
     return Catchments(count=count if counting else None, capacity=cap if counting and with_capacity else None,
                       sums=sum_out if sums else None, demand=demand if sums == MODE_FCA else None)

@@ -155,104 +155,114 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 
 
 @njit(cache=True, inline="always")
-def _nearest_rows(c, i0, i1, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
-                  out_time, out_fac):
-    """Write rows ``[i0, i1)`` of category ``c`` from its search (``dist``/``label``): see :func:`nearest_all`."""
-    if len(rank) > 0:
-        for i in range(i0, i1):
-            x = rank[i]
-            out_time[i, c] = dist[x]
-            out_fac[i, c] = label[x]
-        return
-    for oi in range(i0, i1):
-        o = o_order[oi]
+def _origin_rows(c, r0, r1, dist, label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac):
+    """Write origin rows ``[r0, r1)`` of category ``c`` from its search (``dist``/``label``): see :func:`nearest_all`."""
+    for r in range(r0, r1):
         best = np.inf
         bf = -1
-        x = o_na[o]
-        t = o_ca[o] + dist[x]
+        x = o_na[r]
+        t = o_ca[r] + dist[x]
         if t < best:
             best = t
             bf = label[x]
-        x = o_nb[o]
+        x = o_nb[r]
         if x >= 0:
-            t = o_cb[o] + dist[x]
+            t = o_cb[r] + dist[x]
             if t < best:
                 best = t
                 bf = label[x]
-        for j in range(d_ptr[o], d_ptr[o + 1]):
+        for j in range(d_ptr[r], d_ptr[r + 1]):
             f = d_fac[j]
             if fac_cat[f] == c and d_cost[j] < best:
                 best = d_cost[j]
                 bf = f
-        out_time[o, c] = best
-        out_fac[o, c] = bf
+        out_time[c, r] = best
+        out_fac[c, r] = bf
 
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack):
+                o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack):
     """Nearest facility per category: one multi-source search for each category of ``cats`` (dealt to the
     threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
-    Seeds are grouped by category (``cat_ptr``). Origins combine their two leave legs (``o_na``/``o_ca``,
-    ``o_nb``/``o_cb``) with the node results and their same-edge direct legs (``d_ptr`` CSR by origin), visited
-    in ``o_order`` (by node, so the reads of ``dist`` run through memory in order). Outputs ``out_time`` /
-    ``out_fac`` are (n_origins, C); given ``rank`` (caller node id → internal id, non-empty) they are instead
-    (n_nodes, C), one row per caller node. Every cell is written (+inf / −1 when unreachable), so the outputs may
-    come uninitialised. Each thread allocates its scratch (labels int32, the block heaps) once: fresh pages for
-    every category would cost as much as the search. :func:`nearest_split` does the same with each category's
-    search split across the threads.
+    Seeds are grouped by category (``cat_ptr``). The outputs are category-major, ``out_time[c, r]`` (float64) and
+    ``out_fac[c, r]`` (int32): each category's rows are written in order, by one thread, with no cache line shared
+    with another category's. With origins (``o_na`` not empty), row ``r`` is an origin, in the order the caller
+    gave them (by the node they leave by, so the reads of ``dist`` run through memory in order): the best of its
+    two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge direct legs (``d_ptr`` CSR by row).
+    Without, row ``r`` is internal node ``r`` and the search runs in the output itself. Every cell is written
+    (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread allocates its scratch (the
+    block heaps, and the labels when rows are origins) once: fresh pages for every category would cost as much
+    as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """
-    n_rows = len(rank) if len(rank) > 0 else len(o_na)
+    node_rows = len(o_na) == 0
+    n_rows = out_time.shape[1]
     for th in prange(n_threads):
-        dist = np.empty(n_nodes)
-        label = np.empty(n_nodes, np.int32)
+        dist = np.empty(0 if node_rows else n_nodes)
+        label = np.empty(0 if node_rows else n_nodes, np.int32)
         pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
         for ci in range(th, len(cats), n_threads):
             c = cats[ci]
             s0 = cat_ptr[c]
             s1 = cat_ptr[c + 1]
             if s0 == s1:
-                for i in range(n_rows):
-                    out_time[i, c] = np.inf
-                    out_fac[i, c] = -1
+                out_time[c, :] = np.inf
+                out_fac[c, :] = -1
                 continue
-            dist[:] = np.inf
-            label[:] = -1
-            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, shift, slack, pos, hk, hv, bsize, tree)
-            _nearest_rows(c, 0, n_rows, dist, label, rank, o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
-                          fac_cat, out_time, out_fac)
+            d = out_time[c] if node_rows else dist
+            lab = out_fac[c] if node_rows else label
+            d[:] = np.inf
+            lab[:] = -1
+            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], d, lab,
+                         shift, slack, pos, hk, hv, bsize, tree)
+            if not node_rows:
+                _origin_rows(c, 0, n_rows, dist, label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                             out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)
 def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                  o_order, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, rank, out_time, out_fac, shift, slack,
-                  window):
+                  o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, window):
     """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
     categories, and one set of scratch arrays serves all threads. Arguments and outputs as :func:`nearest_all`.
     """
-    n_rows = len(rank) if len(rank) > 0 else len(o_na)
+    node_rows = len(o_na) == 0
+    n_rows = out_time.shape[1]
     bstart, toff = block_parts(n_nodes, shift, n_parts)
     cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
     pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
-    dist = np.empty(n_nodes)
-    label = np.empty(n_nodes, np.int32)
+    dist = np.empty(0 if node_rows else n_nodes)
+    label = np.empty(0 if node_rows else n_nodes, np.int32)
     for c in cats:
         s0 = cat_ptr[c]
         s1 = cat_ptr[c + 1]
+        d = out_time[c] if node_rows else dist
+        lab = out_fac[c] if node_rows else label
         for p in prange(n_parts):
             x0 = p * n_nodes // n_parts
             x1 = (p + 1) * n_nodes // n_parts
-            dist[x0:x1] = np.inf
-            label[x0:x1] = -1
-        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
+            d[x0:x1] = np.inf
+            lab[x0:x1] = -1
+        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], d, lab,
                      shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
-        for p in prange(n_parts):
-            _nearest_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rank, o_order, o_na,
-                          o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
+        if not node_rows:
+            for p in prange(n_parts):
+                _origin_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, o_na, o_ca, o_nb,
+                             o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
+
+
+@njit(cache=True, parallel=True)
+def planes_to_rows(planes, perm, out):
+    """``out[perm[r], c] = planes[c, r]``: category-major results, rows in search order, written as the caller's rows
+    (each plane read in order, each row written whole)."""
+    n_c, n = planes.shape
+    for r in prange(n):
+        o = perm[r]
+        for c in range(n_c):
+            out[o, c] = planes[c, r]
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class
@@ -390,13 +400,16 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge direct legs (``d_*``: CSR facility →
     (origin, cost)); then, for the bits of ``mode``:
 
-    * ``MODE_COUNTS``: ``out_count[o, c, j] += 1`` and ``out_cap[o, c, j] += f_weight[f]`` for the first of the
+    * ``MODE_COUNTS``: ``out_count[c, o, j] += 1`` and ``out_cap[c, o, j] += f_weight[f]`` for the first of the
       ascending ``thresholds[j] ≥ cost`` only (``out_cap`` only when shaped like ``out_count``): the caller sums
       the thresholds cumulatively;
-    * ``MODE_ORIGIN_SUM``: ``out_sum[o, c] += f_weight[f]·w(cost)`` for cost ≤ ``cutoff``;
+    * ``MODE_ORIGIN_SUM``: ``out_sum[c, o] += f_weight[f]·w(cost)`` for cost ≤ ``cutoff``;
     * ``MODE_FCA``: the facility's demand ``out_fac[f] = Σ_o o_weight[o]·w(cost)`` over cost ≤ ``cutoff``, then,
-      when it is > 0, ``out_sum[o, c] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of
+      when it is > 0, ``out_sum[c, o] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of
       the 2SFCA from one search (a facility's ratio needs only its own catchment).
+
+    The outputs are category-major: the origins one search reaches sit together in one category's plane, so its
+    additions touch a few cache lines rather than one line per origin.
     """
     n_groups = len(group_ptr) - 1
     n_thr = len(thresholds)
@@ -430,41 +443,42 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                         o = o_touched[j]
                         t = best[o]
                         if t <= cutoff:
-                            out_sum[o, c] += ratio * decay_weight(kind, scale, t)
+                            out_sum[c, o] += ratio * decay_weight(kind, scale, t)
             elif mode & MODE_ORIGIN_SUM:
                 for j in range(no):
                     o = o_touched[j]
                     t = best[o]
                     if t <= cutoff:
-                        out_sum[o, c] += f_weight[f] * decay_weight(kind, scale, t)
+                        out_sum[c, o] += f_weight[f] * decay_weight(kind, scale, t)
             if counting:
                 for j in range(no):
                     o = o_touched[j]
                     t = best[o]
                     for q in range(n_thr):
                         if t <= thresholds[q]:
-                            out_count[o, c, q] += 1
+                            out_count[c, o, q] += 1
                             if with_cap:
-                                out_cap[o, c, q] += f_weight[f]
+                                out_cap[c, o, q] += f_weight[f]
                             break
         for j in range(no):
             best[o_touched[j]] = np.inf
 
 
-@njit(cache=True)
-def thresholds_summed(filed, inv, given):
-    """The counts of :func:`catchments` in the caller's terms, in one pass: ``out[o, c, given[j]]`` = the sum of
-    ``filed[inv[o], c, :j + 1]`` (each pair was filed under the first ascending threshold it meets; ``given[j]``
-    is where the j-th smallest threshold stood in the caller's list)."""
-    n_o, n_c, n_t = filed.shape
-    out = np.empty_like(filed)
-    for o in range(n_o):
-        r = inv[o]
+@njit(cache=True, parallel=True)
+def thresholds_summed(filed, perm, given):
+    """The counts of :func:`catchments` in the caller's terms, in one pass: ``out[perm[r], c, given[j]]`` = the sum
+    of ``filed[c, r, :j + 1]`` (each pair was filed under the first ascending threshold it meets; ``perm[r]`` is the
+    caller's index of the origin in row ``r``; ``given[j]`` where the j-th smallest threshold stood in the caller's
+    list). Each category's plane is read in order and each origin's row written whole."""
+    n_c, n_o, n_t = filed.shape
+    out = np.empty((n_o, n_c, n_t), filed.dtype)
+    for r in prange(n_o):
+        o = perm[r]
         for c in range(n_c):
-            acc = filed[r, c, 0]
+            acc = filed[c, r, 0]
             out[o, c, given[0]] = acc
             for j in range(1, n_t):
-                acc += filed[r, c, j]
+                acc += filed[c, r, j]
                 out[o, c, given[j]] = acc
     return out
 

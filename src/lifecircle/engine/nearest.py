@@ -16,6 +16,7 @@ from lifecircle.errors import LifecircleInputError
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
 nearest_all: Callable[..., None] = kernels.nearest_all
 nearest_split: Callable[..., None] = kernels.nearest_split
+planes_to_rows: Callable[..., None] = kernels.planes_to_rows
 k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 
 
@@ -42,12 +43,8 @@ def _parts(g: Graph) -> int:
     return n if n > 1 and n_blocks >= blocks.MIN_BLOCKS_PER_PART * n else 1
 
 
-#: No rank map: :func:`nearest_all` then writes one row per origin.
-_NO_RANK = np.zeros(0, np.int32)
-
-
 def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
-    """Run the nearest kernels on ``g``. ``args``: seeds to outputs.
+    """Run the nearest kernels on ``g``. ``args``: seeds to the category-major outputs.
 
     Whole categories are dealt to the threads while every thread gets one; on a city-sized graph (:func:`_parts`
     > 1) the categories left over (fewer than the threads: 1 of 15 on 2 threads, or the only one of a what-if) are
@@ -65,17 +62,36 @@ def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
                       blocks.WINDOW_SLACKS * slack)
 
 
-def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories):
+def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories, by_node: bool = False):
+    """Checked categories, the seeds, and the origins' leave legs and same-edge direct legs (CSR by row), with the
+    rows: origin ``rows[r]`` is in row ``r``, in the caller's order or, ``by_node``, by the node it leaves by (the
+    kernels then read the search's results in memory order)."""
     if not isinstance(g, Graph):
         raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
     origins.check_on(g, "origins")
     facilities.check_on(g, "facilities")
     cat = check_categories(category, len(facilities), n_categories)
     seeds = facility_seeds(g, facilities, cat, int(n_categories))
-    o_na, o_ca, o_nb, o_cb = leave_legs(g, origins)
+    legs = leave_legs(g, origins)
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
-    d_ptr, d_fac, d_cost = by_row(len(origins), d_o, d_f, d_t)
-    return cat, seeds, (o_na, o_ca, o_nb, o_cb), (d_ptr, d_fac, d_cost)
+    rows = np.arange(len(origins), dtype=np.int64)
+    if by_node:
+        rows = np.argsort(legs[0], kind="stable").astype(np.int64)
+        legs = tuple(np.ascontiguousarray(a[rows]) for a in legs)
+        row_of = np.empty_like(rows)
+        row_of[rows] = np.arange(len(rows))
+        d_o = row_of[d_o]
+    return cat, seeds, legs, by_row(len(origins), d_o, d_f, d_t), rows
+
+
+def _caller_rows(time_planes: np.ndarray, fac_planes: np.ndarray, rows: np.ndarray) -> NearestResult:
+    """The category-major outputs of the kernels as (n, C) arrays, row ``rows[r]`` from column ``r``."""
+    n, C = time_planes.shape[1], time_planes.shape[0]
+    time = np.empty((n, C))
+    fac = np.empty((n, C), np.int64)
+    planes_to_rows(time_planes, rows, time)
+    planes_to_rows(fac_planes, rows, fac)
+    return NearestResult(time, fac)
 
 
 def nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int) -> NearestResult:
@@ -103,14 +119,13 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     NearestResult
         ``time`` (n_origins, C) and ``facility`` (n_origins, C). Ties: any nearest facility; the time is exact.
     """
-    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
+    cat, seeds, legs, direct, rows = _prepare(g, origins, facilities, category, n_categories, by_node=True)
     n_o, C = len(origins), int(n_categories)
-    time = np.empty((n_o, C))
-    fac = np.empty((n_o, C), np.int64)
+    time = np.empty((C, n_o))
+    fac = np.empty((C, n_o), np.int32)
     if n_o and C:
-        order = np.argsort(legs[0], kind="stable").astype(np.int64)
-        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, order, *legs, *direct, cat, _NO_RANK, time, fac)
-    return NearestResult(time, fac)
+        _nearest_kernel(g, C, *seeds, *legs, *direct, cat, time, fac)
+    return _caller_rows(time, fac, rows)
 
 
 def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
@@ -125,14 +140,15 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     cat = check_categories(category, len(facilities), n_categories)
     cat_ptr, s_node, s_cost, s_label = facility_seeds(g, facilities, cat, int(n_categories))
     C = int(n_categories)
-    time = np.empty((g.n_nodes, C))
-    fac = np.empty((g.n_nodes, C), np.int64)
+    time = np.empty((C, g.n_nodes))
+    fac = np.empty((C, g.n_nodes), np.int32)
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
-    if g.n_nodes and C:  # rows in the caller's node ids (``g.rank`` maps them to the internal ones)
-        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, z_i, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i,
-                        z_f, cat, g.rank, time, fac)
-    return time, fac
+    if g.n_nodes and C:  # column r is internal node r; rows come back in the caller's node ids
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f,
+                        cat, time, fac)
+    got = _caller_rows(time, fac, g.node_of.astype(np.int64))
+    return got.time, got.facility
 
 
 def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:
@@ -147,7 +163,7 @@ def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categor
         raise LifecircleInputError(f"k must be a positive integer, got {k!r}.") from exc
     if k < 1:
         raise LifecircleInputError(f"k must be >= 1, got {k}.")
-    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct = _prepare(g, origins, facilities, category, n_categories)
+    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct, _ = _prepare(g, origins, facilities, category, n_categories)
     n_o, C = len(origins), int(n_categories)
     time = np.full((n_o, C, k), np.inf)
     fac = np.full((n_o, C, k), -1, np.int64)
