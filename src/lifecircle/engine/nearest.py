@@ -77,7 +77,8 @@ def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categori
     rows = np.arange(len(origins), dtype=np.int64)
     if by_node:
         rows = np.argsort(legs[0], kind="stable").astype(np.int64)
-        legs = tuple(np.ascontiguousarray(a[rows]) for a in legs)
+        na, ca, nb, cb = legs
+        legs = (na[rows], ca[rows], nb[rows], cb[rows])
         row_of = np.empty_like(rows)
         row_of[rows] = np.arange(len(rows))
         d_o = row_of[d_o]
