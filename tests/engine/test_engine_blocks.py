@@ -131,13 +131,13 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     if node_rows:  # no origins: a row per node
         o_na, o_ca, o_nb, o_cb = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0))
         d_ptr, d_fac, d_cost = np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    rows = n if node_rows else n_o
+    rows = rng.permutation(n if node_rows else n_o).astype(np.int64)  # row r's results go to column rows[r]
     out = []
-    args = (cat_ptr, seed_node, seed_cost, seed_label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat)
+    args = (cat_ptr, seed_node, seed_cost, seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat)
     cats = np.arange(C, dtype=np.int64)
     for split in ("dealt", "split", "both"):  # "both": two categories dealt, the others split, into one output
-        t = np.empty((C, rows))
-        f = np.empty((C, rows), np.int32)
+        t = np.empty((C, len(rows)))
+        f = np.empty((C, len(rows)), np.int64)
         if split != "split":
             K.nearest_all(indptr, nbr, cost, n, 2, cats if split == "dealt" else cats[:2], *args, t, f, 2, 3.0)
         if split != "dealt":
@@ -151,7 +151,7 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     for c in range(C - 1):
         want = dijkstra(n, indptr, nbr, cost, seed_node[cat_ptr[c]:cat_ptr[c + 1]], seed_cost[cat_ptr[c]:cat_ptr[c + 1]])
         if node_rows:
-            assert np.array_equal(t2[c], want)
+            assert np.array_equal(t2[c, rows], want)
         ok = np.isfinite(t2[c])
         assert (fac_cat[f2[c, ok]] == c).all() and (f2[c, ~ok] == -1).all()
 

@@ -155,8 +155,16 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
 
 
 @njit(cache=True, inline="always")
-def _origin_rows(c, r0, r1, dist, label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac):
-    """Write origin rows ``[r0, r1)`` of category ``c`` from its search (``dist``/``label``): see :func:`nearest_all`."""
+def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time,
+                   out_fac):
+    """Write category ``c``'s results for rows ``[r0, r1)`` from its search (``dist``/``label``): see
+    :func:`nearest_all`."""
+    if len(o_na) == 0:
+        for r in range(r0, r1):
+            i = rows[r]
+            out_time[c, i] = dist[r]
+            out_fac[c, i] = label[r]
+        return
     for r in range(r0, r1):
         best = np.inf
         bf = -1
@@ -176,31 +184,31 @@ def _origin_rows(c, r0, r1, dist, label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d
             if fac_cat[f] == c and d_cost[j] < best:
                 best = d_cost[j]
                 bf = f
-        out_time[c, r] = best
-        out_fac[c, r] = bf
+        i = rows[r]
+        out_time[c, i] = best
+        out_fac[c, i] = bf
 
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack):
+                rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack):
     """Nearest facility per category: one multi-source search for each category of ``cats`` (dealt to the
     threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
 
-    Seeds are grouped by category (``cat_ptr``). The outputs are category-major, ``out_time[c, r]`` (float64) and
-    ``out_fac[c, r]`` (int32): each category's rows are written in order, by one thread, with no cache line shared
-    with another category's. With origins (``o_na`` not empty), row ``r`` is an origin, in the order the caller
-    gave them (by the node they leave by, so the reads of ``dist`` run through memory in order): the best of its
-    two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge direct legs (``d_ptr`` CSR by row).
-    Without, row ``r`` is internal node ``r`` and the search runs in the output itself. Every cell is written
-    (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread allocates its scratch (the
-    block heaps, and the labels when rows are origins) once: fresh pages for every category would cost as much
+    Seeds are grouped by category (``cat_ptr``). The outputs are category-major, ``out_time[c, i]`` and
+    ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
+    with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
+    node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
+    column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge
+    direct legs (``d_ptr`` CSR by row). Without, row ``r`` is internal node ``r``, written to column ``rows[r]``.
+    Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
+    allocates its scratch (labels int32, the block heaps) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """
-    node_rows = len(o_na) == 0
-    n_rows = out_time.shape[1]
+    n_rows = len(rows)
     for th in prange(n_threads):
-        dist = np.empty(0 if node_rows else n_nodes)
-        label = np.empty(0 if node_rows else n_nodes, np.int32)
+        dist = np.empty(n_nodes)
+        label = np.empty(n_nodes, np.int32)
         pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
         for ci in range(th, len(cats), n_threads):
             c = cats[ci]
@@ -210,48 +218,42 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
                 out_time[c, :] = np.inf
                 out_fac[c, :] = -1
                 continue
-            d = out_time[c] if node_rows else dist
-            lab = out_fac[c] if node_rows else label
-            d[:] = np.inf
-            lab[:] = -1
-            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], d, lab,
-                         shift, slack, pos, hk, hv, bsize, tree)
-            if not node_rows:
-                _origin_rows(c, 0, n_rows, dist, label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
-                             out_time, out_fac)
+            dist[:] = np.inf
+            label[:] = -1
+            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                         label, shift, slack, pos, hk, hv, bsize, tree)
+            _category_rows(c, 0, n_rows, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                           out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)
 def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                  o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, window):
+                  rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack,
+                  window):
     """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
     categories, and one set of scratch arrays serves all threads. Arguments and outputs as :func:`nearest_all`.
     """
-    node_rows = len(o_na) == 0
-    n_rows = out_time.shape[1]
+    n_rows = len(rows)
     bstart, toff = block_parts(n_nodes, shift, n_parts)
     cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
     pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
-    dist = np.empty(0 if node_rows else n_nodes)
-    label = np.empty(0 if node_rows else n_nodes, np.int32)
+    dist = np.empty(n_nodes)
+    label = np.empty(n_nodes, np.int32)
     for c in cats:
         s0 = cat_ptr[c]
         s1 = cat_ptr[c + 1]
-        d = out_time[c] if node_rows else dist
-        lab = out_fac[c] if node_rows else label
         for p in prange(n_parts):
             x0 = p * n_nodes // n_parts
             x1 = (p + 1) * n_nodes // n_parts
-            d[x0:x1] = np.inf
-            lab[x0:x1] = -1
-        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], d, lab,
+            dist[x0:x1] = np.inf
+            label[x0:x1] = -1
+        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
                      shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
-        if not node_rows:
-            for p in prange(n_parts):
-                _origin_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, o_na, o_ca, o_nb,
-                             o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
+        for p in prange(n_parts):
+            _category_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rows, o_na, o_ca,
+                           o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)

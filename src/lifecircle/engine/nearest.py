@@ -16,7 +16,6 @@ from lifecircle.errors import LifecircleInputError
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
 nearest_all: Callable[..., None] = kernels.nearest_all
 nearest_split: Callable[..., None] = kernels.nearest_split
-planes_to_rows: Callable[..., None] = kernels.planes_to_rows
 k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 
 
@@ -24,7 +23,8 @@ k_nearest_all: Callable[..., None] = kernels.k_nearest_all
 class NearestResult:
     """``time`` (n_origins, C) float64: cost (seconds, or metres) of the walk from each origin to the nearest facility
     of each category, +inf when none is reachable; ``facility`` (n_origins, C) int64: its index in the facilities,
-    −1 when none. With :func:`k_nearest` both have a last axis of length k, sorted by time."""
+    −1 when none. From :func:`nearest` both are column-major (each category's column contiguous, as the searches
+    fill them). With :func:`k_nearest` both have a last axis of length k, sorted by time."""
 
     time: np.ndarray
     facility: np.ndarray
@@ -85,16 +85,6 @@ def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categori
     return cat, seeds, legs, by_row(len(origins), d_o, d_f, d_t), rows
 
 
-def _caller_rows(time_planes: np.ndarray, fac_planes: np.ndarray, rows: np.ndarray) -> NearestResult:
-    """The category-major outputs of the kernels as (n, C) arrays, row ``rows[r]`` from column ``r``."""
-    n, C = time_planes.shape[1], time_planes.shape[0]
-    time = np.empty((n, C))
-    fac = np.empty((n, C), np.int64)
-    planes_to_rows(time_planes, rows, time)
-    planes_to_rows(fac_planes, rows, fac)
-    return NearestResult(time, fac)
-
-
 def nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int) -> NearestResult:
     """Walking cost from every origin to the nearest facility of each category.
 
@@ -122,18 +112,19 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     """
     cat, seeds, legs, direct, rows = _prepare(g, origins, facilities, category, n_categories, by_node=True)
     n_o, C = len(origins), int(n_categories)
-    time = np.empty((C, n_o))
-    fac = np.empty((C, n_o), np.int32)
+    time = np.empty((C, n_o))  # category-major: the kernels fill one plane per category
+    fac = np.empty((C, n_o), np.int64)
     if n_o and C:
-        _nearest_kernel(g, C, *seeds, *legs, *direct, cat, time, fac)
-    return _caller_rows(time, fac, rows)
+        _nearest_kernel(g, C, *seeds, rows, *legs, *direct, cat, time, fac)
+    return NearestResult(time.T, fac.T)
 
 
 def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> tuple[np.ndarray, np.ndarray]:
     """Cost from every *node* to the nearest facility of each category, and that facility.
 
-    Returns ``(time, facility)``, each (n_nodes, C): seconds (or metres), +inf / −1 when unreachable. This is what
-    ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` computes per category on the transposed graph.
+    Returns ``(time, facility)``, each (n_nodes, C), column-major: seconds (or metres), +inf / −1 when unreachable.
+    This is what ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` computes per category on the transposed
+    graph.
     """
     if not isinstance(g, Graph):
         raise LifecircleInputError("g must be a lifecircle.engine.Graph.")
@@ -141,15 +132,14 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     cat = check_categories(category, len(facilities), n_categories)
     cat_ptr, s_node, s_cost, s_label = facility_seeds(g, facilities, cat, int(n_categories))
     C = int(n_categories)
-    time = np.empty((C, g.n_nodes))
-    fac = np.empty((C, g.n_nodes), np.int32)
+    time = np.empty((C, g.n_nodes))  # category-major: the kernels fill one plane per category
+    fac = np.empty((C, g.n_nodes), np.int64)
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
-    if g.n_nodes and C:  # column r is internal node r; rows come back in the caller's node ids
-        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f,
-                        cat, time, fac)
-    got = _caller_rows(time, fac, g.node_of.astype(np.int64))
-    return got.time, got.facility
+    if g.n_nodes and C:  # row r is internal node r, column node_of[r] the caller's id
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, g.node_of.astype(np.int64), z_i, z_f, z_i, z_f,
+                        np.zeros(1, np.int64), z_i, z_f, cat, time, fac)
+    return time.T, fac.T
 
 
 def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int, k: int = 3) -> NearestResult:
