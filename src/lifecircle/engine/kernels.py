@@ -117,17 +117,16 @@ def _pop2(hk, hv, hw, size):
 
 
 @njit(cache=True)
-def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
+def direct_pairs(o_pair, o_pos, o_acc, o_lo, o_hi, f_idx, f_pos, f_acc, cost, rev):
     """Every (origin, facility) on the same undirected edge with the straight walk between them, access included.
 
-    ``f_ptr``/``f_idx`` list the facilities of each pair id (CSR); positions are fractions along the pair's lower-id
-    edge. Returns ``(origin, facility, cost)`` arrays ordered by origin.
+    The facilities on origin ``o``'s pair are ``f_idx[o_lo[o]:o_hi[o]]``; positions are fractions along the pair's
+    lower-id edge. Returns ``(origin, facility, cost)`` arrays ordered by origin.
     """
     n_o = len(o_pair)
     total = 0
     for o in range(n_o):
-        k = o_pair[o]
-        total += f_ptr[k + 1] - f_ptr[k]
+        total += o_hi[o] - o_lo[o]
     out_o = np.empty(total, np.int64)
     out_f = np.empty(total, np.int64)
     out_t = np.empty(total, np.float64)
@@ -135,7 +134,7 @@ def direct_pairs(o_pair, o_pos, o_acc, f_ptr, f_idx, f_pos, f_acc, cost, rev):
     for o in range(n_o):
         k = o_pair[o]
         so = o_pos[o]
-        for j in range(f_ptr[k], f_ptr[k + 1]):
+        for j in range(o_lo[o], o_hi[o]):
             f = f_idx[j]
             sf = f_pos[f]
             if sf >= so:

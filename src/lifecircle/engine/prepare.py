@@ -75,8 +75,12 @@ def same_edge_legs(g: Graph, origins: Points, facilities: Points):
     """Direct walks between origins and facilities on one undirected edge: ``(origin, facility, cost)`` by origin."""
     f_pair, f_pos = pair_position(g, facilities)
     o_pair, o_pos = pair_position(g, origins)
-    f_ptr, f_idx, _ = _csr(g.n_edges, f_pair, np.arange(len(facilities), dtype=np.int64), f_pos)
-    return direct_pairs(o_pair, o_pos, origins.access, f_ptr, f_idx, f_pos, facilities.access, g.cost, g.rev)
+    # the facilities by pair; each origin's are those between two binary searches (no array over all edges)
+    f_idx = np.argsort(f_pair, kind="stable").astype(np.int64)
+    f_sorted = f_pair[f_idx]
+    o_lo = np.searchsorted(f_sorted, o_pair, side="left").astype(np.int64)
+    o_hi = np.searchsorted(f_sorted, o_pair, side="right").astype(np.int64)
+    return direct_pairs(o_pair, o_pos, origins.access, o_lo, o_hi, f_idx, f_pos, facilities.access, g.cost, g.rev)
 
 
 def by_row(n_rows: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):
