@@ -75,11 +75,16 @@ def same_edge_legs(g: Graph, origins: Points, facilities: Points):
     """Direct walks between origins and facilities on one undirected edge: ``(origin, facility, cost)`` by origin."""
     f_pair, f_pos = pair_position(g, facilities)
     o_pair, o_pos = pair_position(g, origins)
-    # the facilities by pair; each origin's are those between two binary searches (no array over all edges)
-    f_idx = np.argsort(f_pair, kind="stable").astype(np.int64)
+    # the facilities by pair; an origin on a pair that holds any finds them between two binary searches
+    f_idx = np.argsort(f_pair, kind="stable")
     f_sorted = f_pair[f_idx]
-    o_lo = np.searchsorted(f_sorted, o_pair, side="left").astype(np.int64)
-    o_hi = np.searchsorted(f_sorted, o_pair, side="right").astype(np.int64)
+    held = np.zeros(g.n_edges, bool)
+    held[f_pair] = True
+    some = np.flatnonzero(held[o_pair])
+    o_lo = np.zeros(len(origins), np.int64)
+    o_hi = np.zeros(len(origins), np.int64)
+    o_lo[some] = np.searchsorted(f_sorted, o_pair[some], side="left")
+    o_hi[some] = np.searchsorted(f_sorted, o_pair[some], side="right")
     return direct_pairs(o_pair, o_pos, origins.access, o_lo, o_hi, f_idx, f_pos, facilities.access, g.cost, g.rev)
 
 
