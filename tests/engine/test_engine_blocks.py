@@ -30,12 +30,14 @@ def test_block_search_equals_dijkstra(seed, shift):
     seed_cost = rng.uniform(0, 30, n_seeds)
     seed_label = np.arange(n_seeds, dtype=np.int32)
     want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
-    sc = blocks.scratch(n, shift)
-    for slack in (0.0, 3.0, blocks.slack_for(cost), np.inf):
+    for slack, ring in _queues(cost):
+        width, n_ring = ring
+        sc = blocks.scratch(n, shift, n_ring)
         dist = np.full(n, np.inf)
         label = np.full(n, -1, np.int32)
-        settled = blocks.block_search(indptr, nbr, cost, seed_node, seed_cost, seed_label, dist, label, shift, slack, *sc)
-        assert np.array_equal(dist, want), f"slack {slack}: max diff {np.nanmax(np.abs(dist - want))}"
+        settled = blocks.block_search(indptr, nbr, cost, seed_node, seed_cost, seed_label, dist, label, shift, slack,
+                                      width, *sc)
+        assert np.array_equal(dist, want), f"slack {slack} ring {ring}: max diff {np.nanmax(np.abs(dist - want))}"
         reached = np.isfinite(want)
         assert settled >= reached.sum()
         assert (label[~reached] == -1).all()
@@ -43,9 +45,23 @@ def test_block_search_equals_dijkstra(seed, shift):
         for s in np.unique(label[reached]):
             own = dijkstra(n, indptr, nbr, cost, seed_node[s:s + 1], seed_cost[s:s + 1])
             assert np.array_equal(own[label == s], dist[label == s])
-        # the scratch is left as it came, ready for the next search
-        pos, _, _, bsize, tree = sc
-        assert (pos == -1).all() and (bsize == 0).all() and np.isinf(tree).all()
+        _assert_idle(sc)
+
+
+def _queues(cost):
+    """``(slack, (width, n_ring))`` to search with: slacks from 0 to +inf with the ring of
+    :func:`~lifecircle.engine.blocks.queue_shape`, and rings too short for the slack (each visit then capped to
+    the ring's span) or with buckets narrower than most edges."""
+    default = blocks.slack_for(cost)
+    out = [(slack, blocks.queue_shape(cost, slack)) for slack in (0.0, 3.0, default, np.inf)]
+    width = blocks.queue_shape(cost, default)[0]
+    return out + [(default, (width, 2)), (np.inf, (width, 4)), (default, (width / 8, 8))]
+
+
+def _assert_idle(sc):
+    """The scratch is left as it came, ready for the next search."""
+    where, _, _, psize, tree, _, top = sc
+    assert (where == -1).all() and (psize == 0).all() and np.isinf(tree).all() and (top == 0).all()
 
 
 @cache
@@ -74,21 +90,21 @@ def test_split_search_equals_dijkstra(seed, shift, n_parts):
     cross = blocks.cross_edges(indptr, nbr, cost, shift, bstart)
     if n_parts > 1:
         assert len(cross[1]) > 0  # the test crosses borders
-    sc = blocks.scratch(n, shift, n_parts)
     reached = np.isfinite(want)
-    for slack in (0.0, 3.0, blocks.slack_for(cost), np.inf):
+    for slack, ring in _queues(cost):
+        width, n_ring = ring
+        sc = blocks.scratch(n, shift, n_ring, n_parts)
         for window in (0.0, 2.0, blocks.WINDOW_SLACKS * blocks.slack_for(cost), np.inf):
             dist = np.full(n, np.inf)
             label = np.full(n, -1, np.int32)
             settled = blocks.split_search(indptr, nbr, cost, seed_node, seed_cost, seed_label, dist, label, shift,
-                                          slack, window, bstart, toff, *cross, *sc)
-            assert np.array_equal(dist, want), f"slack {slack} window {window}: {np.abs(dist - want).max()}"
+                                          slack, width, window, bstart, toff, *cross, *sc)
+            assert np.array_equal(dist, want), f"slack {slack} ring {ring} window {window}: {np.abs(dist - want).max()}"
             assert settled >= reached.sum()
             assert (label[~reached] == -1).all()
             # every node carries a seed whose own search gives it exactly that cost
             assert np.array_equal(own[label[reached], np.flatnonzero(reached)], dist[reached])
-            pos, _, _, bsize, tree = sc
-            assert (pos == -1).all() and (bsize == 0).all() and np.isinf(tree).all()
+            _assert_idle(sc)
 
 
 def test_parts_cover_the_blocks_and_cross_edges_are_the_border():
@@ -139,10 +155,11 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
         t = np.empty((C, len(rows)))
         f = np.empty((C, len(rows)), np.int64)
         if split != "split":
-            K.nearest_all(indptr, nbr, cost, n, 2, cats if split == "dealt" else cats[:2], *args, t, f, 2, 3.0)
+            K.nearest_all(indptr, nbr, cost, n, 2, cats if split == "dealt" else cats[:2], *args, t, f, 2, 3.0,
+                          *blocks.queue_shape(cost, 3.0))
         if split != "dealt":
             K.nearest_split(indptr, nbr, cost, n, n_parts, cats if split == "split" else cats[2:], *args, t, f, 2,
-                            3.0, 5.0)
+                            3.0, *blocks.queue_shape(cost, 3.0), 5.0)
         out.append((t, f))
     (t1, f1), (t2, f2), (t3, f3) = out
     assert np.array_equal(t1, t2) and np.array_equal(t1, t3)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from lifecircle.engine.bounded import bucket_width
+
 #: Nodes per block as a power of two: 1,024 nodes, ~80 kB of node, edge and heap arrays, well inside a 512 kB L2.
 BLOCK_SHIFT = 10
 
@@ -78,19 +80,37 @@ def parts(n_nodes, shift, n_parts):
     return bstart, toff
 
 
-@njit(cache=True)
-def scratch(n_nodes, shift, n_parts=1):
-    """Fresh arrays for :func:`block_search` (``n_parts`` 1) or :func:`split_search`: ``(pos, hk, hv, bsize, tree)``.
+#: Most buckets in a block visit's ring (a visit is capped to the costs the ring covers).
+MAX_RING = 1024
 
-    ``pos`` (int32, −1: in no heap), the block heaps ``hk``/``hv`` (block ``b`` uses ``[b << shift, …)``), heap
-    sizes per block and the tournament trees of the blocks' smallest costs (+inf: empty), one per part as laid out
-    by :func:`parts`. The searches leave them in this state, so one set serves any number of searches on the same
-    graph. The parts own disjoint slices, so one set serves all threads of a :func:`split_search`.
+
+def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
+    """``(width, n_ring)``: the bucket width of the block visits (that of the bounded searches,
+    :func:`lifecircle.engine.bounded.bucket_width`) and enough buckets (a power of two, 4 to :data:`MAX_RING`) for a
+    visit's costs to span ``slack`` and the largest edge cost."""
+    width = bucket_width(in_cost, np.inf)
+    span = (slack + float(in_cost.max(initial=0.0))) / width + 3 if np.isfinite(slack) else MAX_RING
+    return width, int(min(MAX_RING, max(4, 1 << (int(np.ceil(span)) - 1).bit_length())))
+
+
+@njit(cache=True)
+def scratch(n_nodes, shift, n_ring, n_parts=1):
+    """Fresh arrays for :func:`block_search` (``n_parts`` 1) or :func:`split_search`:
+    ``(where, pidx, pv, psize, tree, stack, top)``.
+
+    ``where[x]``: −1 idle, −2 on its block's pending list, else the bucket (counted from the visit's first) of its
+    latest filing in the ring; the pending lists ``pv`` (block ``b`` uses ``[b << shift, …)``, ``psize[b]`` long,
+    ``pidx[x]`` where ``x`` stands in it); the tournament trees of the blocks' smallest pending costs (+inf: none),
+    one per part as laid out by :func:`parts`; per part a ring of ``n_ring`` buckets, each a stack of ``2**shift``
+    nodes (``stack[p, s, :top[p, s]]``). The searches leave them in this state, so one set serves any number of
+    searches on the same graph; the parts own disjoint slices, so one set serves all threads of a
+    :func:`split_search`.
     """
     n_blocks = max(1, (n_nodes + (1 << shift) - 1) >> shift)
     _, toff = parts(n_nodes, shift, n_parts)
-    return (np.full(n_nodes, -1, np.int32), np.empty(n_blocks << shift, np.float64),
-            np.empty(n_blocks << shift, np.int32), np.zeros(n_blocks, np.int64), np.full(toff[-1], np.inf))
+    return (np.full(n_nodes, -1, np.int32), np.empty(n_nodes, np.int32), np.empty(n_blocks << shift, np.int32),
+            np.zeros(n_blocks, np.int64), np.full(toff[-1], np.inf), np.empty((n_parts, n_ring, 1 << shift), np.int32),
+            np.zeros((n_parts, n_ring), np.int64))
 
 
 @njit(cache=True)
@@ -131,52 +151,6 @@ def cross_edges(in_indptr, in_from, in_cost, shift, bstart):
 
 
 @njit(cache=True, inline="always")
-def _sift_up(hk, hv, pos, base, i, key, val):
-    """Place ``(key, val)`` at the hole ``i`` of the block heap at ``base`` and sift it up (4-ary, ``pos`` kept)."""
-    while i > 0:
-        p = (i - 1) >> 2
-        pk = hk[base + p]
-        if pk <= key:
-            break
-        hk[base + i] = pk
-        w = hv[base + p]
-        hv[base + i] = w
-        pos[w] = i
-        i = p
-    hk[base + i] = key
-    hv[base + i] = val
-    pos[val] = i
-
-
-@njit(cache=True, inline="always")
-def _sift_down(hk, hv, pos, base, size, key, val):
-    """Place ``(key, val)`` at the root of the block heap at ``base`` of ``size`` items and sift it down."""
-    i = 0
-    while True:
-        c = 4 * i + 1
-        if c >= size:
-            break
-        m = c
-        mk = hk[base + c]
-        end = c + 4 if c + 4 <= size else size
-        for j in range(c + 1, end):
-            kj = hk[base + j]
-            if kj < mk:
-                mk = kj
-                m = j
-        if mk >= key:
-            break
-        hk[base + i] = mk
-        w = hv[base + m]
-        hv[base + i] = w
-        pos[w] = i
-        i = m
-    hk[base + i] = key
-    hv[base + i] = val
-    pos[val] = i
-
-
-@njit(cache=True, inline="always")
 def _lower(tree, leaf, key):
     """Lower block ``leaf``'s smallest cost to ``key`` in the tournament tree (ancestors follow)."""
     i = leaf
@@ -203,7 +177,7 @@ def _set(tree, leaf, key):
 @njit(cache=True, inline="always")
 def _seeds(dist, label, x, d, lab):
     """A seed at node ``x`` (−1: none) with cost ``d`` and label ``lab``: True when it lowers ``x``'s cost (then
-    set, and ``x`` must go into its block's heap)."""
+    set, and ``x`` must be queued)."""
     if x < 0 or not d < dist[x]:
         return False
     dist[x] = d
@@ -212,102 +186,167 @@ def _seeds(dist, label, x, d, lab):
 
 
 @njit(cache=True, inline="always")
-def _relax_into(hk, hv, pos, bsize, tree, leaves, shift, y, nd, b0):
-    """``y``'s cost fell to ``nd``: push it into its block's heap or move it up there, and lower the block's key in
-    ``tree``, the tournament tree of the part whose first block is ``b0``."""
+def _pend(pv, pidx, psize, where, shift, y):
+    """Put ``y`` on its block's pending list (it is on none)."""
+    by = y >> shift
+    k = psize[by]
+    pv[(by << shift) + k] = y
+    pidx[y] = k
+    psize[by] = k + 1
+    where[y] = -2
+
+
+@njit(cache=True, inline="always")
+def _unpend(pv, pidx, psize, where, shift, y):
+    """Take ``y`` off its block's pending list (the last entry fills its place)."""
     by = y >> shift
     base = by << shift
-    p = pos[y]
-    if p >= 0:
-        _sift_up(hk, hv, pos, base, p, nd, y)
-    else:
-        _sift_up(hk, hv, pos, base, bsize[by], nd, y)
-        bsize[by] += 1
-    _lower(tree, leaves + by - b0, nd)
+    k = psize[by] - 1
+    z = pv[base + k]
+    pv[base + pidx[y]] = z
+    pidx[z] = pidx[y]
+    psize[by] = k
+    where[y] = -1
+
+
+@njit(cache=True, inline="always")
+def _queue(where, pidx, pv, psize, tree, leaves, shift, y, nd, b0):
+    """``y``'s cost fell to ``nd`` outside a visit of its block: pend it (unless it is pending already) and lower its
+    block's key in ``tree``, the tournament tree of the part whose first block is ``b0``."""
+    if where[y] != -2:
+        _pend(pv, pidx, psize, where, shift, y)
+    _lower(tree, leaves + (y >> shift) - b0, nd)
 
 
 @njit(cache=True)
-def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, b0, b1, limit, pos, hk, hv, bsize, tree):
+def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, b0, b1, limit, where, pidx, pv, psize,
+                 tree, stack, top):
     """Settle the nodes of blocks ``[b0, b1)`` whose cost is ≤ ``limit``, block by block (the lowest block first,
-    while within ``slack`` of the next block's smallest cost); ``tree`` is these blocks' tournament tree. Edges
-    into nodes outside the blocks are skipped (:func:`split_search` carries them across). Returns the number of
-    settlements."""
+    while within ``slack`` of the next block's smallest cost); ``tree`` is these blocks' tournament tree and
+    ``stack``/``top`` this part's ring. Edges into nodes outside the blocks are skipped (:func:`split_search`
+    carries them across). Returns the number of settlements.
+
+    A visit files the block's pending nodes within reach into the ring of buckets of ``width`` (bucket
+    ``⌊cost / width⌋``, counted from the block's smallest cost) and empties the buckets in order, each as a stack,
+    as the bounded searches do (:mod:`lifecircle.engine.bounded`): a node improved while filed is filed again and
+    its older entry passed over. Nodes of the block improved beyond the visit's reach, or whose bucket is full, go
+    back on the pending list; nodes of other blocks go on theirs, lowering their block's key.
+    """
     leaves = len(tree) // 2
+    inv = 1.0 / width
+    n_ring = top.shape[0]
+    mask = n_ring - 1
+    room = stack.shape[1]
     settled = 0
     while tree[1] <= limit and tree[1] < np.inf:
         i = 1
         while i < leaves:  # down to the block holding the smallest cost
             i = 2 * i if tree[2 * i] == tree[i] else 2 * i + 1
         b = b0 + i - leaves
+        k0 = np.int64(tree[i] * inv)  # the ring's first bucket: the block's smallest cost
         _set(tree, i, np.inf)
         stop = tree[1] + slack  # the next block's smallest cost, plus the slack
         if stop > limit:
             stop = limit
+        if stop > (k0 + n_ring - 1) * width:  # within the ring's span
+            stop = (k0 + n_ring - 1) * width
         base = b << shift
-        while bsize[b] > 0:
-            d = hk[base]
-            if d > stop:
-                break
-            x = hv[base]
-            pos[x] = -1
-            s = bsize[b] - 1
-            bsize[b] = s
-            if s > 0:
-                _sift_down(hk, hv, pos, base, s, hk[base + s], hv[base + s])
+        filed = 0
+        j = psize[b] - 1
+        while j >= 0:  # the pending nodes within reach go into the ring
+            x = pv[base + j]
+            d = dist[x]
+            if d <= stop:
+                kb = np.int64(d * inv) - k0
+                s = kb & mask
+                if top[s] < room:
+                    _unpend(pv, pidx, psize, where, shift, x)
+                    stack[s, top[s]] = x
+                    top[s] += 1
+                    where[x] = kb
+                    filed += 1
+            j -= 1
+        k = 0
+        while filed > 0:
+            s = k & mask
+            t = top[s]
+            if t == 0:
+                k += 1
+                continue
+            t -= 1
+            top[s] = t
+            filed -= 1
+            x = stack[s, t]
+            if where[x] != k:  # filed again since, in another bucket, or pending: that entry settles it
+                continue
+            where[x] = -1
             settled += 1
+            d = dist[x]
             lx = label[x]
-            for k in range(in_indptr[x], in_indptr[x + 1]):
-                y = in_from[k]
+            for e in range(in_indptr[x], in_indptr[x + 1]):
+                y = in_from[e]
                 by = y >> shift
                 if by < b0 or by >= b1:  # another part's node
                     continue
-                nd = d + in_cost[k]
+                nd = d + in_cost[e]
                 if nd < dist[y]:
                     dist[y] = nd
                     label[y] = lx
-                    if by == b:  # same block: its key is set when the block is left
-                        p = pos[y]
-                        if p >= 0:
-                            _sift_up(hk, hv, pos, base, p, nd, y)
-                        else:
-                            _sift_up(hk, hv, pos, base, bsize[b], nd, y)
-                            bsize[b] += 1
+                    if by == b and nd <= stop:
+                        kb = np.int64(nd * inv) - k0
+                        s2 = kb & mask
+                        if top[s2] < room:
+                            if where[y] == -2:
+                                _unpend(pv, pidx, psize, where, shift, y)
+                            stack[s2, top[s2]] = y
+                            top[s2] += 1
+                            where[y] = kb
+                            filed += 1
+                            continue
+                    if by == b:  # beyond this visit: pending, the block's key is set when the visit ends
+                        if where[y] != -2:
+                            _pend(pv, pidx, psize, where, shift, y)
                     else:
-                        _relax_into(hk, hv, pos, bsize, tree, leaves, shift, y, nd, b0)
-        if bsize[b] > 0:
-            _lower(tree, leaves + b - b0, hk[base])
+                        _queue(where, pidx, pv, psize, tree, leaves, shift, y, nd, b0)
+        low = np.inf  # the block's key: its smallest pending cost
+        for j in range(psize[b]):
+            d = dist[pv[base + j]]
+            if d < low:
+                low = d
+        if low < np.inf:
+            _lower(tree, i, low)
     return settled
 
 
 @njit(cache=True)
-def block_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, shift, slack,
-                 pos, hk, hv, bsize, tree):
+def block_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, shift, slack, width,
+                 where, pidx, pv, psize, tree, stack, top):
     """Multi-source search on the reversed graph: ``dist[x]`` = cost from ``x`` to the nearest seed, ``label[x]``
     that seed's label. Returns the number of settlements (≥ the nodes reached; more when nodes were improved
     after being settled).
 
-    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored. ``pos``, ``hk``, ``hv``,
-    ``bsize`` and ``tree`` come from :func:`scratch` with the same ``shift`` (and are left as they came).
+    ``dist`` must hold +inf and ``label`` −1 on entry; seeds with node −1 are ignored. The queue arrays come from
+    :func:`scratch` with the same ``shift`` and a ring of :func:`queue_shape` (and are left as they came).
     """
     leaves = len(tree) // 2
     for i in range(len(seed_node)):
         x = seed_node[i]
         if _seeds(dist, label, x, seed_cost[i], seed_label[i]):
-            _relax_into(hk, hv, pos, bsize, tree, leaves, shift, x, dist[x], 0)
-    return _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, 0, len(bsize), np.inf, pos, hk, hv,
-                        bsize, tree)
+            _queue(where, pidx, pv, psize, tree, leaves, shift, x, dist[x], 0)
+    return _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 0, len(psize), np.inf, where,
+                        pidx, pv, psize, tree, stack[0], top[0])
 
 
 @njit(cache=True, parallel=True)
-def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, shift, slack, window,
-                 bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree):
+def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, dist, label, shift, slack, width,
+                 window, bstart, toff, cptr, cx, cy, cc, where, pidx, pv, psize, tree, stack, top):
     """:func:`block_search` with the blocks cut into parts (:func:`parts`), each searched by its own thread.
 
     Rounds: every part settles its own nodes whose cost is ≤ the round's limit (the smallest tentative cost of all
-    parts plus ``window``, unit of the costs; +inf runs each part to an empty heap), relaxing only edges into its
-    own nodes, so the threads write disjoint parts of ``dist``, ``label`` and the heaps. Between rounds one thread
+    parts plus ``window``, unit of the costs; +inf runs each part to an empty queue), relaxing only edges into its
+    own nodes, so the threads write disjoint parts of ``dist``, ``label`` and the queues. Between rounds one thread
     carries the cross edges (:func:`cross_edges`): ``y`` across the border takes ``dist[x] + cost`` when lower
-    (with ``x``'s label) and goes into its heap. The search ends when every heap is empty after that step: then
+    (with ``x``'s label) and is queued. The search ends when every queue is empty after that step: then
     ``dist[y] ≤ dist[x] + cost`` holds on every edge, within a part and across, so ``dist`` is the same least
     fixpoint as :func:`block_search`'s, bit for bit a plain Dijkstra's, whatever the number of parts. The window
     keeps the parts near cost order (few nodes settled twice) and lets a part whose piece of the city the frontier
@@ -322,7 +361,7 @@ def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
         if _seeds(dist, label, x, seed_cost[i], seed_label[i]):
             p = np.searchsorted(bstart, x >> shift, side="right") - 1
             t = tree[toff[p]:toff[p + 1]]
-            _relax_into(hk, hv, pos, bsize, t, len(t) // 2, shift, x, dist[x], bstart[p])
+            _queue(where, pidx, pv, psize, t, len(t) // 2, shift, x, dist[x], bstart[p])
     settled = np.zeros(n_parts, np.int64)
     low = np.inf
     for p in range(n_parts):
@@ -330,8 +369,9 @@ def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
     while low < np.inf:
         limit = low + window
         for p in prange(n_parts):
-            settled[p] += _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, bstart[p],
-                                       bstart[p + 1], limit, pos, hk, hv, bsize, tree[toff[p]:toff[p + 1]])
+            settled[p] += _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, bstart[p],
+                                       bstart[p + 1], limit, where, pidx, pv, psize, tree[toff[p]:toff[p + 1]],
+                                       stack[p], top[p])
         low = np.inf
         for q in range(n_parts):
             t = tree[toff[q]:toff[q + 1]]
@@ -342,6 +382,6 @@ def split_search(in_indptr, in_from, in_cost, seed_node, seed_cost, seed_label, 
                 if nd < dist[y]:
                     dist[y] = nd
                     label[y] = label[x]
-                    _relax_into(hk, hv, pos, bsize, t, len(t) // 2, shift, y, nd, bstart[q])
+                    _queue(where, pidx, pv, psize, t, len(t) // 2, shift, y, nd, bstart[q])
             low = min(low, t[1])
     return settled.sum()

@@ -190,9 +190,11 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack):
+                rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, width,
+                n_ring):
     """Nearest facility per category: one multi-source search for each category of ``cats`` (dealt to the
-    threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes and ``slack``.
+    threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes, ``slack`` and
+    rings of ``n_ring`` buckets of ``width`` (:func:`lifecircle.engine.blocks.queue_shape`).
 
     Seeds are grouped by category (``cat_ptr``). The outputs are category-major, ``out_time[c, i]`` and
     ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
@@ -201,14 +203,14 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
     column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge
     direct legs (``d_ptr`` CSR by row). Without, row ``r`` is internal node ``r``, written to column ``rows[r]``.
     Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
-    allocates its scratch (labels int32, the block heaps) once: fresh pages for every category would cost as much
+    allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """
     n_rows = len(rows)
     for th in prange(n_threads):
         dist = np.empty(n_nodes)
         label = np.empty(n_nodes, np.int32)
-        pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift)
+        queue = block_scratch(n_nodes, shift, n_ring)
         for ci in range(th, len(cats), n_threads):
             c = cats[ci]
             s0 = cat_ptr[c]
@@ -220,15 +222,15 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
             dist[:] = np.inf
             label[:] = -1
             block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, shift, slack, pos, hk, hv, bsize, tree)
+                         label, shift, slack, width, *queue)
             _category_rows(c, 0, n_rows, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
                            out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)
 def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                  rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack,
-                  window):
+                  rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, width,
+                  n_ring, window):
     """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
@@ -237,7 +239,7 @@ def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, 
     n_rows = len(rows)
     bstart, toff = block_parts(n_nodes, shift, n_parts)
     cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
-    pos, hk, hv, bsize, tree = block_scratch(n_nodes, shift, n_parts)
+    queue = block_scratch(n_nodes, shift, n_ring, n_parts)
     dist = np.empty(n_nodes)
     label = np.empty(n_nodes, np.int32)
     for c in cats:
@@ -249,7 +251,7 @@ def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, 
             dist[x0:x1] = np.inf
             label[x0:x1] = -1
         split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
-                     shift, slack, window, bstart, toff, cptr, cx, cy, cc, pos, hk, hv, bsize, tree)
+                     shift, slack, width, window, bstart, toff, cptr, cx, cy, cc, *queue)
         for p in prange(n_parts):
             _category_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rows, o_na, o_ca,
                            o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)

@@ -52,14 +52,16 @@ def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
     work either way, so the threads stay evenly loaded whatever the number of categories.
     """
     shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
+    width, n_ring = blocks.queue_shape(g.in_cost, slack)
     n_parts = _parts(g)
     cats = np.arange(n_categories, dtype=np.int64)
     dealt = cats if n_parts == 1 else cats[:n_categories - n_categories % n_parts]
     if len(dealt):
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(len(dealt)), dealt, *args, shift, slack)
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(len(dealt)), dealt, *args, shift, slack,
+                    width, n_ring)
     if len(dealt) < n_categories:
         nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, cats[len(dealt):], *args, shift, slack,
-                      blocks.WINDOW_SLACKS * slack)
+                      width, n_ring, blocks.WINDOW_SLACKS * slack)
 
 
 def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories, by_node: bool = False):
