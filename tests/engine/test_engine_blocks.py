@@ -64,6 +64,30 @@ def _assert_idle(sc):
     assert (where == -1).all() and (psize == 0).all() and np.isinf(tree).all() and (top == 0).all()
 
 
+@pytest.mark.parametrize("scale", ["subnormal", "tiny", "huge", "huge seeds"])
+def test_block_search_at_extreme_cost_scales(scale):
+    """Costs of 5e-324 (a bucket width whose inverse overflows), 1e-300, 1e200 and seeds of 1e250 s: the buckets
+    are counted from each visit's smallest cost, so every search ends, with Dijkstra's costs."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n = int(rng.integers(2, 40))
+        indptr, nbr, cost = random_graph(rng, n, integer_costs=False)
+        if scale == "subnormal":
+            cost = np.where(rng.random(len(cost)) < 0.5, 0.0, 5e-324)
+        elif scale != "huge seeds":
+            cost = cost * (1e-300 if scale == "tiny" else 1e200)
+        seed_node = rng.integers(0, n, 3)
+        seed_cost = rng.uniform(0, 30, 3) * (1e250 if scale == "huge seeds" else 1.0)
+        want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
+        for slack in (0.0, blocks.slack_for(cost), np.inf):
+            width, n_ring = blocks.queue_shape(cost, slack)
+            dist = np.full(n, np.inf)
+            label = np.full(n, -1, np.int32)
+            blocks.block_search(indptr, nbr, cost, seed_node, seed_cost, np.arange(3, dtype=np.int32), dist, label, 1,
+                                slack, width, *blocks.scratch(n, 1, n_ring))
+            assert np.array_equal(dist, want)
+
+
 @cache
 def _case(seed):
     """A random graph, its seeds, the plain Dijkstra from all of them and from each one alone (rows)."""
@@ -147,7 +171,8 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     if node_rows:  # no origins: a row per node
         o_na, o_ca, o_nb, o_cb = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0))
         d_ptr, d_fac, d_cost = np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    rows = rng.permutation(n if node_rows else n_o).astype(np.int64)  # row r's results go to column rows[r]
+    # origins: row r's results go to column rows[r]; nodes: column i takes node rows[i]
+    rows = rng.permutation(n if node_rows else n_o).astype(np.int64)
     out = []
     args = (cat_ptr, seed_node, seed_cost, seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat)
     cats = np.arange(C, dtype=np.int64)
@@ -168,7 +193,7 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     for c in range(C - 1):
         want = dijkstra(n, indptr, nbr, cost, seed_node[cat_ptr[c]:cat_ptr[c + 1]], seed_cost[cat_ptr[c]:cat_ptr[c + 1]])
         if node_rows:
-            assert np.array_equal(t2[c, rows], want)
+            assert np.array_equal(t2[c], want[rows])
         ok = np.isfinite(t2[c])
         assert (fac_cat[f2[c, ok]] == c).all() and (f2[c, ~ok] == -1).all()
 

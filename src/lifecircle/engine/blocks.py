@@ -88,8 +88,9 @@ def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
     """``(width, n_ring)``: the bucket width of the block visits (that of the bounded searches,
     :func:`lifecircle.engine.bounded.bucket_width`) and enough buckets (a power of two, 4 to :data:`MAX_RING`) for a
     visit's costs to span ``slack`` and the largest edge cost."""
-    width = bucket_width(in_cost, np.inf)
-    span = (slack + float(in_cost.max(initial=0.0))) / width + 3 if np.isfinite(slack) else MAX_RING
+    top = float(in_cost.max(initial=0.0))
+    width = max(bucket_width(in_cost, np.inf), 1e-12 * max(1.0, top))  # 1 / width stays finite
+    span = (slack + top) / width + 3 if np.isfinite(slack) else MAX_RING
     return width, int(min(MAX_RING, max(4, 1 << (int(np.ceil(span)) - 1).bit_length())))
 
 
@@ -227,7 +228,7 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
     carries them across). Returns the number of settlements.
 
     A visit files the block's pending nodes within reach into the ring of buckets of ``width`` (bucket
-    ``⌊cost / width⌋``, counted from the block's smallest cost) and empties the buckets in order, each as a stack,
+    ``⌊(cost − low) / width⌋``, ``low`` the block's key, at most its smallest cost) and empties the buckets in order, each as a stack,
     as the bounded searches do (:mod:`lifecircle.engine.bounded`): a node improved while filed is filed again and
     its older entry passed over. Nodes of the block improved beyond the visit's reach, or whose bucket is full, go
     back on the pending list; nodes of other blocks go on theirs, lowering their block's key.
@@ -243,13 +244,13 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
         while i < leaves:  # down to the block holding the smallest cost
             i = 2 * i if tree[2 * i] == tree[i] else 2 * i + 1
         b = b0 + i - leaves
-        k0 = np.int64(tree[i] * inv)  # the ring's first bucket: the block's smallest cost
+        low = tree[i]  # the ring's first bucket starts at the block's smallest cost
         _set(tree, i, np.inf)
         stop = tree[1] + slack  # the next block's smallest cost, plus the slack
         if stop > limit:
             stop = limit
-        if stop > (k0 + n_ring - 1) * width:  # within the ring's span
-            stop = (k0 + n_ring - 1) * width
+        if stop > low + (n_ring - 1) * width:  # within the ring's span
+            stop = low + (n_ring - 1) * width
         base = b << shift
         filed = 0
         j = psize[b] - 1
@@ -257,7 +258,7 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
             x = pv[base + j]
             d = dist[x]
             if d <= stop:
-                kb = np.int64(d * inv) - k0
+                kb = np.int64((d - low) * inv)
                 s = kb & mask
                 if top[s] < room:
                     _unpend(pv, pidx, psize, where, shift, x)
@@ -293,7 +294,7 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
                     dist[y] = nd
                     label[y] = lx
                     if by == b and nd <= stop:
-                        kb = np.int64(nd * inv) - k0
+                        kb = np.int64((nd - low) * inv)
                         s2 = kb & mask
                         if top[s2] < room:
                             if where[y] == -2:
@@ -308,13 +309,13 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
                             _pend(pv, pidx, psize, where, shift, y)
                     else:
                         _queue(where, pidx, pv, psize, tree, leaves, shift, y, nd, b0)
-        low = np.inf  # the block's key: its smallest pending cost
+        key = np.inf  # the block's key: its smallest pending cost
         for j in range(psize[b]):
             d = dist[pv[base + j]]
-            if d < low:
-                low = d
-        if low < np.inf:
-            _lower(tree, i, low)
+            if d < key:
+                key = d
+        if key < np.inf:
+            _lower(tree, i, key)
     return settled
 
 

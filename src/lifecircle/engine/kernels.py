@@ -158,11 +158,11 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
                    out_fac):
     """Write category ``c``'s results for rows ``[r0, r1)`` from its search (``dist``/``label``): see
     :func:`nearest_all`."""
-    if len(o_na) == 0:
-        for r in range(r0, r1):
-            i = rows[r]
-            out_time[c, i] = dist[r]
-            out_fac[c, i] = label[r]
+    if len(o_na) == 0:  # node rows: column i gathers internal node rows[i] (writes in order, reads in cache)
+        for i in range(r0, r1):
+            x = rows[i]
+            out_time[c, i] = dist[x]
+            out_fac[c, i] = label[x]
         return
     for r in range(r0, r1):
         best = np.inf
@@ -201,7 +201,7 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
     with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
     node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
     column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge
-    direct legs (``d_ptr`` CSR by row). Without, row ``r`` is internal node ``r``, written to column ``rows[r]``.
+    direct legs (``d_ptr`` CSR by row). Without, column ``i`` is internal node ``rows[i]`` (the caller's node ``i``).
     Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
     allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.

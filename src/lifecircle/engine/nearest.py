@@ -138,8 +138,8 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     fac = np.empty((C, g.n_nodes), np.int64)
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
-    if g.n_nodes and C:  # row r is internal node r, column node_of[r] the caller's id
-        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, g.node_of.astype(np.int64), z_i, z_f, z_i, z_f,
+    if g.n_nodes and C:  # column i is the caller's node i, internal node rank[i]
+        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, g.rank.astype(np.int64), z_i, z_f, z_i, z_f,
                         np.zeros(1, np.int64), z_i, z_f, cat, time, fac)
     return time.T, fac.T
 
