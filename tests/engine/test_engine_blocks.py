@@ -202,3 +202,14 @@ def test_slack_is_in_mean_edge_costs():
     assert blocks.slack_for(np.array([10.0, 30.0])) == blocks.SLACK_EDGES * 20.0
     assert blocks.slack_for(np.zeros(3)) == np.inf
     assert blocks.slack_for(np.zeros(0)) == np.inf
+
+
+def test_ring_width_ignores_one_long_edge():
+    """The visits' buckets are as wide as the short edges, however long the longest: one ferry or barrier edge of
+    10⁷ s does not make every street "light"."""
+    cost = np.concatenate([np.linspace(10.0, 60.0, 999), [1e7]])
+    width, n_ring = blocks.queue_shape(cost, blocks.slack_for(cost))
+    assert width == pytest.approx(np.quantile(cost[:999], 0.05), rel=0.01)
+    assert n_ring == blocks.MAX_RING  # the slack (32 mean costs, inflated by the long edge) is capped by the ring
+    width0, n_ring0 = blocks.queue_shape(np.zeros(5), np.inf)
+    assert width0 == 1.0 and n_ring0 == blocks.MAX_RING

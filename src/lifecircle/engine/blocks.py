@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.bounded import bucket_width
+from lifecircle.engine.bounded import LIGHT_SHARE
 
 #: Nodes per block as a power of two: 1,024 nodes, ~70 kB of node, edge and queue arrays, well inside a 512 kB L2.
 BLOCK_SHIFT = 10
@@ -92,12 +92,19 @@ MAX_RING = 1024
 
 
 def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
-    """``(width, n_ring)``: the bucket width of the block visits (that of the bounded searches,
-    :func:`lifecircle.engine.bounded.bucket_width`) and enough buckets (a power of two, 4 to :data:`MAX_RING`) for a
-    visit's costs to span ``slack`` and the largest edge cost."""
+    """``(width, n_ring)`` of the block visits' rings: buckets as wide as the :data:`~lifecircle.engine.bounded.LIGHT_SHARE`
+    quantile of the positive edge costs (so about 5 % of edges are shorter and may settle a node twice), and
+    enough of them (a power of two, 4 to :data:`MAX_RING`) to span ``slack``.
+
+    Unlike the bounded searches' ring this one need not cover the largest edge cost: a visit parks whatever lies
+    beyond its reach on the pending lists, so one very long edge does not widen the buckets of all the others.
+    """
+    positive = in_cost[in_cost > 0.0]
+    sample = positive[:: max(1, len(positive) // 65536)]
     top = float(in_cost.max(initial=0.0))
-    width = max(bucket_width(in_cost, np.inf), 1e-12 * max(1.0, top))  # 1 / width stays finite
-    span = (slack + top) / width + 3 if np.isfinite(slack) else MAX_RING
+    width = float(np.quantile(sample, LIGHT_SHARE)) if len(sample) else 1.0
+    width = max(width, 1e-12 * max(1.0, top))  # 1 / width stays finite
+    span = slack / width + 3 if np.isfinite(slack) else MAX_RING
     return width, int(min(MAX_RING, max(4, 1 << (int(np.ceil(span)) - 1).bit_length())))
 
 
