@@ -64,7 +64,20 @@ def _home_index(page, home_id: str) -> int:
 
 
 def _pixel_at_home(page, home_index: int) -> tuple[int, int, int]:
-    """Colour of the page pixel at the centre of home ``home_index``'s marker (PIL RGB)."""
+    """Colour of the page pixel at the centre of home ``home_index``'s marker (PIL RGB), once the map has settled:
+    two samples 100 ms apart agree (Leaflet redraws its canvases on later animation frames, later still on a busy
+    machine)."""
+    last = _pixel_once(page, home_index)
+    for _ in range(20):
+        page.wait_for_timeout(100)
+        now = _pixel_once(page, home_index)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def _pixel_once(page, home_index: int) -> tuple[int, int, int]:
     from PIL import Image
 
     _next_frames(page)  # Leaflet redraws a canvas on the next animation frame
