@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.bounded import LIGHT_SHARE
+from lifecircle.engine.bounded import LIGHT_SHARE, ring_pop
 
 #: Nodes per block as a power of two: 1,024 nodes, ~70 kB of node, edge and queue arrays, well inside a 512 kB L2.
 BLOCK_SHIFT = 10
@@ -283,15 +283,8 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
             j -= 1
         k = 0
         while filed > 0:
-            s = k & mask
-            t = top[s]
-            if t == 0:
-                k += 1
-                continue
-            t -= 1
-            top[s] = t
+            x, k = ring_pop(stack, top, mask, k)
             filed -= 1
-            x = stack[s, t]
             if where[x] != k:  # filed again since, in another bucket, or pending: that entry settles it
                 continue
             where[x] = -1

@@ -71,6 +71,18 @@ def scratch(n_nodes, n_origins, n_buckets):
 
 
 @njit(cache=True, inline="always")
+def ring_pop(stack, top, mask, k):
+    """The next entry of a ring of bucket stacks from bucket ``k`` on (one must be filed): ``(node, its bucket)``.
+    An entry whose node was filed again since, elsewhere, is stale: the caller passes over it."""
+    while top[k & mask] == 0:
+        k += 1
+    s = k & mask
+    t = top[s] - 1
+    top[s] = t
+    return stack[s, t], k
+
+
+@njit(cache=True, inline="always")
 def _reach(best, o_touched, no, o, c, bound):
     """Origin ``o`` is reached at cost ``c``: keep it when within ``bound`` and lower, listing it on its first
     reach; returns the new count of origins listed."""
@@ -134,15 +146,8 @@ def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att
             if k < 0 or b < k:
                 k = b
     while filed > 0:
-        s = k & mask
-        t = top[s]
-        if t == 0:
-            k += 1
-            continue
-        t -= 1
-        top[s] = t
+        x, k = ring_pop(stack, top, mask, k)
         filed -= 1
-        x = stack[s, t]
         if where[x] != k:  # filed again since, in another bucket: that entry settles it
             continue
         where[x] = -1
