@@ -92,9 +92,10 @@ MAX_RING = 1024
 
 
 def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
-    """``(width, n_ring)`` of the block visits' rings: buckets as wide as the :data:`~lifecircle.engine.bounded.LIGHT_SHARE`
-    quantile of the positive edge costs (so about 5 % of edges are shorter and may settle a node twice), and
-    enough of them (a power of two, 4 to :data:`MAX_RING`) to span ``slack``.
+    """``(width, n_ring)`` of the block visits' rings: buckets as wide as the
+    :data:`~lifecircle.engine.bounded.LIGHT_SHARE` quantile of the positive edge costs (so about 5 % of edges are
+    shorter and may settle a node twice), and enough of them (a power of two, 4 to :data:`MAX_RING`) to span
+    ``slack``.
 
     Unlike the bounded searches' ring this one need not cover the largest edge cost: a visit parks whatever lies
     beyond its reach on the pending lists, so one very long edge does not widen the buckets of all the others.
@@ -242,10 +243,11 @@ def _search_part(in_indptr, in_from, in_cost, dist, label, shift, slack, width, 
     carries them across). Returns the number of settlements.
 
     A visit files the block's pending nodes within reach into the ring of buckets of ``width`` (bucket
-    ``⌊(cost − low) / width⌋``, ``low`` the block's key, at most its smallest cost) and empties the buckets in order, each as a stack,
-    as the bounded searches do (:mod:`lifecircle.engine.bounded`): a node improved while filed is filed again and
-    its older entry passed over. Nodes of the block improved beyond the visit's reach, or whose bucket is full, go
-    back on the pending list; nodes of other blocks go on theirs, lowering their block's key.
+    ``⌊(cost − low) / width⌋``, ``low`` the block's key, at most its smallest cost) and empties the buckets in
+    order, each as a stack, as the bounded searches do (:mod:`lifecircle.engine.bounded`): a node improved while
+    filed is filed again and its older entry passed over. Nodes of the block improved beyond the visit's reach, or
+    whose bucket is full, go back on the pending list; nodes of other blocks go on theirs, lowering their block's
+    key.
     """
     leaves = len(tree) // 2
     inv = 1.0 / width

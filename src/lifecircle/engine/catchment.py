@@ -15,7 +15,7 @@ import numpy as np
 from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, kernel_array, leave_legs
 from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, planes_to_rows, thresholds_summed
-from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
+from lifecircle.engine.prepare import by_row, origin_attachments, rows_by_node, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
 
@@ -120,9 +120,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
         # origins renumbered by the internal node they leave by: the origins one search reaches then sit together
         # in the per-origin arrays, which it reads and adds to (the outputs come back in the caller's order)
-        perm = np.argsort(legs[0], kind="stable")
-        inv = np.empty_like(perm)
-        inv[perm] = np.arange(n_o)
+        perm, inv = rows_by_node(legs)
         catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr,
                    group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, bound,
                    *queue_shape(g.in_cost, bound), mode, thr, f_weight, int(kind), float(scale), float(cutoff),

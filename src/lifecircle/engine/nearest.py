@@ -10,7 +10,7 @@ import numpy as np
 
 from lifecircle.engine import blocks, kernels
 from lifecircle.engine.graph import Graph, Points, leave_legs
-from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, same_edge_legs
+from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, rows_by_node, same_edge_legs
 from lifecircle.errors import LifecircleInputError
 
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
@@ -78,11 +78,9 @@ def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categori
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     rows = np.arange(len(origins), dtype=np.int64)
     if by_node:
-        rows = np.argsort(legs[0], kind="stable").astype(np.int64)
+        rows, row_of = rows_by_node(legs)
         na, ca, nb, cb = legs
         legs = (na[rows], ca[rows], nb[rows], cb[rows])
-        row_of = np.empty_like(rows)
-        row_of[rows] = np.arange(len(rows))
         d_o = row_of[d_o]
     return cat, seeds, legs, by_row(len(origins), d_o, d_f, d_t), rows
 

@@ -71,6 +71,16 @@ def origin_attachments(g: Graph, origins: Points, legs=None):
     return _csr(g.n_nodes, nodes, orgs, costs)
 
 
+def rows_by_node(legs) -> tuple[np.ndarray, np.ndarray]:
+    """Origins ordered by the internal node they leave by (``legs``: their :func:`~lifecircle.engine.graph.leave_legs`):
+    ``(rows, row_of)``, origin ``rows[r]`` in row ``r`` and ``row_of`` the inverse. The origins near one node then
+    sit together in per-origin arrays, which a search reads and adds to in memory order."""
+    rows = np.argsort(legs[0], kind="stable").astype(np.int64)
+    row_of = np.empty_like(rows)
+    row_of[rows] = np.arange(len(rows))
+    return rows, row_of
+
+
 def same_edge_legs(g: Graph, origins: Points, facilities: Points):
     """Direct walks between origins and facilities on one undirected edge: ``(origin, facility, cost)`` by origin."""
     f_pair, f_pos = pair_position(g, facilities)
