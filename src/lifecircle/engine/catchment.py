@@ -1,5 +1,8 @@
 """Run the bounded facility searches of :func:`lifecircle.engine.kernels.catchments` from Python arrays.
 
+Two rounds: first each thread sweeps its own territory of the city (:mod:`lifecircle.engine.territory`), then the
+facilities near a border are searched with the threads split by whole categories.
+
 Memory: per thread, scratch of 20 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
 the outputs twice over (filled in the origins' node order, returned in the caller's); never an origins × facilities
 matrix.
@@ -16,6 +19,7 @@ from lifecircle.engine.bounded import queue_shape
 from lifecircle.engine.graph import Graph, Points, enter_legs, kernel_array, leave_legs
 from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, planes_to_rows, thresholds_summed
 from lifecircle.engine.prepare import by_row, origin_attachments, rows_by_node, same_edge_legs
+from lifecircle.engine.territory import territories
 from lifecircle.errors import LifecircleInputError
 
 
@@ -59,6 +63,27 @@ def _category_groups(cat: np.ndarray, site: np.ndarray, n_categories: int,
     ptr = np.zeros(n_groups + 1, np.int64)
     np.cumsum(np.bincount(grp, minlength=n_groups), out=ptr[1:])
     return ptr, order
+
+
+def _search_order(fac: np.ndarray, ptr: np.ndarray, site: np.ndarray, f_na: np.ndarray) -> np.ndarray:
+    """The facilities ``fac`` of each group ``[ptr[g], ptr[g + 1])`` in node order (consecutive searches then share
+    the cached part of the graph), facilities at the same point one after the other (they share a search)."""
+    grp = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    return fac[np.lexsort((site[fac], f_na[fac], grp))]
+
+
+def _territory_groups(g: Graph, f_na: np.ndarray, f_nb: np.ndarray, site: np.ndarray, row_node: np.ndarray,
+                      n_threads: int, bound: float):
+    """One group per territory (:mod:`lifecircle.engine.territory`): ``(ptr, order, lo, hi, border)``, group
+    ``t``'s facilities ``order[ptr[t]:ptr[t + 1]]`` in search order and its rows ``[lo[t], hi[t])`` (``row_node``:
+    the node each row's origin leaves by, ascending); ``border`` marks the facilities left to the second round."""
+    cuts, part = territories(g.in_indptr, g.in_from, g.in_cost, f_na, f_nb, site, n_threads, bound)
+    inner = np.flatnonzero(part >= 0)
+    ptr = np.zeros(len(cuts) + 2, np.int64)
+    np.cumsum(np.bincount(part[inner], minlength=len(cuts) + 1), out=ptr[1:])
+    order = _search_order(inner[np.argsort(part[inner], kind="stable")], ptr, site, f_na)
+    row_cut = np.searchsorted(row_node, cuts)
+    return ptr, order, np.concatenate([[0], row_cut]), np.concatenate([row_cut, [len(row_node)]]), part < 0
 
 
 @dataclass
@@ -111,20 +136,31 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         att_ptr, att_o, att_cost = origin_attachments(g, origins, legs)
         d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
         d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
-        # no two groups share a category, so no two threads write the same output cell
         site = _sites(facilities)
-        group_ptr, group_fac = _category_groups(cat, site, C, max(1, numba.get_num_threads()))
-        # within a group, run the searches in node order (consecutive searches then share the cached part of the
-        # graph), facilities at the same point one after the other (they share a search)
-        grp = np.repeat(np.arange(len(group_ptr) - 1), np.diff(group_ptr))
-        group_fac = group_fac[np.lexsort((site[group_fac], f_na[group_fac], grp))]
         # origins renumbered by the internal node they leave by: the origins one search reaches then sit together
         # in the per-origin arrays, which it reads and adds to (the outputs come back in the caller's order)
         perm, inv = rows_by_node(legs)
-        catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat, group_ptr,
-                   group_fac, att_ptr, inv[att_o], att_cost, d_ptr, inv[d_org], d_cost, bound,
-                   *queue_shape(g.in_cost, bound), mode, thr, f_weight, int(kind), float(scale), float(cutoff),
-                   np.zeros(1) if o_weight is None else o_weight[perm], count, cap, sum_out, demand)
+        att_o, d_org = inv[att_o], inv[d_org]
+        o_w = np.zeros(1) if o_weight is None else o_weight[perm]
+        width, n_buckets = queue_shape(g.in_cost, bound)
+        put_off = np.zeros(n_f, bool)
+
+        def run(group_ptr: np.ndarray, group_fac: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+            catchments(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, site, cat,
+                       group_ptr, group_fac, lo, hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width,
+                       n_buckets, mode, thr, f_weight, int(kind), float(scale), float(cutoff), o_w, count, cap,
+                       sum_out, demand, put_off)
+
+        # first each thread sweeps its territory; then the facilities near a border, threads split by category
+        n_threads = max(1, numba.get_num_threads())
+        ptr, order, lo, hi, border = _territory_groups(g, f_na, f_nb, site, legs[0][perm], n_threads, bound)
+        run(ptr, order, lo, hi)
+        rest = np.flatnonzero(border | put_off)
+        if len(rest):
+            put_off[:] = False
+            ptr, order = _category_groups(cat[rest], site[rest], C, n_threads)
+            order = _search_order(rest[order], ptr, site, f_na)
+            run(ptr, order, np.zeros(len(ptr) - 1, np.int64), np.full(len(ptr) - 1, n_o))
     if counting:  # each pair was filed under its first threshold: sum them up, back in the caller's order
         count = thresholds_summed(count, perm, thr_order)
         if with_capacity:

@@ -391,17 +391,21 @@ def decay_weight(kind, scale, t):
 
 @njit(cache=True, parallel=True)
 def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
-               group_fac, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds,
-               f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum, out_fac):
+               group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets,
+               mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum, out_fac,
+               put_off):
     """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
 
-    Work is split into groups (``group_ptr``/``group_fac``), one per thread; in the per-origin modes no two groups
-    share a category, so no two threads write the same output cell. Facilities at the same point of the network
-    (same ``f_site``: same edge, fraction and access leg) come one after the other within a group and share one
-    search. Each thread keeps scratch arrays reset through touched lists (never O(n) per search). For each
-    facility the exact cost from every origin within ``bound`` is the minimum over the origin's attachments
-    (``att_*``: CSR node → (origin, leave-leg cost)) and its same-edge direct legs (``d_*``: CSR facility →
-    (origin, cost)); then, for the bits of ``mode``:
+    Work is split into groups (``group_ptr``/``group_fac``), one per thread, group ``g`` adding only to the origins
+    of rows ``[group_lo[g], group_hi[g])``: a facility whose search reaches an origin outside them is put off
+    (``put_off[f] = True``, nothing added) for the caller to run again. Groups are either territories, disjoint
+    row ranges (:mod:`lifecircle.engine.territory`), or sets of whole categories over all rows; either way no two
+    threads add to the same output cell. Facilities at the same point of the network (same ``f_site``: same edge,
+    fraction and access leg) come one after the other within a group and share one search. Each thread keeps
+    scratch arrays reset through touched lists (never O(n) per search). For each facility the exact cost from
+    every origin within ``bound`` is the minimum over the origin's attachments (``att_*``: CSR node → (origin,
+    leave-leg cost)) and its same-edge direct legs (``d_*``: CSR facility → (origin, cost)); then, for the bits
+    of ``mode``:
 
     * ``MODE_COUNTS``: ``out_count[c, o, j] += 1`` and ``out_cap[c, o, j] += f_weight[f]`` for the first of the
       ascending ``thresholds[j] ≥ cost`` only (``out_cap`` only when shaped like ``out_count``): the caller sums
@@ -412,16 +416,22 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
       the 2SFCA from one search (a facility's ratio needs only its own catchment).
 
     The outputs are category-major: the origins one search reaches sit together in one category's plane, so its
-    additions touch a few cache lines rather than one line per origin.
+    additions touch a few cache lines rather than one line per origin. The origins are filed in one pass after
+    the 2SFCA's demand, adding 0 for a cost beyond ``cutoff`` rather than testing it.
     """
     n_groups = len(group_ptr) - 1
     n_thr = len(thresholds)
     counting = (mode & MODE_COUNTS) != 0
+    fca = (mode & MODE_FCA) != 0
+    origin_sum = (mode & MODE_ORIGIN_SUM) != 0
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
     for g in prange(n_groups):
         dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
+        lo, hi = group_lo[g], group_hi[g]
+        every_row = lo <= 0 and hi >= n_o
         no = 0
         site = -1
+        inside = True
         for i in range(group_ptr[g], group_ptr[g + 1]):
             f = group_fac[i]
             c = f_cat[f]
@@ -432,37 +442,42 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                 no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
                                              att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
                                              width, dist, touched, best, o_touched, stack, top, where)
-            if mode & MODE_FCA:
+                inside = True
+                if not every_row:
+                    for j in range(no):
+                        o = o_touched[j]
+                        inside &= (o >= lo) & (o < hi)
+            if not inside:
+                put_off[f] = True
+                continue
+            ratio = 0.0
+            if fca:
                 demand = 0.0
                 for j in range(no):
                     o = o_touched[j]
                     t = best[o]
-                    if t <= cutoff:
-                        demand += o_weight[o] * decay_weight(kind, scale, t)
+                    demand += o_weight[o] * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
                 out_fac[f] = demand
                 if demand > 0.0:
                     ratio = f_weight[f] / demand
-                    for j in range(no):
-                        o = o_touched[j]
-                        t = best[o]
-                        if t <= cutoff:
-                            out_sum[c, o] += ratio * decay_weight(kind, scale, t)
-            elif mode & MODE_ORIGIN_SUM:
-                for j in range(no):
-                    o = o_touched[j]
-                    t = best[o]
-                    if t <= cutoff:
-                        out_sum[c, o] += f_weight[f] * decay_weight(kind, scale, t)
-            if counting:
-                for j in range(no):
-                    o = o_touched[j]
-                    t = best[o]
-                    for q in range(n_thr):
-                        if t <= thresholds[q]:
-                            out_count[c, o, q] += 1
-                            if with_cap:
-                                out_cap[c, o, q] += f_weight[f]
-                            break
+            elif origin_sum:
+                ratio = f_weight[f]
+            summing = ratio > 0.0
+            if not (summing or counting):
+                continue
+            for j in range(no):
+                o = o_touched[j]
+                t = best[o]
+                if summing:
+                    out_sum[c, o] += ratio * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
+                if counting:
+                    q = 0
+                    for k in range(n_thr):
+                        q += t > thresholds[k]
+                    if q < n_thr:
+                        out_count[c, o, q] += 1
+                        if with_cap:
+                            out_cap[c, o, q] += f_weight[f]
         for j in range(no):
             best[o_touched[j]] = np.inf
 
