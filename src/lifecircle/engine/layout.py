@@ -10,47 +10,47 @@ map both ways (``rank``: caller id → internal id, ``node_of``: internal id →
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+#: Chunks the edge checks are cut into (run in parallel; each finds the first bad edge of its own).
+CHECK_CHUNKS = 16
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def check_edges(n_nodes, u, v, cost, rev):
     """The first problem with the edge arrays as ``(code, edge)``: 0 none, 1 end id out of range, 2 cost negative
     or not finite, 3 ``rev`` out of range, 4 ``rev`` not a consistent pairing; ``edge`` is the first bad edge."""
     m = len(u)
-    bad_id = bad_cost = bad_rev = bad_pair = -1  # the first edge with each problem, found in one pass
-    for e in range(m):
-        a = u[e]
-        b = v[e]
-        if bad_id < 0 and (a < 0 or b < 0 or a >= n_nodes or b >= n_nodes):
-            bad_id = e
-        c = cost[e]
-        if bad_cost < 0 and not (c >= 0.0 and c < np.inf):
-            bad_cost = e
-        r = rev[e]
-        if r < -1 or r >= m:
-            if bad_rev < 0:
-                bad_rev = e
-        elif bad_pair < 0 and r >= 0 and (r == e or rev[r] != e or u[r] != b or v[r] != a):
-            bad_pair = e
-    if bad_id >= 0:
-        return 1, bad_id
-    if bad_cost >= 0:
-        return 2, bad_cost
-    if bad_rev >= 0:
-        return 3, bad_rev
-    if bad_pair >= 0:
-        return 4, bad_pair
+    first = np.full((CHECK_CHUNKS, 4), m, np.int64)  # per chunk, the first edge with each problem
+    for ch in prange(CHECK_CHUNKS):
+        for e in range(ch * m // CHECK_CHUNKS, (ch + 1) * m // CHECK_CHUNKS):
+            a = u[e]
+            b = v[e]
+            if a < 0 or b < 0 or a >= n_nodes or b >= n_nodes:
+                first[ch, 0] = min(first[ch, 0], e)
+            c = cost[e]
+            if not (c >= 0.0 and c < np.inf):
+                first[ch, 1] = min(first[ch, 1], e)
+            r = rev[e]
+            if r < -1 or r >= m:
+                first[ch, 2] = min(first[ch, 2], e)
+            elif r >= 0 and (r == e or rev[r] != e or u[r] != b or v[r] != a):
+                first[ch, 3] = min(first[ch, 3], e)
+    for code in range(4):
+        e = first[:, code].min()
+        if e < m:
+            return code + 1, e
     return 0, -1
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def pair_ids(rev):
-    """``pair[e]``: the lower id of ``e`` and ``rev[e]`` (``e`` itself for a one-way edge)."""
+    """``pair[e]`` (int32): the lower id of ``e`` and ``rev[e]`` (``e`` itself for a one-way edge)."""
     m = len(rev)
-    pair = np.empty(m, np.int64)
-    for e in range(m):
+    pair = np.empty(m, np.int32)
+    for e in prange(m):
         r = rev[e]
         pair[e] = r if 0 <= r < e else e
     return pair
@@ -103,27 +103,45 @@ def breadth_first_rank(n_nodes, u, v):
     return rank, node_of
 
 
-@njit(cache=True)
 def csr_ranked(n_rows, rows, cols, vals, rank):
     """CSR of edges ``rows[e] → cols[e]`` with value ``vals[e]`` in internal ids (``rank``), by a stable counting sort.
 
     Returns ``(indptr int64 (n_rows + 1), cols int32, vals)``; within a row, edges keep their input order.
     """
+    return _csr_ranked(n_rows, rows, cols, vals, rank, numba.get_num_threads())
+
+
+@njit(cache=True, parallel=True)
+def _csr_ranked(n_rows, rows, cols, vals, rank, n_parts):
+    """:func:`csr_ranked` on ``n_parts`` threads. Each owns a range of rows: it reads every edge and writes only
+    its own rows' (so the outputs are written once, in parallel, with no per-thread counts or copy of the
+    positions)."""
     m = len(rows)
     indptr = np.zeros(n_rows + 1, np.int64)
-    for e in range(m):
-        indptr[rank[rows[e]] + 1] += 1
+    for t in prange(n_parts):
+        lo = t * n_rows // n_parts
+        hi = (t + 1) * n_rows // n_parts
+        for e in range(m):
+            r = rank[rows[e]]
+            if lo <= r < hi:
+                indptr[r + 1] += 1
     for i in range(n_rows):
         indptr[i + 1] += indptr[i]
-    pos = indptr[:-1].copy()
     out_c = np.empty(m, np.int32)
     out_v = np.empty(m, vals.dtype)
-    for e in range(m):
-        r = rank[rows[e]]
-        p = pos[r]
-        out_c[p] = rank[cols[e]]
-        out_v[p] = vals[e]
-        pos[r] = p + 1
+    for t in prange(n_parts):
+        lo = t * n_rows // n_parts
+        hi = (t + 1) * n_rows // n_parts
+        for e in range(m):  # indptr[r] walks from the start of row r to that of row r + 1 ...
+            r = rank[rows[e]]
+            if lo <= r < hi:
+                p = indptr[r]
+                out_c[p] = rank[cols[e]]
+                out_v[p] = vals[e]
+                indptr[r] = p + 1
+    for i in range(n_rows, 0, -1):  # ... so one shift restores the starts
+        indptr[i] = indptr[i - 1]
+    indptr[0] = 0
     return indptr, out_c, out_v
 
 
@@ -136,19 +154,21 @@ def csr(n_rows, rows, cols, vals):
         indptr[rows[e] + 1] += 1
     for i in range(n_rows):
         indptr[i + 1] += indptr[i]
-    pos = indptr[:-1].copy()
     out_c = np.empty(m, cols.dtype)
     out_v = np.empty(m, vals.dtype)
-    for e in range(m):
+    for e in range(m):  # as in csr_ranked: indptr[r] walks along row r, then one shift restores the starts
         r = rows[e]
-        p = pos[r]
+        p = indptr[r]
         out_c[p] = cols[e]
         out_v[p] = vals[e]
-        pos[r] = p + 1
+        indptr[r] = p + 1
+    for i in range(n_rows, 0, -1):
+        indptr[i] = indptr[i - 1]
+    indptr[0] = 0
     return indptr, out_c, out_v
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def hilbert_rank(x, y):
     """``(rank, node_of)`` (int32): nodes numbered along a Hilbert curve over their coordinates (any planar unit).
 
@@ -165,8 +185,8 @@ def hilbert_rank(x, y):
     y0 = y.min() if n else 0.0
     span = max(x.max() - x0, y.max() - y0) if n else 0.0
     scale = (side - 1) / span if span > 0 else 0.0
-    key = np.empty(n, np.int64)
-    for i in range(n):
+    key = np.empty(n, np.int32)
+    for i in prange(n):
         xi = np.int64((x[i] - x0) * scale)
         yi = np.int64((y[i] - y0) * scale)
         # the cell's index along the curve, two bits a level from the top; the curve's orientation in the current
@@ -184,8 +204,8 @@ def hilbert_rank(x, y):
             turn = 1 - ey
             flip ^= ex & turn
             swap ^= turn
-        key[i] = d
-    count = np.zeros(side * side + 1, np.int64)
+        key[i] = np.int32(d)
+    count = np.zeros(side * side + 1, np.int32)
     for i in range(n):
         count[key[i] + 1] += 1
     for c in range(side * side):
