@@ -20,10 +20,12 @@ from lifecircle.engine import (
     counts_within,
     decay_access,
     k_nearest,
+    layout,
     nearest,
     nearest_nodes,
     two_step_fca,
 )
+from lifecircle.engine.graph import enter_legs, leave_legs
 from lifecircle.engine.layout import breadth_first_rank, hilbert_rank
 
 SAME = dict(atol=1e-9, rtol=0)
@@ -121,3 +123,34 @@ def test_hilbert_order_keeps_neighbours_in_the_same_cache_lines():
     d = np.abs(rank[perm[a]].astype(np.int64) - rank[perm[b]])
     # along a Hilbert curve most grid neighbours are a few ids apart (row-major order: half of them are `side` apart)
     assert np.median(d) <= 4 and np.mean(d < 8) > 0.6
+
+
+def test_counting_order_is_a_stable_argsort():
+    key = np.random.default_rng(3).integers(0, 50, 2000)
+    assert np.array_equal(layout.counting_order(key, 50), np.argsort(key, kind="stable"))
+    assert len(layout.counting_order(np.zeros(0, np.int64), 5)) == 0
+
+
+def test_point_legs_follow_the_edge_costs_bit_for_bit():
+    """Leave and enter legs: the part of the edge after / before the point plus access, and the complementary part
+    of the opposite edge (none on a one-way edge), as plain numpy computes them."""
+    rng = np.random.default_rng(4)
+    u = np.array([0, 1, 1, 2, 3])
+    v = np.array([1, 0, 2, 3, 0])
+    rev = np.array([1, 0, -1, -1, -1])
+    cost = rng.uniform(1.0, 90.0, 5)
+    g = Graph.from_arrays(4, u, v, cost, rev, xy=(rng.random(4), rng.random(4)))
+    e = rng.integers(0, 5, 300)
+    t = rng.random(300)
+    acc = rng.uniform(0.0, 20.0, 300)
+    pts = Points(e, t, acc)
+    r = rev[e]
+    two_way = r >= 0
+    na, ca, nb, cb = leave_legs(g, pts)
+    assert np.array_equal(na, g.rank[v[e]]) and np.array_equal(ca, (1.0 - t) * cost[e] + acc)
+    assert np.array_equal(nb, np.where(two_way, g.rank[u[e]], -1))
+    assert np.array_equal(cb[two_way], (t * cost[r] + acc)[two_way]) and np.all(np.isinf(cb[~two_way]))
+    na, ca, nb, cb = enter_legs(g, pts)
+    assert np.array_equal(na, g.rank[u[e]]) and np.array_equal(ca, t * cost[e] + acc)
+    assert np.array_equal(nb, np.where(two_way, g.rank[v[e]], -1))
+    assert np.array_equal(cb[two_way], ((1.0 - t) * cost[r] + acc)[two_way]) and np.all(np.isinf(cb[~two_way]))

@@ -139,7 +139,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         site = _sites(facilities)
         # origins renumbered by the internal node they leave by: the origins one search reaches then sit together
         # in the per-origin arrays, which it reads and adds to (the outputs come back in the caller's order)
-        perm, inv = rows_by_node(legs)
+        perm, inv = rows_by_node(g, legs)
         att_o, d_org = inv[att_o], inv[d_org]
         o_w = np.zeros(1) if o_weight is None else o_weight[perm]
         width, n_buckets = queue_shape(g.in_cost, bound)

@@ -256,13 +256,7 @@ def leave_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ``a`` is the edge's ``v`` at ``(1 − t)·cost[e] + access``; ``b`` its ``u`` at ``t·cost[rev[e]] + access``.
     Nodes are internal ids (``g.rank``), as the search arrays use them.
     """
-    e, t, acc = pts.edge, pts.frac, pts.access
-    r = g.rev[e]
-    node_a = g.rank[g.v[e]].astype(np.int64)
-    cost_a = (1.0 - t) * g.cost[e] + acc
-    node_b = np.where(r >= 0, g.rank[g.u[e]], -1).astype(np.int64)
-    cost_b = np.where(r >= 0, t * g.cost[np.maximum(r, 0)] + acc, np.inf)
-    return node_a, cost_a, node_b, cost_b
+    return layout.point_legs(pts.edge, pts.frac, pts.access, g.v, g.u, g.cost, g.rev, g.rank, True)
 
 
 def enter_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -271,13 +265,7 @@ def enter_legs(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ``a`` is the edge's ``u`` at ``t·cost[e] + access``; ``b`` its ``v`` at ``(1 − t)·cost[rev[e]] + access``
     (node −1 when the edge is one-way). Nodes are internal ids (``g.rank``), as the search arrays use them.
     """
-    e, t, acc = pts.edge, pts.frac, pts.access
-    r = g.rev[e]
-    node_a = g.rank[g.u[e]].astype(np.int64)
-    cost_a = t * g.cost[e] + acc
-    node_b = np.where(r >= 0, g.rank[g.v[e]], -1).astype(np.int64)
-    cost_b = np.where(r >= 0, (1.0 - t) * g.cost[np.maximum(r, 0)] + acc, np.inf)
-    return node_a, cost_a, node_b, cost_b
+    return layout.point_legs(pts.edge, pts.frac, pts.access, g.u, g.v, g.cost, g.rev, g.rank, False)
 
 
 def pair_position(g: Graph, pts: Points) -> tuple[np.ndarray, np.ndarray]:

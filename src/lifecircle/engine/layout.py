@@ -218,3 +218,49 @@ def hilbert_rank(x, y):
         rank[i] = r
         node_of[r] = i
     return rank, node_of
+
+
+@njit(cache=True, parallel=True)
+def point_legs(edge, frac, access, near, far, cost, rev, rank, leaving):
+    """The two legs between points on edges and the network: ``(node_a, cost_a, node_b, cost_b)``, node −1 = none.
+
+    A point at fraction ``t`` of edge ``e`` with access leg ``access`` joins ``near[e]`` over the part of ``e``
+    towards it and ``far[e]`` over the part of ``rev[e]`` towards that (none on a one-way edge): the part after
+    the point, ``(1 − t)·cost[e]``, when ``leaving``, the part before it, ``t·cost[e]``, otherwise (and the
+    complementary part of ``rev[e]``). Nodes in internal ids (``rank``); costs include the access leg.
+    """
+    n = len(edge)
+    node_a = np.empty(n, np.int64)
+    cost_a = np.empty(n)
+    node_b = np.empty(n, np.int64)
+    cost_b = np.empty(n)
+    for i in prange(n):
+        e = edge[i]
+        t = frac[i]
+        r = rev[e]
+        node_a[i] = rank[near[e]]
+        cost_a[i] = ((1.0 - t) if leaving else t) * cost[e] + access[i]
+        if r >= 0:
+            node_b[i] = rank[far[e]]
+            cost_b[i] = (t if leaving else (1.0 - t)) * cost[r] + access[i]
+        else:
+            node_b[i] = -1
+            cost_b[i] = np.inf
+    return node_a, cost_a, node_b, cost_b
+
+
+@njit(cache=True)
+def counting_order(key, n_keys):
+    """The stable order of ``key`` (ints in 0..n_keys−1) by a counting sort, as int64: ``np.argsort(key,
+    kind="stable")`` in O(n + n_keys)."""
+    start = np.zeros(n_keys + 1, np.int64)
+    for i in range(len(key)):
+        start[key[i] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    order = np.empty(len(key), np.int64)
+    for i in range(len(key)):
+        k = key[i]
+        order[start[k]] = i
+        start[k] += 1
+    return order

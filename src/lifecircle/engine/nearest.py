@@ -78,7 +78,7 @@ def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categori
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     rows = np.arange(len(origins), dtype=np.int64)
     if by_node:
-        rows, row_of = rows_by_node(legs)
+        rows, row_of = rows_by_node(g, legs)
         na, ca, nb, cb = legs
         legs = (na[rows], ca[rows], nb[rows], cb[rows])
         d_o = row_of[d_o]

@@ -6,6 +6,7 @@ import numpy as np
 
 from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, kernel_array, leave_legs, pair_position
 from lifecircle.engine.kernels import direct_pairs
+from lifecircle.engine.layout import counting_order
 from lifecircle.errors import LifecircleInputError
 
 
@@ -71,11 +72,11 @@ def origin_attachments(g: Graph, origins: Points, legs=None):
     return _csr(g.n_nodes, nodes, orgs, costs)
 
 
-def rows_by_node(legs) -> tuple[np.ndarray, np.ndarray]:
-    """Origins ordered by the internal node they leave by (``legs``: their :func:`~lifecircle.engine.graph.leave_legs`):
-    ``(rows, row_of)``, origin ``rows[r]`` in row ``r`` and ``row_of`` the inverse. The origins near one node then
-    sit together in per-origin arrays, which a search reads and adds to in memory order."""
-    rows = np.argsort(legs[0], kind="stable").astype(np.int64)
+def rows_by_node(g: Graph, legs) -> tuple[np.ndarray, np.ndarray]:
+    """Origins ordered by the internal node they leave by (``legs``: their :func:`~lifecircle.engine.graph.leave_legs`
+    on ``g``): ``(rows, row_of)``, origin ``rows[r]`` in row ``r`` and ``row_of`` the inverse. The origins near one
+    node then sit together in per-origin arrays, which a search reads and adds to in memory order."""
+    rows = counting_order(legs[0], g.n_nodes)
     row_of = np.empty_like(rows)
     row_of[rows] = np.arange(len(rows))
     return rows, row_of
