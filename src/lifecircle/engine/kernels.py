@@ -450,7 +450,7 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
             if not inside:
                 put_off[f] = True
                 continue
-            ratio = 0.0
+            factor = 0.0  # what the facility adds to an origin's sum per unit of decay weight
             if fca:
                 demand = 0.0
                 for j in range(no):
@@ -459,17 +459,17 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
                     demand += o_weight[o] * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
                 out_fac[f] = demand
                 if demand > 0.0:
-                    ratio = f_weight[f] / demand
+                    factor = f_weight[f] / demand  # the 2SFCA's supply-to-demand ratio
             elif origin_sum:
-                ratio = f_weight[f]
-            summing = ratio > 0.0
+                factor = f_weight[f]
+            summing = factor > 0.0
             if not (summing or counting):
                 continue
             for j in range(no):
                 o = o_touched[j]
                 t = best[o]
                 if summing:
-                    out_sum[c, o] += ratio * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
+                    out_sum[c, o] += factor * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
                 if counting:
                     q = 0
                     for k in range(n_thr):
