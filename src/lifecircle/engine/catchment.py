@@ -133,14 +133,14 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     if n_o and n_f and C:
         f_na, f_ca, f_nb, f_cb = enter_legs(g, facilities)
         legs = leave_legs(g, origins)
-        att_ptr, att_o, att_cost = origin_attachments(g, origins, legs)
         d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
         d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
         site = _sites(facilities)
         # origins renumbered by the internal node they leave by: the origins one search reaches then sit together
         # in the per-origin arrays, which it reads and adds to (the outputs come back in the caller's order)
         perm, inv = rows_by_node(g, legs)
-        att_o, d_org = inv[att_o], inv[d_org]
+        att_ptr, att_o, att_cost = origin_attachments(g, origins, legs, row_of=inv)
+        d_org = inv[d_org]
         o_w = np.zeros(1) if o_weight is None else o_weight[perm]
         width, n_buckets = queue_shape(g.in_cost, bound)
         put_off = np.zeros(n_f, bool)

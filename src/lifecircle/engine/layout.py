@@ -264,3 +264,31 @@ def counting_order(key, n_keys):
         order[start[k]] = i
         start[k] += 1
     return order
+
+
+@njit(cache=True)
+def leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids):
+    """CSR node → (``ids[i]``, leg cost) over both legs of every point (``node_b`` −1: none), by a counting sort:
+    within a node, the ``a`` legs in point order, then the ``b`` legs."""
+    n = len(node_a)
+    indptr = np.zeros(n_nodes + 1, np.int64)
+    for i in range(n):
+        indptr[node_a[i] + 1] += 1
+        if node_b[i] >= 0:
+            indptr[node_b[i] + 1] += 1
+    for x in range(n_nodes):
+        indptr[x + 1] += indptr[x]
+    out_id = np.empty(indptr[n_nodes], np.int64)
+    out_cost = np.empty(indptr[n_nodes])
+    for side in range(2):  # indptr[x] walks along node x's entries, then one shift restores the starts
+        for i in range(n):
+            x = node_a[i] if side == 0 else node_b[i]
+            if x >= 0:
+                p = indptr[x]
+                out_id[p] = ids[i]
+                out_cost[p] = cost_a[i] if side == 0 else cost_b[i]
+                indptr[x] = p + 1
+    for x in range(n_nodes, 0, -1):
+        indptr[x] = indptr[x - 1]
+    indptr[0] = 0
+    return indptr, out_id, out_cost

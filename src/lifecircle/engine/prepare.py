@@ -6,7 +6,7 @@ import numpy as np
 
 from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, kernel_array, leave_legs, pair_position
 from lifecircle.engine.kernels import direct_pairs
-from lifecircle.engine.layout import counting_order
+from lifecircle.engine.layout import counting_order, leg_csr
 from lifecircle.errors import LifecircleInputError
 
 
@@ -59,17 +59,13 @@ def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categor
     return cat_ptr, np.ascontiguousarray(node[order]), np.ascontiguousarray(cost[order]), np.ascontiguousarray(label[order])
 
 
-def origin_attachments(g: Graph, origins: Points, legs=None):
+def origin_attachments(g: Graph, origins: Points, legs=None, row_of=None):
     """CSR node → (origin, leave-leg cost incl. access): where each origin joins the network (``legs``: the
-    origins' :func:`~lifecircle.engine.graph.leave_legs`, when the caller has them already)."""
+    origins' :func:`~lifecircle.engine.graph.leave_legs`, when the caller has them already; ``row_of``: list each
+    origin by its row of :func:`rows_by_node` instead of its index)."""
     na, ca, nb, cb = leave_legs(g, origins) if legs is None else legs
-    n = len(origins)
-    idx = np.arange(n, dtype=np.int64)
-    keep = nb >= 0
-    nodes = np.concatenate([na, nb[keep]])
-    orgs = np.concatenate([idx, idx[keep]])
-    costs = np.concatenate([ca, cb[keep]])
-    return _csr(g.n_nodes, nodes, orgs, costs)
+    ids = np.arange(len(origins), dtype=np.int64) if row_of is None else row_of
+    return leg_csr(g.n_nodes, na, ca, nb, cb, ids)
 
 
 def rows_by_node(g: Graph, legs) -> tuple[np.ndarray, np.ndarray]:
