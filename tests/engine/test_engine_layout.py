@@ -154,3 +154,17 @@ def test_point_legs_follow_the_edge_costs_bit_for_bit():
     assert np.array_equal(na, g.rank[u[e]]) and np.array_equal(ca, t * cost[e] + acc)
     assert np.array_equal(nb, np.where(two_way, g.rank[v[e]], -1))
     assert np.array_equal(cb[two_way], ((1.0 - t) * cost[r] + acc)[two_way]) and np.all(np.isinf(cb[~two_way]))
+
+
+def test_leg_csr_lists_both_legs_by_node_a_legs_first():
+    rng = np.random.default_rng(6)
+    na, nb = rng.integers(0, 30, 400), np.where(rng.random(400) < 0.2, -1, rng.integers(0, 30, 400))
+    ca, cb = rng.random(400), rng.random(400)
+    ids = rng.permutation(400)
+    ptr, got_id, got_cost = layout.leg_csr(30, na, ca, nb, cb, ids)
+    keep = nb >= 0
+    node = np.concatenate([na, nb[keep]])
+    order = np.argsort(node, kind="stable")
+    assert np.array_equal(ptr, np.concatenate([[0], np.cumsum(np.bincount(node, minlength=30))]))
+    assert np.array_equal(got_id, np.concatenate([ids, ids[keep]])[order])
+    assert np.array_equal(got_cost, np.concatenate([ca, cb[keep]])[order])
