@@ -20,7 +20,7 @@ arrays in an internal node order chosen for memory locality (:mod:`lifecircle.en
 the caller's node and edge ids.
 
 Memory (bytes; n nodes, m directed edges, O origins, F facilities, C categories, T thresholds, P threads):
-the :class:`Graph` holds ≈ 52·m + 16·n (+ 12·m + 8·n once a forward search builds its outgoing CSR);
+the :class:`Graph` holds ≈ 48·m + 16·n (+ 12·m + 8·n once a forward search builds its outgoing CSR);
 :func:`nearest` adds per thread 24·n (+ a ring of at most 4 MB), and its output 16·O·C (column-major: one
 contiguous column per category); :func:`counts_within` per thread 20·n + 16·O, output 4·O·C·T (+ 8·O·C·T with
 capacities), held twice while it is filled category by category in the origins' node order and returned in theirs;

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lifecircle.engine.bounded import LIGHT_SHARE, ring_pop
+from lifecircle.engine.bounded import light_cost, ring_pop
 
 #: Nodes per block as a power of two: 1,024 nodes, ~70 kB of node, edge and queue arrays, well inside a 512 kB L2.
 BLOCK_SHIFT = 10
@@ -100,10 +100,9 @@ def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
     Unlike the bounded searches' ring this one need not cover the largest edge cost: a visit parks whatever lies
     beyond its reach on the pending lists, so one very long edge does not widen the buckets of all the others.
     """
-    positive = in_cost[in_cost > 0.0]
-    sample = positive[:: max(1, len(positive) // 65536)]
+    light = light_cost(in_cost[in_cost > 0.0])
     top = float(in_cost.max(initial=0.0))
-    width = float(np.quantile(sample, LIGHT_SHARE)) if len(sample) else 1.0
+    width = 1.0 if light is None else light
     width = max(width, 1e-12 * max(1.0, top))  # 1 / width stays finite
     span = slack / width + 3 if np.isfinite(slack) else MAX_RING
     return width, int(min(MAX_RING, max(4, 1 << (int(np.ceil(span)) - 1).bit_length())))

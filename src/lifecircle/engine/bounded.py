@@ -34,10 +34,16 @@ MAX_BUCKETS = 4096
 LIGHT_SHARE = 0.05
 
 
+def light_cost(costs: np.ndarray) -> float | None:
+    """The :data:`LIGHT_SHARE` quantile of ``costs`` (from a sample of at most ~65,536), None when there are none:
+    the width of the buckets of both rings (here and in :mod:`lifecircle.engine.blocks`)."""
+    sample = costs[:: max(1, len(costs) // 65536)]
+    return float(np.quantile(sample, LIGHT_SHARE)) if len(sample) else None
+
+
 def bucket_width(in_cost: np.ndarray, bound: float) -> float:
     """The bucket width for searches bounded by ``bound`` (may be +inf) on a graph with edge costs ``in_cost``."""
-    sample = in_cost[:: max(1, len(in_cost) // 65536)]
-    light = float(np.quantile(sample, LIGHT_SHARE)) if len(sample) else 0.0
+    light = light_cost(in_cost) or 0.0
     w = max(light, float(in_cost.max(initial=0.0)) / MAX_BUCKETS)
     if np.isfinite(bound):
         w = max(w, float(bound) / MAX_BUCKETS)

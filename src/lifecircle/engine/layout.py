@@ -56,6 +56,22 @@ def pair_ids(rev):
     return pair
 
 
+@njit(cache=True, inline="always")
+def _cumulate(counts):
+    """Counts at ``[i + 1]`` become starts at ``[i]``: in place, ``counts[i + 1] += counts[i]``."""
+    for i in range(len(counts) - 1):
+        counts[i + 1] += counts[i]
+
+
+@njit(cache=True, inline="always")
+def _restore_starts(indptr):
+    """After a fill in which ``indptr[r]`` walked from the start of row ``r`` to that of row ``r + 1``: shift it
+    back, so ``indptr`` holds the row starts again (no copy of the positions is needed for the fill)."""
+    for i in range(len(indptr) - 1, 0, -1):
+        indptr[i] = indptr[i - 1]
+    indptr[0] = 0
+
+
 @njit(cache=True)
 def breadth_first_rank(n_nodes, u, v):
     """``(rank, node_of)`` (int32): nodes numbered in breadth-first order over the undirected adjacency.
@@ -69,8 +85,7 @@ def breadth_first_rank(n_nodes, u, v):
         if u[e] != v[e]:
             ptr[u[e] + 1] += 1
             ptr[v[e] + 1] += 1
-    for i in range(n_nodes):
-        ptr[i + 1] += ptr[i]
+    _cumulate(ptr)
     adj = np.empty(ptr[n_nodes], np.int32)
     fill = ptr[:-1].copy()
     for e in range(m):
@@ -125,23 +140,20 @@ def _csr_ranked(n_rows, rows, cols, vals, rank, n_parts):
             r = rank[rows[e]]
             if lo <= r < hi:
                 indptr[r + 1] += 1
-    for i in range(n_rows):
-        indptr[i + 1] += indptr[i]
+    _cumulate(indptr)
     out_c = np.empty(m, np.int32)
     out_v = np.empty(m, vals.dtype)
     for t in prange(n_parts):
         lo = t * n_rows // n_parts
         hi = (t + 1) * n_rows // n_parts
-        for e in range(m):  # indptr[r] walks from the start of row r to that of row r + 1 ...
+        for e in range(m):
             r = rank[rows[e]]
             if lo <= r < hi:
                 p = indptr[r]
                 out_c[p] = rank[cols[e]]
                 out_v[p] = vals[e]
                 indptr[r] = p + 1
-    for i in range(n_rows, 0, -1):  # ... so one shift restores the starts
-        indptr[i] = indptr[i - 1]
-    indptr[0] = 0
+    _restore_starts(indptr)
     return indptr, out_c, out_v
 
 
@@ -152,19 +164,16 @@ def csr(n_rows, rows, cols, vals):
     indptr = np.zeros(n_rows + 1, np.int64)
     for e in range(m):
         indptr[rows[e] + 1] += 1
-    for i in range(n_rows):
-        indptr[i + 1] += indptr[i]
+    _cumulate(indptr)
     out_c = np.empty(m, cols.dtype)
     out_v = np.empty(m, vals.dtype)
-    for e in range(m):  # as in csr_ranked: indptr[r] walks along row r, then one shift restores the starts
+    for e in range(m):
         r = rows[e]
         p = indptr[r]
         out_c[p] = cols[e]
         out_v[p] = vals[e]
         indptr[r] = p + 1
-    for i in range(n_rows, 0, -1):
-        indptr[i] = indptr[i - 1]
-    indptr[0] = 0
+    _restore_starts(indptr)
     return indptr, out_c, out_v
 
 
@@ -208,8 +217,7 @@ def hilbert_rank(x, y):
     count = np.zeros(side * side + 1, np.int32)
     for i in range(n):
         count[key[i] + 1] += 1
-    for c in range(side * side):
-        count[c + 1] += count[c]
+    _cumulate(count)
     rank = np.empty(n, np.int32)
     node_of = np.empty(n, np.int32)
     for i in range(n):
@@ -256,8 +264,7 @@ def counting_order(key, n_keys):
     start = np.zeros(n_keys + 1, np.int64)
     for i in range(len(key)):
         start[key[i] + 1] += 1
-    for k in range(n_keys):
-        start[k + 1] += start[k]
+    _cumulate(start)
     order = np.empty(len(key), np.int64)
     for i in range(len(key)):
         k = key[i]
@@ -276,11 +283,10 @@ def leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids):
         indptr[node_a[i] + 1] += 1
         if node_b[i] >= 0:
             indptr[node_b[i] + 1] += 1
-    for x in range(n_nodes):
-        indptr[x + 1] += indptr[x]
+    _cumulate(indptr)
     out_id = np.empty(indptr[n_nodes], np.int64)
     out_cost = np.empty(indptr[n_nodes])
-    for side in range(2):  # indptr[x] walks along node x's entries, then one shift restores the starts
+    for side in range(2):
         for i in range(n):
             x = node_a[i] if side == 0 else node_b[i]
             if x >= 0:
@@ -288,7 +294,5 @@ def leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids):
                 out_id[p] = ids[i]
                 out_cost[p] = cost_a[i] if side == 0 else cost_b[i]
                 indptr[x] = p + 1
-    for x in range(n_nodes, 0, -1):
-        indptr[x] = indptr[x - 1]
-    indptr[0] = 0
+    _restore_starts(indptr)
     return indptr, out_id, out_cost
