@@ -168,3 +168,16 @@ def test_leg_csr_lists_both_legs_by_node_a_legs_first():
     assert np.array_equal(ptr, np.concatenate([[0], np.cumsum(np.bincount(node, minlength=30))]))
     assert np.array_equal(got_id, np.concatenate([ids, ids[keep]])[order])
     assert np.array_equal(got_cost, np.concatenate([ca, cb[keep]])[order])
+
+
+def test_csr_ranked_is_the_same_on_any_number_of_threads():
+    """Each thread writes the rows it owns: for 1 to 7 of them, a stable sort of the edges by their ranked row."""
+    rng = np.random.default_rng(8)
+    n, m = 50, 400
+    rows, cols, vals = rng.integers(0, n, m), rng.integers(0, n, m), rng.random(m)
+    rank = rng.permutation(n).astype(np.int32)
+    order = np.argsort(rank[rows], kind="stable")
+    for n_parts in (1, 2, 3, 7):
+        indptr, out_c, out_v = layout._csr_ranked(n, rows, cols, vals, rank, n_parts)
+        assert np.array_equal(indptr, np.concatenate([[0], np.cumsum(np.bincount(rank[rows], minlength=n))]))
+        assert np.array_equal(out_c, rank[cols][order]) and np.array_equal(out_v, vals[order])

@@ -133,26 +133,26 @@ def _csr_ranked(n_rows, rows, cols, vals, rank, n_parts):
     positions)."""
     m = len(rows)
     indptr = np.zeros(n_rows + 1, np.int64)
-    for t in prange(n_parts):
-        lo = t * n_rows // n_parts
-        hi = (t + 1) * n_rows // n_parts
-        for e in range(m):
-            r = rank[rows[e]]
-            if lo <= r < hi:
-                indptr[r + 1] += 1
-    _cumulate(indptr)
-    out_c = np.empty(m, np.int32)
-    out_v = np.empty(m, vals.dtype)
-    for t in prange(n_parts):
-        lo = t * n_rows // n_parts
-        hi = (t + 1) * n_rows // n_parts
-        for e in range(m):
-            r = rank[rows[e]]
-            if lo <= r < hi:
-                p = indptr[r]
-                out_c[p] = rank[cols[e]]
-                out_v[p] = vals[e]
-                indptr[r] = p + 1
+    out_c = np.empty(0, np.int32)
+    out_v = np.empty(0, vals.dtype)
+    for filling in (False, True):
+        if filling:
+            _cumulate(indptr)
+            out_c = np.empty(m, np.int32)
+            out_v = np.empty(m, vals.dtype)
+        for t in prange(n_parts):
+            lo = t * n_rows // n_parts
+            hi = (t + 1) * n_rows // n_parts
+            for e in range(m):
+                r = rank[rows[e]]
+                if lo <= r < hi:
+                    if filling:  # indptr[r] walks along row r
+                        p = indptr[r]
+                        out_c[p] = rank[cols[e]]
+                        out_v[p] = vals[e]
+                        indptr[r] = p + 1
+                    else:
+                        indptr[r + 1] += 1
     _restore_starts(indptr)
     return indptr, out_c, out_v
 
