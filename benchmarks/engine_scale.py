@@ -16,8 +16,9 @@ Contenders, each in a fresh subprocess, alternated within every run (so all see 
 * ``engine1`` / ``engine2``: ``Graph.from_arrays`` with the node coordinates (Hilbert order, as
   ``Graph.from_network`` builds it) then :func:`lifecircle.engine.nearest_nodes` with
   ``NUMBA_NUM_THREADS`` 1 / 2 (numba compilation excluded: a warm-up call on a tiny graph first);
-* ``before1`` / ``full_before``: ``engine1`` / ``full`` run on another source tree of the package (``--before-src``,
-  e.g. a ``git archive`` of an earlier commit), for before/after ratios measured in the same run;
+* ``before1`` / ``before2`` / ``full_before``: ``engine1`` / ``engine2`` / ``full`` run on another source tree of
+  the package (``--before-src``, e.g. a ``git archive`` of an earlier commit), for before/after ratios measured in
+  the same run;
 * ``full`` (2 threads, grid order): nearest + counts within 5/10/15 min with capacities + 2SFCA (10 min) for homes
   on half as many edges as nodes, the counts and the 2SFCA from one set of searches (``counts_and_fca``; an older
   engine without it runs ``counts_within`` and ``two_step_fca``); peak RSS.
@@ -171,9 +172,10 @@ def worker(contender: str, n: int, order: str, check: bool) -> dict:
 
 
 def _run(contender: str, n: int, order: str, check: bool, before_src: Path | None) -> dict | None:
-    threads = {"engine1": "1", "before1": "1", "engine2": "2", "full": "2", "full_before": "2", "scipy": "1"}[contender]
+    threads = {"engine1": "1", "before1": "1", "engine2": "2", "before2": "2", "full": "2", "full_before": "2",
+               "scipy": "1"}[contender]
     env = dict(os.environ, NUMBA_NUM_THREADS=threads, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    if contender in ("before1", "full_before"):
+    if contender in ("before1", "before2", "full_before"):
         env["PYTHONPATH"] = str(before_src)
     p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", contender, str(n), order,
                         "1" if check else "0"], capture_output=True, text=True, env=env)
@@ -193,17 +195,18 @@ def main(argv=None) -> None:
     ap.add_argument("--nodes", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--orders", nargs="+", default=["grid", "shuffled"])
-    ap.add_argument("--contenders", nargs="+", default=None, help="a subset of scipy before1 engine1 engine2")
+    ap.add_argument("--contenders", nargs="+", default=None, help="a subset of scipy before1 engine1 before2 engine2")
     ap.add_argument("--no-full", action="store_true")
     ap.add_argument("--before-src", type=Path, default=None,
-                    help="a src/ folder of another version of the package: adds before1 and full_before")
+                    help="a src/ folder of another version of the package: adds before1, before2 and full_before")
     ap.add_argument("--out", type=Path, default=Path("/tmp/lifecircle_engine_scale.jsonl"))
     args = ap.parse_args(argv)
     if args.worker:
         print("\nRESULT " + json.dumps(worker(args.worker[0], int(args.worker[1]), args.worker[2],
                                               args.worker[3] == "1")))
         return
-    engines = ("scipy", "before1", "engine1", "engine2") if args.before_src else ("scipy", "engine1", "engine2")
+    engines = (("scipy", "before1", "engine1", "before2", "engine2") if args.before_src
+               else ("scipy", "engine1", "engine2"))
     if args.contenders:
         engines = tuple(c for c in engines if c in args.contenders)
     plan = [(cont, order) for order in args.orders for cont in engines]

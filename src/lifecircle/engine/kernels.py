@@ -165,19 +165,16 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
             out_fac[c, i] = label[x]
         return
     for r in range(r0, r1):
-        best = np.inf
-        bf = -1
-        x = o_na[r]
-        t = o_ca[r] + dist[x]
-        if t < best:
-            best = t
-            bf = label[x]
-        x = o_nb[r]
-        if x >= 0:
-            t = o_cb[r] + dist[x]
-            if t < best:
-                best = t
-                bf = label[x]
+        # without branches on the legs: which one is shorter is a coin toss the processor would mispredict
+        xa = o_na[r]
+        xb = o_nb[r]
+        xb = xb if xb >= 0 else xa  # one leg only: count it twice
+        ta = o_ca[r] + dist[xa]
+        tb = (o_cb[r] if o_nb[r] >= 0 else o_ca[r]) + dist[xb]
+        la = label[xa]
+        lb = label[xb]
+        best = min(ta, tb)
+        bf = np.int64(la if ta <= tb else lb)
         for j in range(d_ptr[r], d_ptr[r + 1]):
             f = d_fac[j]
             if fac_cat[f] == c and d_cost[j] < best:
