@@ -17,6 +17,7 @@ from lifecircle.engine.blocks import block_search, cross_edges, split_search
 from lifecircle.engine.blocks import parts as block_parts
 from lifecircle.engine.blocks import scratch as block_scratch
 from lifecircle.engine.bounded import catchment_search, scratch
+from lifecircle.engine.hints import prefetch
 
 # ----------------------------------------------------------------------------------------------------------- heaps
 
@@ -153,6 +154,10 @@ def direct_pairs(o_pair, o_pos, o_acc, o_lo, o_hi, f_idx, f_pos, f_acc, cost, re
 # ------------------------------------------------------------------------------------- nearest: one search per class
 
 
+#: How many rows ahead :func:`_category_rows` hints the cells it will write into the cache.
+ROWS_AHEAD = 16
+
+
 @njit(cache=True, inline="always")
 def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time,
                    out_fac):
@@ -164,7 +169,12 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
             out_time[c, i] = dist[x]
             out_fac[c, i] = label[x]
         return
+    times = out_time[c]
+    facs = out_fac[c]
     for r in range(r0, r1):
+        if r + ROWS_AHEAD < r1:  # the cells a few rows on, scattered over the plane: start loading their lines
+            prefetch(times, rows[r + ROWS_AHEAD])
+            prefetch(facs, rows[r + ROWS_AHEAD])
         # without branches on the legs: which one is shorter is a coin toss the processor would mispredict
         xa = o_na[r]
         xb = o_nb[r]
@@ -181,8 +191,8 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
                 best = d_cost[j]
                 bf = f
         i = rows[r]
-        out_time[c, i] = best
-        out_fac[c, i] = bf
+        times[i] = best
+        facs[i] = bf
 
 
 @njit(cache=True, parallel=True)
