@@ -154,7 +154,7 @@ def direct_pairs(o_pair, o_pos, o_acc, o_lo, o_hi, f_idx, f_pos, f_acc, cost, re
 # ------------------------------------------------------------------------------------- nearest: one search per class
 
 
-#: How many rows ahead :func:`_category_rows` hints the cells it will write into the cache.
+#: How many rows ahead :func:`_category_rows` hints the cells it will read or write into the cache.
 ROWS_AHEAD = 16
 
 
@@ -163,8 +163,11 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
                    out_fac):
     """Write category ``c``'s results for rows ``[r0, r1)`` from its search (``dist``/``label``): see
     :func:`nearest_all`."""
-    if len(o_na) == 0:  # node rows: column i gathers internal node rows[i] (writes in order, reads in cache)
+    if len(o_na) == 0:  # node rows: column i gathers internal node rows[i] (writes in order)
         for i in range(r0, r1):
+            if i + ROWS_AHEAD < r1:  # the nodes a few columns on, scattered over the search's arrays
+                prefetch(dist, rows[i + ROWS_AHEAD])
+                prefetch(label, rows[i + ROWS_AHEAD])
             x = rows[i]
             out_time[c, i] = dist[x]
             out_fac[c, i] = label[x]
