@@ -216,25 +216,35 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
     allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """
+    for th in prange(n_threads):  # the body is a function of its own: numba compiles it apart, much faster
+        _nearest_thread(np.int64(th), in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node,
+                        seed_cost, seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time,
+                        out_fac, shift, slack, width, n_ring)
+
+
+@njit(cache=True)
+def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost,
+                    seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift,
+                    slack, width, n_ring):
+    """Thread ``th``'s categories of :func:`nearest_all` (every ``n_threads``-th of ``cats``)."""
     n_rows = len(rows)
-    for th in prange(n_threads):
-        dist = np.empty(n_nodes)
-        label = np.empty(n_nodes, np.int32)
-        queue = block_scratch(n_nodes, shift, n_ring)
-        for ci in range(th, len(cats), n_threads):
-            c = cats[ci]
-            s0 = cat_ptr[c]
-            s1 = cat_ptr[c + 1]
-            if s0 == s1:
-                out_time[c, :] = np.inf
-                out_fac[c, :] = -1
-                continue
-            dist[:] = np.inf
-            label[:] = -1
-            block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                         label, shift, slack, width, *queue)
-            _category_rows(c, 0, n_rows, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
-                           out_time, out_fac)
+    dist = np.empty(n_nodes)
+    label = np.empty(n_nodes, np.int32)
+    queue = block_scratch(n_nodes, shift, n_ring)
+    for ci in range(th, len(cats), n_threads):
+        c = cats[ci]
+        s0 = cat_ptr[c]
+        s1 = cat_ptr[c + 1]
+        if s0 == s1:
+            out_time[c, :] = np.inf
+            out_fac[c, :] = -1
+            continue
+        dist[:] = np.inf
+        label[:] = -1
+        block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
+                     label, shift, slack, width, *queue)
+        _category_rows(c, 0, n_rows, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                       out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)
@@ -316,63 +326,70 @@ def k_nearest_all(in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, s
     Each node keeps the first ``k`` distinct facilities settled at it; a facility among an origin's k nearest is
     among the k nearest of the node its shortest walk leaves by (up to ties, which do not change the times).
     """
-    n_cat = len(cat_ptr) - 1
+    for c in prange(len(cat_ptr) - 1):  # the body is a function of its own: numba compiles it apart, much faster
+        _k_nearest_category(np.int64(c), in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, seed_cost,
+                            seed_label, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
+
+
+@njit(cache=True)
+def _k_nearest_category(c, in_indptr, in_from, in_cost, n_nodes, k, cat_ptr, seed_node, seed_cost, seed_label, o_na,
+                        o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac):
+    """Category ``c``'s search and rows of :func:`k_nearest_all`."""
     n_o = len(o_na)
-    for c in prange(n_cat):
-        s0 = cat_ptr[c]
-        s1 = cat_ptr[c + 1]
-        if s0 == s1:
+    s0 = cat_ptr[c]
+    s1 = cat_ptr[c + 1]
+    if s0 == s1:
+        return
+    kt = np.full((n_nodes, k), np.inf)
+    kf = np.full((n_nodes, k), -1, np.int64)
+    cnt = np.zeros(n_nodes, np.int64)
+    cap = len(in_from) * k + (s1 - s0) + 1
+    hk = np.empty(cap, np.float64)
+    hv = np.empty(cap, np.int64)
+    hw = np.empty(cap, np.int64)
+    size = 0
+    for i in range(s0, s1):
+        if seed_node[i] >= 0:
+            size = _push2(hk, hv, hw, size, seed_cost[i], seed_node[i], seed_label[i])
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        f = hw[0]
+        size = _pop2(hk, hv, hw, size)
+        n = cnt[x]
+        if n >= k:
             continue
-        kt = np.full((n_nodes, k), np.inf)
-        kf = np.full((n_nodes, k), -1, np.int64)
-        cnt = np.zeros(n_nodes, np.int64)
-        cap = len(in_from) * k + (s1 - s0) + 1
-        hk = np.empty(cap, np.float64)
-        hv = np.empty(cap, np.int64)
-        hw = np.empty(cap, np.int64)
-        size = 0
-        for i in range(s0, s1):
-            if seed_node[i] >= 0:
-                size = _push2(hk, hv, hw, size, seed_cost[i], seed_node[i], seed_label[i])
-        while size > 0:
-            d = hk[0]
-            x = hv[0]
-            f = hw[0]
-            size = _pop2(hk, hv, hw, size)
-            n = cnt[x]
-            if n >= k:
-                continue
-            dup = False
-            for j in range(n):
-                if kf[x, j] == f:
-                    dup = True
-                    break
-            if dup:
-                continue
-            kt[x, n] = d
-            kf[x, n] = f
-            cnt[x] = n + 1
-            for e in range(in_indptr[x], in_indptr[x + 1]):
-                y = in_from[e]
-                if cnt[y] < k:
-                    size = _push2(hk, hv, hw, size, d + in_cost[e], y, f)
-        bt = np.empty(k, np.float64)
-        bf = np.empty(k, np.int64)
-        for o in range(n_o):
-            n = 0
-            x = o_na[o]
+        dup = False
+        for j in range(n):
+            if kf[x, j] == f:
+                dup = True
+                break
+        if dup:
+            continue
+        kt[x, n] = d
+        kf[x, n] = f
+        cnt[x] = n + 1
+        for e in range(in_indptr[x], in_indptr[x + 1]):
+            y = in_from[e]
+            if cnt[y] < k:
+                size = _push2(hk, hv, hw, size, d + in_cost[e], y, f)
+    bt = np.empty(k, np.float64)
+    bf = np.empty(k, np.int64)
+    for o in range(n_o):
+        n = 0
+        x = o_na[o]
+        for j in range(cnt[x]):
+            n = _insert_k(bt, bf, n, k, o_ca[o] + kt[x, j], kf[x, j])
+        x = o_nb[o]
+        if x >= 0:
             for j in range(cnt[x]):
-                n = _insert_k(bt, bf, n, k, o_ca[o] + kt[x, j], kf[x, j])
-            x = o_nb[o]
-            if x >= 0:
-                for j in range(cnt[x]):
-                    n = _insert_k(bt, bf, n, k, o_cb[o] + kt[x, j], kf[x, j])
-            for j in range(d_ptr[o], d_ptr[o + 1]):
-                if fac_cat[d_fac[j]] == c:
-                    n = _insert_k(bt, bf, n, k, d_cost[j], d_fac[j])
-            for j in range(n):
-                out_time[o, c, j] = bt[j]
-                out_fac[o, c, j] = bf[j]
+                n = _insert_k(bt, bf, n, k, o_cb[o] + kt[x, j], kf[x, j])
+        for j in range(d_ptr[o], d_ptr[o + 1]):
+            if fac_cat[d_fac[j]] == c:
+                n = _insert_k(bt, bf, n, k, d_cost[j], d_fac[j])
+        for j in range(n):
+            out_time[o, c, j] = bt[j]
+            out_fac[o, c, j] = bf[j]
 
 
 # ------------------------------------------------------------------------------- bounded searches from facilities
@@ -429,67 +446,78 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
     additions touch a few cache lines rather than one line per origin. The origins are filed in one pass after
     the 2SFCA's demand, adding 0 for a cost beyond ``cutoff`` rather than testing it.
     """
-    n_groups = len(group_ptr) - 1
+    for g in prange(len(group_ptr) - 1):  # the body is a function of its own: numba compiles it apart, much faster
+        _catchment_group(np.int64(g), in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat,
+                         group_ptr, group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost,
+                         bound, width, n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count,
+                         out_cap, out_sum, out_fac, put_off)
+
+
+@njit(cache=True)
+def _catchment_group(g, in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
+                     group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width,
+                     n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum,
+                     out_fac, put_off):
+    """Group ``g``'s searches of :func:`catchments` (one thread's share)."""
     n_thr = len(thresholds)
     counting = (mode & MODE_COUNTS) != 0
     fca = (mode & MODE_FCA) != 0
     origin_sum = (mode & MODE_ORIGIN_SUM) != 0
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
-    for g in prange(n_groups):
-        dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
-        lo, hi = group_lo[g], group_hi[g]
-        every_row = lo <= 0 and hi >= n_o
-        no = 0
-        site = -1
-        inside = True
-        for i in range(group_ptr[g], group_ptr[g + 1]):
-            f = group_fac[i]
-            c = f_cat[f]
-            if f_site[f] != site:  # a new point: forget the last search's origins, search from here
-                for j in range(no):
-                    best[o_touched[j]] = np.inf
-                site = f_site[f]
-                no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
-                                             att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
-                                             width, dist, touched, best, o_touched, stack, top, where)
-                inside = True
-                if not every_row:
-                    for j in range(no):
-                        o = o_touched[j]
-                        inside &= (o >= lo) & (o < hi)
-            if not inside:
-                put_off[f] = True
-                continue
-            factor = 0.0  # what the facility adds to an origin's sum per unit of decay weight
-            if fca:
-                demand = 0.0
+    dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
+    lo, hi = group_lo[g], group_hi[g]
+    every_row = lo <= 0 and hi >= n_o
+    no = 0
+    site = -1
+    inside = True
+    for i in range(group_ptr[g], group_ptr[g + 1]):
+        f = group_fac[i]
+        c = f_cat[f]
+        if f_site[f] != site:  # a new point: forget the last search's origins, search from here
+            for j in range(no):
+                best[o_touched[j]] = np.inf
+            site = f_site[f]
+            no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
+                                         att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
+                                         width, dist, touched, best, o_touched, stack, top, where)
+            inside = True
+            if not every_row:
                 for j in range(no):
                     o = o_touched[j]
-                    t = best[o]
-                    demand += o_weight[o] * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
-                out_fac[f] = demand
-                if demand > 0.0:
-                    factor = f_weight[f] / demand  # the 2SFCA's supply-to-demand ratio
-            elif origin_sum:
-                factor = f_weight[f]
-            summing = factor > 0.0
-            if not (summing or counting):
-                continue
+                    inside &= (o >= lo) & (o < hi)
+        if not inside:
+            put_off[f] = True
+            continue
+        factor = 0.0  # what the facility adds to an origin's sum per unit of decay weight
+        if fca:
+            demand = 0.0
             for j in range(no):
                 o = o_touched[j]
                 t = best[o]
-                if summing:
-                    out_sum[c, o] += factor * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
-                if counting:
-                    q = 0
-                    for k in range(n_thr):
-                        q += t > thresholds[k]
-                    if q < n_thr:
-                        out_count[c, o, q] += 1
-                        if with_cap:
-                            out_cap[c, o, q] += f_weight[f]
+                demand += o_weight[o] * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
+            out_fac[f] = demand
+            if demand > 0.0:
+                factor = f_weight[f] / demand  # the 2SFCA's supply-to-demand ratio
+        elif origin_sum:
+            factor = f_weight[f]
+        summing = factor > 0.0
+        if not (summing or counting):
+            continue
         for j in range(no):
-            best[o_touched[j]] = np.inf
+            o = o_touched[j]
+            t = best[o]
+            if summing:
+                out_sum[c, o] += factor * (decay_weight(kind, scale, t) if t <= cutoff else 0.0)
+            if counting:
+                q = 0
+                for k in range(n_thr):
+                    q += t > thresholds[k]
+                if q < n_thr:
+                    out_count[c, o, q] += 1
+                    if with_cap:
+                        out_cap[c, o, q] += f_weight[f]
+    for j in range(no):
+        best[o_touched[j]] = np.inf
 
 
 @njit(cache=True, parallel=True)
