@@ -24,25 +24,32 @@ def check_edges(n_nodes, u, v, cost, rev):
     or not finite, 3 ``rev`` out of range, 4 ``rev`` not a consistent pairing; ``edge`` is the first bad edge."""
     m = len(u)
     first = np.full((CHECK_CHUNKS, 4), m, np.int64)  # per chunk, the first edge with each problem
-    for ch in prange(CHECK_CHUNKS):
-        for e in range(ch * m // CHECK_CHUNKS, (ch + 1) * m // CHECK_CHUNKS):
-            a = u[e]
-            b = v[e]
-            if a < 0 or b < 0 or a >= n_nodes or b >= n_nodes:
-                first[ch, 0] = min(first[ch, 0], e)
-            c = cost[e]
-            if not (c >= 0.0 and c < np.inf):
-                first[ch, 1] = min(first[ch, 1], e)
-            r = rev[e]
-            if r < -1 or r >= m:
-                first[ch, 2] = min(first[ch, 2], e)
-            elif r >= 0 and (r == e or rev[r] != e or u[r] != b or v[r] != a):
-                first[ch, 3] = min(first[ch, 3], e)
+    for ch in prange(CHECK_CHUNKS):  # the body is a function of its own: numba compiles it apart, much faster
+        _check_chunk(np.int64(ch), n_nodes, u, v, cost, rev, first[ch])
     for code in range(4):
         e = first[:, code].min()
         if e < m:
             return code + 1, e
     return 0, -1
+
+
+@njit(cache=True)
+def _check_chunk(ch, n_nodes, u, v, cost, rev, first):
+    """Chunk ``ch`` of :func:`check_edges`: ``first[code − 1]`` lowered to each problem's first edge in it."""
+    m = len(u)
+    for e in range(ch * m // CHECK_CHUNKS, (ch + 1) * m // CHECK_CHUNKS):
+        a = u[e]
+        b = v[e]
+        if a < 0 or b < 0 or a >= n_nodes or b >= n_nodes:
+            first[0] = min(first[0], e)
+        c = cost[e]
+        if not (c >= 0.0 and c < np.inf):
+            first[1] = min(first[1], e)
+        r = rev[e]
+        if r < -1 or r >= m:
+            first[2] = min(first[2], e)
+        elif r >= 0 and (r == e or rev[r] != e or u[r] != b or v[r] != a):
+            first[3] = min(first[3], e)
 
 
 @njit(cache=True, parallel=True)
