@@ -181,9 +181,9 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
         # without branches on the legs: which one is shorter is a coin toss the processor would mispredict
         xa = o_na[r]
         xb = o_nb[r]
-        xb = xb if xb >= 0 else xa  # one leg only: count it twice
+        xb = xb if xb >= 0 else xa  # one leg only: its missing leg costs +inf, read at a's node
         ta = o_ca[r] + dist[xa]
-        tb = (o_cb[r] if o_nb[r] >= 0 else o_ca[r]) + dist[xb]
+        tb = o_cb[r] + dist[xb]
         la = label[xa]
         lb = label[xb]
         best = min(ta, tb)
@@ -210,8 +210,9 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
     ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
     with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
     node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
-    column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``) and its same-edge
-    direct legs (``d_ptr`` CSR by row). Without, column ``i`` is internal node ``rows[i]`` (the caller's node ``i``).
+    column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``, as
+    :func:`lifecircle.engine.graph.leave_legs` gives them: ``o_nb`` −1 with ``o_cb`` +inf on a one-way edge) and its
+    same-edge direct legs (``d_ptr`` CSR by row). Without, column ``i`` is internal node ``rows[i]`` (the caller's node ``i``).
     Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
     allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
