@@ -20,8 +20,9 @@ Contenders, each in a fresh subprocess, alternated within every run (so all see 
   the package (``--before-src``, e.g. a ``git archive`` of an earlier commit), for before/after ratios measured in
   the same run;
 * ``full`` (2 threads, grid order): nearest + counts within 5/10/15 min with capacities + 2SFCA (10 min) for homes
-  on half as many edges as nodes, the counts and the 2SFCA from one set of searches (``counts_and_fca``; an older
-  engine without it runs ``counts_within`` and ``two_step_fca``); peak RSS.
+  on half as many edges as nodes, all three from one set of searches (``nearest_counts_and_fca``; an older engine
+  without it runs ``nearest`` and ``counts_and_fca``, or ``nearest``, ``counts_within`` and ``two_step_fca``);
+  peak RSS.
 
 Reported per contender: median wall and CPU seconds (user + system of the process, which counts the time the
 process ran, not the time it waited for a core), the machine's 1-minute load average, and for the searches the CPU
@@ -114,6 +115,7 @@ def _full(c, fe, fc, C):
     from lifecircle.engine import Graph, Points, counts_within, nearest, two_step_fca
 
     shared = getattr(engine, "counts_and_fca", None)  # an older engine has only the two separate calls
+    together = getattr(engine, "nearest_counts_and_fca", None)  # all three from one set of searches
     g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
     p0 = Points([0, 1], [0.5, 0.5])
     nearest(g0, p0, p0, [0, 0], 1)
@@ -128,6 +130,10 @@ def _full(c, fe, fc, C):
     two_step_fca(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, 5.0)
     if shared is not None:
         shared(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, [5.0], 5.0)
+    if together is not None:
+        together(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, [5.0], 5.0)
+        with mock.patch.object(blocks, "MIN_BLOCKS_PER_PART", 0):
+            together(g0, p0, [1.0, 1.0], p0, [1.0, 1.0], [0, 0], 1, [5.0], 5.0)
     fe, ff, fa, fc, _ = S.facilities(c)
     he, hf, ha, hp = S.homes(c, c.n_nodes // 2)
     cap = np.random.default_rng(4).integers(20, 200, len(fe)).astype(float)
@@ -138,6 +144,11 @@ def _full(c, fe, fc, C):
         g = Graph.from_arrays(c.n_nodes, c.u, c.v, c.cost, c.rev)
     o, f = Points(he, hf, ha), Points(fe, ff, fa)
     w1 = time.perf_counter()
+    if together is not None:  # nearest, counts and 2SFCA from one set of searches
+        together(g, o, hp, f, cap, fc, C, [300.0, 600.0, 900.0], 600.0)
+        w4, c4 = time.perf_counter(), _cpu()
+        return dict(total_wall=w4 - w0, total_cpu=c4 - c0, build=w1 - w0, nearest=w4 - w1, counts=w4 - w1,
+                    fca=w4 - w1, shared="all", homes=len(he))
     nearest(g, o, f, fc, C)
     w2 = time.perf_counter()
     if shared is not None:  # counts and 2SFCA from one set of searches
@@ -247,10 +258,12 @@ def main(argv=None) -> None:
             continue
         print()
         print(f"{name}, {full[0]['nodes']} nodes, {full[0]['homes']} homes, {full[0]['facilities']} facilities: "
-              f"wall {_med(full, 'total_wall'):.2f} s (build {_med(full, 'build'):.2f}, nearest "
-              f"{_med(full, 'nearest'):.2f}, "
-              + (f"counts + 2SFCA {_med(full, 'fca'):.2f} shared), " if full[0].get("shared") else
-                 f"counts {_med(full, 'counts'):.2f}, 2SFCA {_med(full, 'fca'):.2f}), ") +
+              f"wall {_med(full, 'total_wall'):.2f} s (build {_med(full, 'build'):.2f}, "
+              + (f"nearest + counts + 2SFCA {_med(full, 'fca'):.2f} shared), " if full[0].get("shared") == "all"
+                 else f"nearest {_med(full, 'nearest'):.2f}, counts + 2SFCA {_med(full, 'fca'):.2f} shared), "
+                 if full[0].get("shared") else
+                 f"nearest {_med(full, 'nearest'):.2f}, counts {_med(full, 'counts'):.2f}, 2SFCA "
+                 f"{_med(full, 'fca'):.2f}), ") +
               f"CPU {_med(full, 'total_cpu'):.2f} s, peak RSS {max(r['peak_rss_mb'] for r in full):.0f} MB, "
               f"load {_med(full, 'load1'):.1f}, runs {len(full)}")
 

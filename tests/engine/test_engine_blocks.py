@@ -17,6 +17,7 @@ from random_graphs import dijkstra, random_graph
 
 from lifecircle.engine import blocks
 from lifecircle.engine import kernels as K
+from lifecircle.engine.nearest import NO_PLANES
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -148,6 +149,23 @@ def test_parts_cover_the_blocks_and_cross_edges_are_the_border():
             assert (owner[cy[cptr[q]:cptr[q + 1]]] == q).all()
 
 
+def _nearest_kernels(indptr, nbr, cost, n, n_parts, C, split, seeds, planes, rest):
+    """``(time, facility)`` of every category from ``nearest_all`` (``split`` "dealt", on 2 threads), ``nearest_split``
+    ("split", on ``n_parts``), or two categories dealt and the others split ("both"), into one output."""
+    t = np.empty((C, len(rest[0])))
+    f = np.empty((C, len(rest[0])), np.int64)
+    cats = np.arange(C, dtype=np.int64)
+    if split != "split":
+        dealt = cats if split == "dealt" else cats[:2]
+        deal_ptr = np.array([0, len(dealt) // 2, len(dealt)])
+        K.nearest_all(indptr, nbr, cost, n, deal_ptr, dealt, *seeds, *planes, *rest, t, f, 2, 3.0,
+                      *blocks.queue_shape(cost, 3.0))
+    if split != "dealt":
+        K.nearest_split(indptr, nbr, cost, n, n_parts, cats if split == "split" else cats[2:], *seeds, *planes, *rest,
+                        t, f, 2, 3.0, *blocks.queue_shape(cost, 3.0), 5.0)
+    return t, f
+
+
 @pytest.mark.parametrize("n_parts", [1, 2, 3, 4])
 @pytest.mark.parametrize("node_rows", [True, False])
 def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
@@ -173,20 +191,10 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
         d_ptr, d_fac, d_cost = np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)
     # origins: row r's results go to column rows[r]; nodes: column i takes node rows[i]
     rows = rng.permutation(n if node_rows else n_o).astype(np.int64)
-    out = []
-    args = (cat_ptr, seed_node, seed_cost, seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat)
-    cats = np.arange(C, dtype=np.int64)
-    for split in ("dealt", "split", "both"):  # "both": two categories dealt, the others split, into one output
-        t = np.empty((C, len(rows)))
-        f = np.empty((C, len(rows)), np.int64)
-        if split != "split":
-            K.nearest_all(indptr, nbr, cost, n, 2, cats if split == "dealt" else cats[:2], *args, t, f, 2, 3.0,
-                          *blocks.queue_shape(cost, 3.0))
-        if split != "dealt":
-            K.nearest_split(indptr, nbr, cost, n, n_parts, cats if split == "split" else cats[2:], *args, t, f, 2,
-                            3.0, *blocks.queue_shape(cost, 3.0), 5.0)
-        out.append((t, f))
-    (t1, f1), (t2, f2), (t3, f3) = out
+    seeds = (cat_ptr, seed_node, seed_cost, seed_label)
+    rest = (rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat)
+    (t1, f1), (t2, f2), (t3, f3) = (_nearest_kernels(indptr, nbr, cost, n, n_parts, C, split, seeds, NO_PLANES, rest)
+                                    for split in ("dealt", "split", "both"))
     assert np.array_equal(t1, t2) and np.array_equal(t1, t3)
     assert np.isinf(t2[C - 1]).all() and (f2[C - 1] == -1).all()
     assert np.isfinite(t2).any()
@@ -213,3 +221,33 @@ def test_ring_width_ignores_one_long_edge():
     assert n_ring == blocks.MAX_RING  # the slack (32 mean costs, inflated by the long edge) is capped by the ring
     width0, n_ring0 = blocks.queue_shape(np.zeros(5), np.inf)
     assert width0 == 1.0 and n_ring0 == blocks.MAX_RING
+
+
+@pytest.mark.parametrize("n_parts", [1, 2, 3])
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.8, 1.0])
+def test_nearest_kernel_resumed_from_planes(n_parts, share):
+    """Searches resumed from planes that hold the exact costs within a bound (what the facilities' bounded searches
+    record) end with the searches' own costs, bit for bit, whatever the bound (none covered to all covered), dealt
+    or split; each node names a facility of its category whose own walk has that cost."""
+    n, indptr, nbr, cost, seed_node, seed_cost, seed_label, want, own = _case(4)
+    rng = np.random.default_rng(11)
+    C = 3
+    fac_cat = np.sort(rng.integers(0, C, len(seed_node)))
+    cat_ptr = np.searchsorted(fac_cat, np.arange(C + 1))
+    seeds = (cat_ptr, seed_node, seed_cost, seed_label)
+    rows = np.arange(n, dtype=np.int64)  # a row per node, in node order
+    z_i, z_f = np.zeros(0, np.int64), np.zeros(0)
+    rest = (rows, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, fac_cat)
+    t0, f0 = _nearest_kernels(indptr, nbr, cost, n, n_parts, C, "dealt", seeds, NO_PLANES, rest)
+    finite = t0[np.isfinite(t0)]
+    bound = np.quantile(finite, share) if share < 1.0 else np.inf
+    for split in ("dealt", "split", "both"):
+        planes = (np.where(t0 <= bound, t0, np.inf), np.where(t0 <= bound, f0, -1).astype(np.int32))
+        t, f = _nearest_kernels(indptr, nbr, cost, n, n_parts, C, split, seeds, planes, rest)
+        assert np.array_equal(t, t0)
+        assert np.array_equal(planes[0], t0)  # the planes were searched in place
+        ok = np.isfinite(t)
+        assert ((f == -1) == ~ok).all()
+        c_of, node = np.nonzero(ok)
+        assert (fac_cat[f[ok]] == c_of).all()
+        assert np.array_equal(own[f[ok], node], t[ok])

@@ -16,8 +16,8 @@ from lifecircle.engine import bounded
 
 
 def _catchment(indptr, nbr, cost, source, source_cost, bound, width, n_buckets, room=None):
-    """Cost from the source to every node within ``bound`` (one origin on each node, no leave legs); ``room``: the
-    bucket stacks' first room (nodes)."""
+    """Cost from the source to every node within ``bound`` (one origin on each node, no leave legs), as the origins
+    reached and as the nodes reached; ``room``: the bucket stacks' first room (nodes)."""
     n = len(indptr) - 1
     att_ptr = np.arange(n + 1, dtype=np.int64)
     att_o = np.arange(n, dtype=np.int64)
@@ -26,15 +26,18 @@ def _catchment(indptr, nbr, cost, source, source_cost, bound, width, n_buckets, 
     dist, touched, best, o_touched, stack, top, where = bounded.scratch(n, n, n_buckets)
     if room is not None:
         stack = np.empty((n_buckets, room), np.int32)
-    no, stack = bounded.catchment_search(indptr, nbr, cost, source, source_cost, -1, 0.0, att_ptr, att_o, att_cost,
-                                         0, 0, none, np.zeros(0), bound, width, dist, touched, best, o_touched, stack,
-                                         top, where)
+    no, nt, stack = bounded.catchment_search(indptr, nbr, cost, source, source_cost, -1, 0.0, att_ptr, att_o,
+                                             att_cost, 0, 0, none, np.zeros(0), bound, width, dist, touched, best,
+                                             o_touched, stack, top, where)
     got = np.full(n, np.inf)
     got[o_touched[:no]] = best[o_touched[:no]]
-    best[o_touched[:no]] = np.inf
+    nodes = np.full(n, np.inf)
+    nodes[touched[:nt]] = dist[touched[:nt]]
+    assert len(np.unique(touched[:nt])) == nt  # each node listed once
+    bounded.forget(dist, touched, nt, best, o_touched, no)
     # the scratch is left as it came
     assert np.isinf(dist).all() and np.isinf(best).all() and (top == 0).all() and (where == -1).all()
-    return got
+    return got, nodes
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -51,8 +54,9 @@ def test_bounded_search_equals_dijkstra(seed):
             for w in (width, cost.max() / 2.0, width / 50.0):
                 ring = n_buckets if w == width else 1 << int(cost.max() / w + 2).bit_length()
                 for room in (None, 1, 7):
-                    got = _catchment(indptr, nbr, cost, int(source), source_cost, bound, w, ring, room)
+                    got, nodes = _catchment(indptr, nbr, cost, int(source), source_cost, bound, w, ring, room)
                     assert np.array_equal(got, want), f"bound {bound}, width {w}, room {room}"
+                    assert np.array_equal(nodes, want), f"bound {bound}, width {w}, room {room}"
 
 
 def test_width_and_ring():

@@ -22,7 +22,9 @@ from lifecircle.engine import (
     counts_within,
     decay_access,
     k_nearest,
+    counts_and_fca,
     nearest,
+    nearest_counts_and_fca,
     nearest_nodes,
     two_step_fca,
 )
@@ -135,3 +137,24 @@ def test_k_nearest_counts_decay_fca_match_brute_force(helsinki):
         np.testing.assert_allclose(r.demand, demand, rtol=1e-9, atol=ATOL)
         np.testing.assert_allclose(r.ratio, ratio, rtol=1e-9, atol=ATOL, equal_nan=True)
         np.testing.assert_allclose(r.access, access, rtol=1e-9, atol=ATOL)
+
+
+@pytest.mark.parametrize("bound_s", [60.0, 300.0, 900.0])
+def test_nearest_counts_and_fca_equal_the_separate_calls(helsinki, bound_s):
+    """On real streets, nearest resumed from the bounded searches (bounds that leave many, some or few nearest
+    facilities beyond them) equals :func:`nearest` bit for bit, and the counts and 2SFCA :func:`counts_and_fca`."""
+    h = helsinki
+    pop = np.random.default_rng(5).integers(0, 400, len(h["o"])).astype(float)
+    thr = [bound_s / 3, bound_s]
+    near, counts, fca = nearest_counts_and_fca(h["g"], h["o"], pop, h["f"], h["cap"], h["cat"], h["C"], thr, bound_s / 2)
+    want = nearest(h["g"], h["o"], h["f"], h["cat"], h["C"])
+    want_counts, want_fca = counts_and_fca(h["g"], h["o"], pop, h["f"], h["cap"], h["cat"], h["C"], thr, bound_s / 2)
+    np.testing.assert_array_equal(near.time, want.time)
+    if bound_s < 900.0:  # some nearest facilities lie beyond the searches' bound
+        assert (np.isfinite(near.time) & (near.time > bound_s)).any()
+    rows, cols = np.nonzero(np.isfinite(near.time) & (near.time <= CUTOFF_S))
+    np.testing.assert_allclose(h["T"][rows, near.facility[rows, cols]], near.time[rows, cols], atol=ATOL)
+    np.testing.assert_array_equal(counts.count, want_counts.count)
+    np.testing.assert_allclose(counts.capacity, want_counts.capacity, rtol=1e-12)
+    np.testing.assert_allclose(fca.access, want_fca.access, rtol=1e-12)
+

@@ -32,6 +32,7 @@ from lifecircle.engine import (
     decay_access,
     k_nearest,
     nearest,
+    nearest_counts_and_fca,
     nearest_nodes,
     two_step_fca,
 )
@@ -225,3 +226,29 @@ def test_counts_and_fca_from_one_set_of_searches_equal_the_two_calls(s, threshol
     np.testing.assert_allclose(fca.demand, want_fca.demand, rtol=1e-12, atol=0)
     np.testing.assert_allclose(fca.ratio, want_fca.ratio, rtol=1e-12, atol=0, equal_nan=True)
     np.testing.assert_allclose(fca.access, want_fca.access, rtol=1e-12, atol=0)
+
+
+@PROPS
+@given(scenes(), st.lists(st.floats(0.0, 12.0, allow_nan=False), min_size=1, max_size=3), st.floats(0.0, 12.0),
+       st.integers(1, 3))
+def test_nearest_counts_and_fca_equal_the_separate_calls(s, thresholds, threshold, n_parts):
+    """Nearest resumed from the bounded searches' nodes (short bounds: many nearest facilities lie beyond them, some
+    facilities' access legs too) equals :func:`nearest` bit for bit; counts and 2SFCA equal :func:`counts_and_fca`.
+    Blocks of 2 nodes, the searches split into ``n_parts``."""
+    g, o, f = _engine_inputs(s)
+    with mock.patch.object(blocks, "BLOCK_SHIFT", 1), mock.patch.object(nearest_module, "_parts", lambda g: n_parts):
+        near, counts, fca = nearest_counts_and_fca(g, o, s["pop"], f, s["cap"], s["cat"], s["C"], thresholds,
+                                                   threshold)
+        want_near = nearest(g, o, f, s["cat"], s["C"])
+    want_counts, want_fca = counts_and_fca(g, o, s["pop"], f, s["cap"], s["cat"], s["C"], thresholds, threshold)
+    np.testing.assert_array_equal(near.time, want_near.time)
+    T = _reference(s)
+    for i, c in zip(*np.nonzero(np.isfinite(near.time))):
+        j = near.facility[i, c]
+        assert s["cat"][j] == c and abs(T[i, j] - near.time[i, c]) <= ATOL
+    assert (near.facility[~np.isfinite(near.time)] == -1).all()
+    np.testing.assert_array_equal(counts.count, want_counts.count)
+    np.testing.assert_allclose(counts.capacity, want_counts.capacity, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fca.demand, want_fca.demand, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(fca.access, want_fca.access, rtol=1e-12, atol=0)
+

@@ -1,7 +1,7 @@
 """The facilities' searches shared among threads by territory: the split never changes a result.
 
-Each territory's thread adds only to the origins it owns; a facility whose search strays across a border is put off
-and searched again with the threads split by category. These tests force several territories whatever the number
+Each territory's thread adds only to the origins and nodes it owns; a facility whose search strays across a border is
+put off and searched again with the threads split by category. These tests force several territories whatever the number
 of threads (they then run one after the other), on a hilly grid with one-way links.
 """
 
@@ -12,7 +12,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from lifecircle.engine import Graph, Points, catchment, counts_and_fca, territory
+from lifecircle.engine import Graph, Points, catchment, nearest, nearest_counts_and_fca, territory
 from lifecircle.engine.graph import enter_legs
 
 
@@ -41,12 +41,15 @@ def _grid(n_side: int, seed: int):
 
 
 def _run(g, homes, fac, cat, cap, pop, n_parts):
+    """Nearest, counts and 2SFCA from shared searches, as if on ``n_parts`` threads (so as many territories)."""
     with mock.patch.object(catchment.numba, "get_num_threads", return_value=n_parts):
-        return counts_and_fca(g, homes, pop, fac, cap, cat, 4, thresholds=[120.0, 300.0, 600.0], threshold=400.0)
+        return nearest_counts_and_fca(g, homes, pop, fac, cap, cat, 4, thresholds=[30.0, 60.0, 120.0],
+                                      threshold=90.0)
 
 
 def _assert_same(got, want):
-    (c1, f1), (c0, f0) = got, want
+    (n1, c1, f1), (n0, c0, f0) = got, want
+    assert np.array_equal(n1.time, n0.time)
     assert np.array_equal(c1.count, c0.count)
     np.testing.assert_allclose(c1.capacity, c0.capacity, rtol=1e-12)
     np.testing.assert_allclose(f1.access, f0.access, rtol=1e-12, atol=1e-300)
@@ -80,7 +83,10 @@ def test_territories_hold_as_many_points_each_and_mark_the_border():
 def test_results_do_not_depend_on_the_territories(n_parts):
     g, homes, fac, cat, cap, pop = _grid(40, 2)
     want = _run(g, homes, fac, cat, cap, pop, 1)
-    assert want[0].count.sum() > 0
+    assert want[1].count.sum() > 0
+    near = want[0].time
+    assert np.array_equal(near, nearest(g, homes, fac, cat, 4).time)
+    assert (near > 120.0).mean() > 0.1 and (near <= 120.0).mean() > 0.5  # within the searches' bound and beyond
     _assert_same(_run(g, homes, fac, cat, cap, pop, n_parts), want)
 
 

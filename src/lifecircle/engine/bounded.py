@@ -106,31 +106,44 @@ def _reach(best, o_touched, no, o, c, bound):
 
 
 @njit(cache=True, inline="always")
+def forget(dist, touched, n_nodes, best, o_touched, n_origins):
+    """Reset the scratch after a search: ``dist`` of the nodes ``touched[:n_nodes]`` and ``best`` of the origins
+    ``o_touched[:n_origins]`` back to +inf."""
+    for j in range(n_nodes):
+        dist[touched[j]] = np.inf
+    for j in range(n_origins):
+        best[o_touched[j]] = np.inf
+
+
+@njit(cache=True, inline="always")
 def catchment_search(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi, d_org, d_cost,
                      bound, width, dist, touched, best, o_touched, stack, top, where):
     """:func:`facility_catchment`, run again with twice the stack room until no bucket overflows.
 
-    Returns ``(n, stack)``: the origins reached and the stack to keep for the next searches.
+    Returns ``(n_origins, n_nodes, stack)``: the origins and nodes reached (see :func:`facility_catchment`) and the
+    stack to keep for the next searches.
     """
     while True:
-        no = facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi,
-                                d_org, d_cost, bound, width, dist, touched, best, o_touched, stack, top, where)
+        no, nt = facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi,
+                                    d_org, d_cost, bound, width, dist, touched, best, o_touched, stack, top, where)
         if no >= 0:
-            return no, stack
+            return no, nt, stack
         stack = np.empty((stack.shape[0], 2 * stack.shape[1]), np.int32)
 
 
 @njit(cache=True, inline="always")
 def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att_o, att_cost, d_lo, d_hi, d_org, d_cost,
                        bound, width, dist, touched, best, o_touched, stack, top, where):
-    """One search bounded by ``bound`` from a facility on the reversed graph; returns how many origins it reached,
-    or −1 when a bucket's stack overflowed (the scratch is then left as it came; see :func:`catchment_search`).
+    """One search bounded by ``bound`` from a facility on the reversed graph; returns ``(n_origins, n_nodes)``, how
+    many origins and nodes it reached, or ``(−1, 0)`` when a bucket's stack overflowed (the scratch is then left as
+    it came; see :func:`catchment_search`).
 
     The facility is entered from node ``na`` at cost ``ca`` and from ``nb`` at ``cb`` (node −1 = none), access
     included; ``att_*`` is the CSR node → (origin, leave-leg cost), ``d_org[d_lo:d_hi]``/``d_cost`` its same-edge
-    direct legs. On return ``o_touched[:n]`` lists the origins reached and ``best[o]`` their exact cost: the caller
-    reads them and resets ``best[o]`` to +inf. ``dist`` (+inf on entry) is reset here through ``touched``, so no
-    search costs O(n_nodes). The scratch comes from :func:`scratch` with the buckets of :func:`queue_shape`.
+    direct legs. On return ``o_touched[:n_origins]`` lists the origins reached and ``best[o]`` their exact cost,
+    ``touched[:n_nodes]`` the nodes reached and ``dist[x]`` theirs (the nodes within ``bound``: every one of them,
+    exact): the caller reads them and resets ``best`` and ``dist`` there to +inf (:func:`forget`), so no search
+    costs O(n_nodes). The scratch comes from :func:`scratch` with the buckets of :func:`queue_shape`.
     """
     inv = 1.0 / width
     mask = len(top) - 1
@@ -188,12 +201,8 @@ def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att
         top[:] = 0
         for j in range(nt):
             where[touched[j]] = -1
-        for j in range(no):
-            best[o_touched[j]] = np.inf
-        no = -1
-    else:
-        for j in range(d_lo, d_hi):
-            no = _reach(best, o_touched, no, d_org[j], d_cost[j], bound)
-    for j in range(nt):
-        dist[touched[j]] = np.inf
-    return no
+        forget(dist, touched, nt, best, o_touched, no)
+        return -1, 0
+    for j in range(d_lo, d_hi):
+        no = _reach(best, o_touched, no, d_org[j], d_cost[j], bound)
+    return no, nt

@@ -20,7 +20,8 @@ DEFAULT_THRESHOLDS_S = (300.0, 600.0, 900.0)
 class CountsResult:
     """``count`` (n_origins, C, T) int32: facilities of category c reachable within ``thresholds[j]`` (inclusive);
     ``capacity`` (n_origins, C, T) float64: the sum of their capacities (None when no capacity was given);
-    ``thresholds`` (T,) in the unit of the graph's cost (seconds or metres)."""
+    ``thresholds`` (T,) in the unit of the graph's cost (seconds or metres). Both arrays are views of category-major
+    planes (category ``c``'s ``[:, c, :]`` is one contiguous block), as the searches fill them."""
 
     count: np.ndarray
     capacity: np.ndarray | None

@@ -21,7 +21,8 @@ from lifecircle.engine.counts import DEFAULT_THRESHOLDS_S, CountsResult, check_t
 from lifecircle.engine.decay import Decay
 from lifecircle.engine.graph import Graph, Points
 from lifecircle.engine.kernels import MODE_FCA
-from lifecircle.engine.prepare import check_categories, per_point
+from lifecircle.engine.nearest import NearestResult, nearest_resumed
+from lifecircle.engine.prepare import check_categories, legs_on, per_point
 from lifecircle.errors import LifecircleInputError
 
 
@@ -100,3 +101,30 @@ def counts_and_fca(g: Graph, origins: Points, population, facilities: Points, ca
                          sums=MODE_FCA, kind=decay.code, scale=decay.scale or 1.0, cutoff=threshold, o_weight=pop)
     assert got.count is not None
     return CountsResult(got.count, got.capacity, thr), _fca_result(got, cap)
+
+
+def nearest_counts_and_fca(g: Graph, origins: Points, population, facilities: Points, capacity, category,
+                           n_categories: int, thresholds=DEFAULT_THRESHOLDS_S, threshold: float = 600.0,
+                           decay: Decay | None = None) -> tuple[NearestResult, CountsResult, FcaResult]:
+    """:func:`~lifecircle.engine.nearest`, :func:`counts_and_fca` and their searches shared: the whole table of a
+    life-circle assessment (how far to the nearest school, how many within 5/10/15 minutes, how many places per
+    child) at once.
+
+    The bounded searches from the facilities also record, per category, every node they reach within their bound
+    and its least cost; the nearest searches then settle only the nodes beyond that bound
+    (:func:`lifecircle.engine.nearest.nearest_resumed`). On a 1 M-node city with 15 categories three quarters of
+    the nodes lie within 15 minutes of each category's nearest facility, so the nearest part costs a fraction of a
+    separate :func:`~lifecircle.engine.nearest`. The results equal the separate calls' (times bit for bit, counts
+    exactly, sums to rounding; among exactly tied facilities the one named may differ).
+    """
+    pop, cap, threshold, decay = _fca_args(origins, population, facilities, capacity, threshold, decay)
+    cat = check_categories(category, len(facilities), n_categories)
+    thr = check_thresholds(thresholds)
+    C = int(n_categories)
+    legs = legs_on(g, origins, facilities)
+    got = run_catchments(g, origins, facilities, cat, C, cap, thresholds=thr, with_capacity=True, sums=MODE_FCA,
+                         kind=decay.code, scale=decay.scale or 1.0, cutoff=threshold, o_weight=pop, node_planes=True,
+                         legs=legs)
+    assert got.count is not None and got.node_cost is not None and got.node_fac is not None
+    near = nearest_resumed(g, origins, facilities, cat, C, got.node_cost, got.node_fac, legs)
+    return near, CountsResult(got.count, got.capacity, thr), _fca_result(got, cap)

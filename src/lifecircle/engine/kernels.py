@@ -16,7 +16,7 @@ from numba import njit, prange
 from lifecircle.engine.blocks import block_search, cross_edges, split_search
 from lifecircle.engine.blocks import parts as block_parts
 from lifecircle.engine.blocks import scratch as block_scratch
-from lifecircle.engine.bounded import catchment_search, scratch
+from lifecircle.engine.bounded import catchment_search, forget, scratch
 from lifecircle.engine.hints import prefetch
 
 # ----------------------------------------------------------------------------------------------------------- heaps
@@ -198,15 +198,63 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
         facs[i] = bf
 
 
-@njit(cache=True, parallel=True)
-def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, width,
-                n_ring):
-    """Nearest facility per category: one multi-source search for each category of ``cats`` (dealt to the
-    threads), :func:`lifecircle.engine.blocks.block_search` with blocks of ``2**shift`` nodes, ``slack`` and
-    rings of ``n_ring`` buckets of ``width`` (:func:`lifecircle.engine.blocks.queue_shape`).
+@njit(cache=True)
+def frontier(in_indptr, in_from, dist, x0, x1, out):
+    """The nodes of ``[x0, x1)`` with a cost whose search would go on: a neighbour across an edge of the reversed
+    graph still at +inf. Written to ``out`` from its start; returns how many.
 
-    Seeds are grouped by category (``cat_ptr``). The outputs are category-major, ``out_time[c, i]`` and
+    When ``dist`` holds the exact least cost of every node within some bound (and +inf beyond), a search seeded at
+    these nodes, with their costs, and at the facilities' own seeds (one whose access leg exceeds the bound enters
+    beyond it) reaches the same least fixpoint as the search from the facilities alone: every other node with a
+    cost has all its neighbours at their exact costs already, which its edges cannot lower.
+    """
+    n = 0
+    for x in range(x0, x1):
+        if dist[x] < np.inf:
+            for e in range(in_indptr[x], in_indptr[x + 1]):
+                if dist[in_from[e]] == np.inf:
+                    out[n] = x
+                    n += 1
+                    break
+    return n
+
+
+@njit(cache=True)
+def frontier_seeds(nodes, dist, label, seed_node, seed_cost, seed_label):
+    """Seeds ``(node, cost, label)`` to resume a search: the :func:`frontier` ``nodes``, taken off ``dist``/``label``
+    (reset there to +inf / −1, so the search queues them as it does any seed), then the facilities' own seeds
+    (those beyond the bound the planes were filled to enter there; the others change nothing)."""
+    n = len(nodes)
+    m = len(seed_node)
+    s_node = np.empty(n + m, seed_node.dtype)
+    s_cost = np.empty(n + m)
+    s_label = np.empty(n + m, seed_label.dtype)
+    for i in range(n):
+        x = nodes[i]
+        s_node[i] = x
+        s_cost[i] = dist[x]
+        s_label[i] = label[x]
+        dist[x] = np.inf
+        label[x] = -1
+    s_node[n:] = seed_node
+    s_cost[n:] = seed_cost
+    s_label[n:] = seed_label
+    return s_node, s_cost, s_label
+
+
+@njit(cache=True, parallel=True)
+def nearest_all(in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node, seed_cost, seed_label,
+                node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac,
+                shift, slack, width, n_ring):
+    """Nearest facility per category: one multi-source search for each category of ``cats``, thread ``th``
+    searching ``cats[deal_ptr[th]:deal_ptr[th + 1]]``, :func:`lifecircle.engine.blocks.block_search` with blocks
+    of ``2**shift`` nodes, ``slack`` and rings of ``n_ring`` buckets of ``width``
+    (:func:`lifecircle.engine.blocks.queue_shape`).
+
+    Seeds are grouped by category (``cat_ptr``). With ``node_cost``/``node_fac`` shaped (C, n_nodes) (else (0, 0))
+    the searches resume: category ``c``'s plane holds the exact cost and facility of the nodes within some bound
+    and +inf / −1 beyond (:func:`catchments` records them), and its search runs in place, from the
+    :func:`frontier` of that plane and the seeds (:func:`frontier_seeds`). The outputs are category-major, ``out_time[c, i]`` and
     ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
     with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
     node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
@@ -217,22 +265,24 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, 
     allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """
-    for th in prange(n_threads):  # the body is a function of its own: numba compiles it apart, much faster
-        _nearest_thread(np.int64(th), in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node,
-                        seed_cost, seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time,
-                        out_fac, shift, slack, width, n_ring)
+    for th in prange(len(deal_ptr) - 1):  # the body is a function of its own: numba compiles it apart, much faster
+        _nearest_thread(np.int64(th), in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node,
+                        seed_cost, seed_label, node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
+                        fac_cat, out_time, out_fac, shift, slack, width, n_ring)
 
 
 @njit(cache=True)
-def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, n_threads, cats, cat_ptr, seed_node, seed_cost,
-                    seed_label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift,
-                    slack, width, n_ring):
-    """Thread ``th``'s categories of :func:`nearest_all` (every ``n_threads``-th of ``cats``)."""
+def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node, seed_cost,
+                    seed_label, node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                    out_time, out_fac, shift, slack, width, n_ring):
+    """Thread ``th``'s categories of :func:`nearest_all`."""
     n_rows = len(rows)
-    dist = np.empty(n_nodes)
-    label = np.empty(n_nodes, np.int32)
+    resume = node_cost.shape[0] > 0
+    dist = np.empty(0 if resume else n_nodes)
+    label = np.empty(0 if resume else n_nodes, np.int32)
+    nodes = np.empty(n_nodes if resume else 0, np.int64)
     queue = block_scratch(n_nodes, shift, n_ring)
-    for ci in range(th, len(cats), n_threads):
+    for ci in range(deal_ptr[th], deal_ptr[th + 1]):
         c = cats[ci]
         s0 = cat_ptr[c]
         s1 = cat_ptr[c + 1]
@@ -240,18 +290,25 @@ def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, n_threads, cats, c
             out_time[c, :] = np.inf
             out_fac[c, :] = -1
             continue
-        dist[:] = np.inf
-        label[:] = -1
-        block_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist,
-                     label, shift, slack, width, *queue)
+        if resume:
+            dist = node_cost[c]
+            label = node_fac[c]
+            n = frontier(in_indptr, in_from, dist, 0, n_nodes, nodes)
+            s_node, s_cost, s_label = frontier_seeds(nodes[:n], dist, label, seed_node[s0:s1], seed_cost[s0:s1],
+                                                     seed_label[s0:s1])
+        else:
+            dist[:] = np.inf
+            label[:] = -1
+            s_node, s_cost, s_label = seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1]
+        block_search(in_indptr, in_from, in_cost, s_node, s_cost, s_label, dist, label, shift, slack, width, *queue)
         _category_rows(c, 0, n_rows, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
                        out_time, out_fac)
 
 
 @njit(cache=True, parallel=True)
 def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                  rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, width,
-                  n_ring, window):
+                  node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac,
+                  shift, slack, width, n_ring, window):
     """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
@@ -261,32 +318,40 @@ def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, 
     bstart, toff = block_parts(n_nodes, shift, n_parts)
     cptr, cx, cy, cc = cross_edges(in_indptr, in_from, in_cost, shift, bstart)
     queue = block_scratch(n_nodes, shift, n_ring, n_parts)
-    dist = np.empty(n_nodes)
-    label = np.empty(n_nodes, np.int32)
+    resume = node_cost.shape[0] > 0
+    dist = np.empty(0 if resume else n_nodes)
+    label = np.empty(0 if resume else n_nodes, np.int32)
+    nodes = np.empty(n_nodes if resume else 0, np.int64)
+    found = np.zeros(n_parts, np.int64)
     for c in cats:
         s0 = cat_ptr[c]
         s1 = cat_ptr[c + 1]
-        for p in prange(n_parts):
-            x0 = p * n_nodes // n_parts
-            x1 = (p + 1) * n_nodes // n_parts
-            dist[x0:x1] = np.inf
-            label[x0:x1] = -1
-        split_search(in_indptr, in_from, in_cost, seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1], dist, label,
-                     shift, slack, width, window, bstart, toff, cptr, cx, cy, cc, *queue)
+        if resume:
+            dist = node_cost[c]
+            label = node_fac[c]
+            for p in prange(n_parts):
+                x0 = p * n_nodes // n_parts
+                found[p] = frontier(in_indptr, in_from, dist, x0, (p + 1) * n_nodes // n_parts, nodes[x0:])
+            n = 0
+            for p in range(n_parts):  # each part's frontier moved down after the ones before it
+                x0 = p * n_nodes // n_parts
+                for j in range(found[p]):
+                    nodes[n + j] = nodes[x0 + j]
+                n += found[p]
+            s_node, s_cost, s_label = frontier_seeds(nodes[:n], dist, label, seed_node[s0:s1], seed_cost[s0:s1],
+                                                     seed_label[s0:s1])
+        else:
+            for p in prange(n_parts):
+                x0 = p * n_nodes // n_parts
+                x1 = (p + 1) * n_nodes // n_parts
+                dist[x0:x1] = np.inf
+                label[x0:x1] = -1
+            s_node, s_cost, s_label = seed_node[s0:s1], seed_cost[s0:s1], seed_label[s0:s1]
+        split_search(in_indptr, in_from, in_cost, s_node, s_cost, s_label, dist, label, shift, slack, width, window,
+                     bstart, toff, cptr, cx, cy, cc, *queue)
         for p in prange(n_parts):
             _category_rows(c, p * n_rows // n_parts, (p + 1) * n_rows // n_parts, dist, label, rows, o_na, o_ca,
                            o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac)
-
-
-@njit(cache=True, parallel=True)
-def planes_to_rows(planes, perm, out):
-    """``out[perm[r], c] = planes[c, r]``: category-major results, rows in search order, written as the caller's rows
-    (each plane read in order, each row written whole)."""
-    n_c, n = planes.shape
-    for r in prange(n):
-        o = perm[r]
-        for c in range(n_c):
-            out[o, c] = planes[c, r]
 
 
 # ----------------------------------------------------------------------------------------------- k nearest per class
@@ -419,15 +484,16 @@ def decay_weight(kind, scale, t):
 
 @njit(cache=True, parallel=True)
 def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
-               group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width, n_buckets,
-               mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum, out_fac,
-               put_off):
+               group_fac, group_lo, group_hi, group_first, group_end, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost,
+               bound, width, n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count, out_cap,
+               out_sum, out_fac, node_cost, node_fac, put_off):
     """A search bounded by ``bound`` from each facility on the reversed graph, reduced as it runs.
 
     Work is split into groups (``group_ptr``/``group_fac``), one per thread, group ``g`` adding only to the origins
-    of rows ``[group_lo[g], group_hi[g])``: a facility whose search reaches an origin outside them is put off
-    (``put_off[f] = True``, nothing added) for the caller to run again. Groups are either territories, disjoint
-    row ranges (:mod:`lifecircle.engine.territory`), or sets of whole categories over all rows; either way no two
+    of rows ``[group_lo[g], group_hi[g])`` and, when it records nodes (below), to the nodes ``[group_first[g],
+    group_end[g])``: a facility whose search reaches an origin or node outside them is put off (``put_off[f] =
+    True``, nothing added) for the caller to run again. Groups are either territories, disjoint row and node ranges
+    (:mod:`lifecircle.engine.territory`), or sets of whole categories over all rows and nodes; either way no two
     threads add to the same output cell. Facilities at the same point of the network (same ``f_site``: same edge,
     fraction and access leg) come one after the other within a group and share one search. Each thread keeps
     scratch arrays reset through touched lists (never O(n) per search). For each facility the exact cost from
@@ -443,52 +509,77 @@ def catchments(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb
       when it is > 0, ``out_sum[c, o] += f_weight[f] / out_fac[f] · w(cost)`` over the same origins: both steps of
       the 2SFCA from one search (a facility's ratio needs only its own catchment).
 
+    With ``node_cost`` shaped (C, n_nodes) (else (0, 0)), each search also records the nodes it reaches:
+    ``node_cost[c, x]`` becomes the least cost from node ``x`` to a facility of category ``c`` when that cost is
+    within ``bound`` (every node within ``bound`` of a facility is reached by its search, at its exact cost), and
+    ``node_fac[c, x]`` that facility; the other nodes keep what they held (+inf / −1 for a fresh plane). So the
+    planes hold, within ``bound``, what each category's multi-source search would give
+    (:func:`nearest_resumed` finishes them).
+
     The outputs are category-major: the origins one search reaches sit together in one category's plane, so its
     additions touch a few cache lines rather than one line per origin. The origins are filed in one pass after
     the 2SFCA's demand, adding 0 for a cost beyond ``cutoff`` rather than testing it.
     """
     for g in prange(len(group_ptr) - 1):  # the body is a function of its own: numba compiles it apart, much faster
         _catchment_group(np.int64(g), in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat,
-                         group_ptr, group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost,
-                         bound, width, n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count,
-                         out_cap, out_sum, out_fac, put_off)
+                         group_ptr, group_fac, group_lo, group_hi, group_first, group_end, att_ptr, att_o, att_cost,
+                         d_ptr, d_org, d_cost, bound, width, n_buckets, mode, thresholds, f_weight, kind, scale, cutoff,
+                         o_weight, out_count, out_cap, out_sum, out_fac, node_cost, node_fac, put_off)
 
 
 @njit(cache=True)
 def _catchment_group(g, in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f_cb, f_site, f_cat, group_ptr,
-                     group_fac, group_lo, group_hi, att_ptr, att_o, att_cost, d_ptr, d_org, d_cost, bound, width,
-                     n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight, out_count, out_cap, out_sum,
-                     out_fac, put_off):
+                     group_fac, group_lo, group_hi, group_first, group_end, att_ptr, att_o, att_cost, d_ptr, d_org,
+                     d_cost, bound, width, n_buckets, mode, thresholds, f_weight, kind, scale, cutoff, o_weight,
+                     out_count, out_cap, out_sum, out_fac, node_cost, node_fac, put_off):
     """Group ``g``'s searches of :func:`catchments` (one thread's share)."""
     n_thr = len(thresholds)
     counting = (mode & MODE_COUNTS) != 0
     fca = (mode & MODE_FCA) != 0
     origin_sum = (mode & MODE_ORIGIN_SUM) != 0
     with_cap = out_cap.shape[0] == out_count.shape[0] and out_cap.shape[1] == out_count.shape[1]
+    recording = node_cost.shape[0] > 0
     dist, touched, best, o_touched, stack, top, where = scratch(n_nodes, n_o, n_buckets)
     lo, hi = group_lo[g], group_hi[g]
+    first, end = group_first[g], group_end[g]
     every_row = lo <= 0 and hi >= n_o
+    every_node = first <= 0 and end >= n_nodes
     no = 0
+    nt = 0
     site = -1
     inside = True
     for i in range(group_ptr[g], group_ptr[g + 1]):
         f = group_fac[i]
         c = f_cat[f]
-        if f_site[f] != site:  # a new point: forget the last search's origins, search from here
-            for j in range(no):
-                best[o_touched[j]] = np.inf
+        if f_site[f] != site:  # a new point: forget the last search, search from here
+            forget(dist, touched, nt, best, o_touched, no)
             site = f_site[f]
-            no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
-                                         att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
-                                         width, dist, touched, best, o_touched, stack, top, where)
+            no, nt, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f],
+                                             att_ptr, att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound,
+                                             width, dist, touched, best, o_touched, stack, top, where)
             inside = True
             if not every_row:
                 for j in range(no):
                     o = o_touched[j]
                     inside &= (o >= lo) & (o < hi)
+            if recording and not every_node:
+                for j in range(nt):
+                    x = touched[j]
+                    inside &= (x >= first) & (x < end)
         if not inside:
             put_off[f] = True
             continue
+        if recording:
+            costs = node_cost[c]
+            facs = node_fac[c]
+            for j in range(nt):
+                if j + ROWS_AHEAD < nt:  # the cells a few nodes on, scattered over the planes
+                    prefetch(costs, touched[j + ROWS_AHEAD])
+                    prefetch(facs, touched[j + ROWS_AHEAD])
+                x = touched[j]
+                if dist[x] < costs[x]:
+                    costs[x] = dist[x]
+                    facs[x] = f
         factor = 0.0  # what the facility adds to an origin's sum per unit of decay weight
         if fca:
             demand = 0.0
@@ -517,27 +608,34 @@ def _catchment_group(g, in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f
                     out_count[c, o, q] += 1
                     if with_cap:
                         out_cap[c, o, q] += f_weight[f]
-    for j in range(no):
-        best[o_touched[j]] = np.inf
+    forget(dist, touched, nt, best, o_touched, no)
 
 
 @njit(cache=True, parallel=True)
 def thresholds_summed(filed, perm, given):
-    """The counts of :func:`catchments` in the caller's terms, in one pass: ``out[perm[r], c, given[j]]`` = the sum
-    of ``filed[c, r, :j + 1]`` (each pair was filed under the first ascending threshold it meets; ``perm[r]`` is the
-    caller's index of the origin in row ``r``; ``given[j]`` where the j-th smallest threshold stood in the caller's
-    list). Each category's plane is read in order and each origin's row written whole."""
+    """The counts of :func:`catchments` in the caller's terms, in place: ``filed[c, perm[r], given[j]]`` becomes
+    the sum of ``filed[c, r, :j + 1]`` (each pair was filed under the first ascending threshold it meets; row ``r``
+    holds the caller's origin ``perm[r]``; ``given[j]`` is where the j-th smallest threshold stood in the caller's
+    list). With one threshold (``given`` = [0]) this only moves each row to its origin: the sums' planes.
+
+    One category at a time, all threads on it: its plane is copied aside (one scratch plane in all), then each row
+    written to its origin's place. In place, so a result of hundreds of MB needs no second copy of fresh memory
+    (fresh pages cost the kernel a fault each, and at 1 M nodes as much time as the sums themselves).
+    """
     n_c, n_o, n_t = filed.shape
-    out = np.empty((n_o, n_c, n_t), filed.dtype)
-    for r in prange(n_o):
-        o = perm[r]
-        for c in range(n_c):
-            acc = filed[c, r, 0]
-            out[o, c, given[0]] = acc
+    aside = np.empty((n_o, n_t), filed.dtype)
+    for c in range(n_c):
+        plane = filed[c]
+        for r in prange(n_o):
+            for j in range(n_t):
+                aside[r, j] = plane[r, j]
+        for r in prange(n_o):
+            o = perm[r]
+            acc = aside[r, 0]
+            plane[o, given[0]] = acc
             for j in range(1, n_t):
-                acc += filed[c, r, j]
-                out[o, c, given[j]] = acc
-    return out
+                acc += aside[r, j]
+                plane[o, given[j]] = acc
 
 
 @njit(cache=True)

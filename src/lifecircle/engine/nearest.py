@@ -9,8 +9,8 @@ import numba
 import numpy as np
 
 from lifecircle.engine import blocks, kernels
-from lifecircle.engine.graph import Graph, Points, leave_legs
-from lifecircle.engine.prepare import by_row, check_categories, facility_seeds, rows_by_node, same_edge_legs
+from lifecircle.engine.graph import Graph, Points
+from lifecircle.engine.prepare import Legs, by_row, check_categories, facility_seeds, legs_on
 from lifecircle.errors import LifecircleInputError
 
 #: The compiled searches, called with many array arguments (numba's dispatcher has no typed signature).
@@ -43,46 +43,69 @@ def _parts(g: Graph) -> int:
     return n if n > 1 and n_blocks >= blocks.MIN_BLOCKS_PER_PART * n else 1
 
 
-def _nearest_kernel(g: Graph, n_categories: int, *args) -> None:
-    """Run the nearest kernels on ``g``. ``args``: seeds to the category-major outputs.
+#: Node planes of a search that starts from the facilities (none to resume from).
+NO_PLANES = (np.zeros((0, 0)), np.zeros((0, 0), np.int32))
 
-    Whole categories are dealt to the threads while every thread gets one; on a city-sized graph (:func:`_parts`
-    > 1) the categories left over (fewer than the threads: 1 of 15 on 2 threads, or the only one of a what-if) are
-    each searched by all threads at once, the search split into pieces of the city. Each search does the same
-    work either way, so the threads stay evenly loaded whatever the number of categories.
+
+def deal(work: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Categories dealt to ``n_threads`` threads by their ``work``, the largest first, each to the thread with the
+    least so far: ``(deal_ptr, cats)``, thread ``th`` searching ``cats[deal_ptr[th]:deal_ptr[th + 1]]``."""
+    load = np.zeros(n_threads)
+    owner = np.zeros(len(work), np.int64)
+    for c in np.argsort(-np.asarray(work, np.float64), kind="stable"):
+        th = int(np.argmin(load))
+        owner[c] = th
+        load[th] += work[c]
+    cats = np.argsort(owner, kind="stable").astype(np.int64)
+    ptr = np.zeros(n_threads + 1, np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_threads), out=ptr[1:])
+    return ptr, cats
+
+
+def _nearest_kernel(g: Graph, n_categories: int, seeds, planes, rest, work=None) -> None:
+    """Run the nearest kernels on ``g``: ``seeds`` (:func:`~lifecircle.engine.prepare.facility_seeds`), ``planes``
+    (node costs and facilities to resume from, or empty: see :func:`lifecircle.engine.kernels.nearest_all`),
+    ``rest`` the rows, legs and outputs; ``work`` each category's share of the searching (default: equal).
+
+    Whole categories are dealt to the threads, the most work first, while every thread gets one; on a city-sized
+    graph (:func:`_parts` > 1) the categories left over (fewer than the threads: 1 of 15 on 2 threads, or the only
+    one of a what-if; those with the least work) are each searched by all threads at once, the search split into
+    pieces of the city. So the threads stay evenly loaded whatever the number of categories.
     """
     shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
     width, n_ring = blocks.queue_shape(g.in_cost, slack)
     n_parts = _parts(g)
-    cats = np.arange(n_categories, dtype=np.int64)
-    dealt = cats if n_parts == 1 else cats[:n_categories - n_categories % n_parts]
+    work = np.ones(n_categories) if work is None else np.asarray(work, np.float64)
+    by_work = np.argsort(-work, kind="stable").astype(np.int64)
+    n_dealt = n_categories if n_parts == 1 else n_categories - n_categories % n_parts
+    dealt, left = by_work[:n_dealt], by_work[n_dealt:]
     if len(dealt):
-        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, _threads(len(dealt)), dealt, *args, shift, slack,
-                    width, n_ring)
-    if len(dealt) < n_categories:
-        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, cats[len(dealt):], *args, shift, slack,
-                      width, n_ring, blocks.WINDOW_SLACKS * slack)
+        deal_ptr, order = deal(work[dealt], _threads(len(dealt)))
+        nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, deal_ptr, dealt[order], *seeds, *planes, *rest,
+                    shift, slack, width, n_ring)
+    if len(left):
+        nearest_split(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_parts, np.sort(left), *seeds, *planes, *rest,
+                      shift, slack, width, n_ring, blocks.WINDOW_SLACKS * slack)
 
 
-def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories, by_node: bool = False):
+def _prepare(g: Graph, origins: Points, facilities: Points, category, n_categories, by_node: bool = False,
+             legs: Legs | None = None):
     """Checked categories, the seeds, and the origins' leave legs and same-edge direct legs (CSR by row), with the
     rows: origin ``rows[r]`` is in row ``r``, in the caller's order or, ``by_node``, by the node it leaves by (the
-    kernels then read the search's results in memory order)."""
-    if not isinstance(g, Graph):
-        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
-    origins.check_on(g, "origins")
-    facilities.check_on(g, "facilities")
+    kernels then read the search's results in memory order). ``legs``: :func:`~lifecircle.engine.prepare.legs_on`
+    of these points, when the caller has them already."""
+    legs = legs_on(g, origins, facilities) if legs is None else legs
     cat = check_categories(category, len(facilities), n_categories)
-    seeds = facility_seeds(g, facilities, cat, int(n_categories))
-    legs = leave_legs(g, origins)
-    d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
+    seeds = facility_seeds(g, facilities, cat, int(n_categories), legs.enter)
+    leave = legs.leave
+    d_o, d_f, d_t = legs.same_edge
     rows = np.arange(len(origins), dtype=np.int64)
     if by_node:
-        rows, row_of = rows_by_node(g, legs)
-        na, ca, nb, cb = legs
-        legs = (na[rows], ca[rows], nb[rows], cb[rows])
-        d_o = row_of[d_o]
-    return cat, seeds, legs, by_row(len(origins), d_o, d_f, d_t), rows
+        rows = legs.rows
+        na, ca, nb, cb = leave
+        leave = (na[rows], ca[rows], nb[rows], cb[rows])
+        d_o = legs.row_of[d_o]
+    return cat, seeds, leave, by_row(len(origins), d_o, d_f, d_t), rows
 
 
 def nearest(g: Graph, origins: Points, facilities: Points, category, n_categories: int) -> NearestResult:
@@ -110,12 +133,35 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
     NearestResult
         ``time`` (n_origins, C) and ``facility`` (n_origins, C). Ties: any nearest facility; the time is exact.
     """
-    cat, seeds, legs, direct, rows = _prepare(g, origins, facilities, category, n_categories, by_node=True)
+    return _nearest_rows(g, origins, facilities, category, n_categories)
+
+
+def nearest_resumed(g: Graph, origins: Points, facilities: Points, category, n_categories: int,
+                    node_cost: np.ndarray, node_fac: np.ndarray, legs: Legs | None = None) -> NearestResult:
+    """:func:`nearest`, its searches resumed from what bounded searches from the facilities found.
+
+    ``node_cost``/``node_fac`` (C, n_nodes), internal node ids: for every node within some bound of a facility of
+    category ``c``, its exact least cost and that facility, +inf / −1 elsewhere
+    (:func:`lifecircle.engine.catchment.run_catchments` with ``node_planes``). Each category's search then starts
+    from the edge of what is known (:func:`lifecircle.engine.kernels.frontier`) and settles only the nodes beyond
+    it: where facilities are dense, next to nothing. The planes are searched in place (they end as the whole
+    searches' costs). The result is :func:`nearest`'s, times bit for bit. ``legs``: as for :func:`_prepare`.
+    """
+    uncovered = np.isinf(node_cost).sum(axis=1) if node_cost.size else np.zeros(len(node_cost))
+    # each category's search work: the nodes it settles, plus a pass over the nodes (frontier, rows)
+    return _nearest_rows(g, origins, facilities, category, n_categories, (node_cost, node_fac),
+                         uncovered + g.n_nodes / 8, legs)
+
+
+def _nearest_rows(g: Graph, origins: Points, facilities: Points, category, n_categories: int, planes=NO_PLANES,
+                  work=None, legs: Legs | None = None) -> NearestResult:
+    """:func:`nearest`, from the facilities or resumed from ``planes`` (:func:`nearest_resumed`)."""
+    cat, seeds, leave, direct, rows = _prepare(g, origins, facilities, category, n_categories, True, legs)
     n_o, C = len(origins), int(n_categories)
     time = np.empty((C, n_o))  # category-major: the kernels fill one plane per category
     fac = np.empty((C, n_o), np.int64)
     if n_o and C:
-        _nearest_kernel(g, C, *seeds, rows, *legs, *direct, cat, time, fac)
+        _nearest_kernel(g, C, seeds, planes, (rows, *leave, *direct, cat, time, fac), work)
     return NearestResult(time.T, fac.T)
 
 
@@ -137,8 +183,8 @@ def nearest_nodes(g: Graph, facilities: Points, category, n_categories: int) -> 
     z_i = np.zeros(0, np.int64)
     z_f = np.zeros(0, np.float64)
     if g.n_nodes and C:  # column i is the caller's node i, internal node rank[i]
-        _nearest_kernel(g, C, cat_ptr, s_node, s_cost, s_label, g.rank.astype(np.int64), z_i, z_f, z_i, z_f,
-                        np.zeros(1, np.int64), z_i, z_f, cat, time, fac)
+        _nearest_kernel(g, C, (cat_ptr, s_node, s_cost, s_label), NO_PLANES,
+                        (g.rank.astype(np.int64), z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, cat, time, fac))
     return time.T, fac.T
 
 
@@ -154,11 +200,12 @@ def k_nearest(g: Graph, origins: Points, facilities: Points, category, n_categor
         raise LifecircleInputError(f"k must be a positive integer, got {k!r}.") from exc
     if k < 1:
         raise LifecircleInputError(f"k must be >= 1, got {k}.")
-    cat, (cat_ptr, s_node, s_cost, s_label), legs, direct, _ = _prepare(g, origins, facilities, category, n_categories)
+    cat, (cat_ptr, s_node, s_cost, s_label), leave, direct, _ = _prepare(g, origins, facilities, category,
+                                                                         n_categories)
     n_o, C = len(origins), int(n_categories)
     time = np.full((n_o, C, k), np.inf)
     fac = np.full((n_o, C, k), -1, np.int64)
     if n_o and C:
-        k_nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, k, cat_ptr, s_node, s_cost, s_label, *legs,
+        k_nearest_all(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, k, cat_ptr, s_node, s_cost, s_label, *leave,
                       *direct, cat, time, fac)
     return NearestResult(time, fac)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lifecircle.engine.bounded import catchment_search, queue_shape, scratch
+from lifecircle.engine.bounded import catchment_search, forget, queue_shape, scratch
 from lifecircle.engine.graph import Graph, Points, enter_legs
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -78,9 +78,9 @@ def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f
     out_t = np.empty(size_out, np.float64)
     n_out = 0
     for f in range(n_f):
-        no, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr, att_o,
-                                     att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist, touched,
-                                     best, o_touched, stack, top, where)
+        no, nt, stack = catchment_search(in_indptr, in_from, in_cost, f_na[f], f_ca[f], f_nb[f], f_cb[f], att_ptr,
+                                         att_o, att_cost, d_ptr[f], d_ptr[f + 1], d_org, d_cost, bound, width, dist,
+                                         touched, best, o_touched, stack, top, where)
         if n_out + no > size_out:
             while n_out + no > size_out:
                 size_out *= 2
@@ -99,5 +99,5 @@ def _pairs_kernel(in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f_nb, f
             out_o[n_out] = o
             out_t[n_out] = best[o]
             n_out += 1
-            best[o] = np.inf
+        forget(dist, touched, nt, best, o_touched, no)
     return out_f[:n_out], out_o[:n_out], out_t[:n_out]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from lifecircle.engine.graph import Graph, Points, _csr, enter_legs, kernel_array, leave_legs, pair_position
@@ -43,9 +45,36 @@ def per_point(name: str, values, n: int, default: float | None = None) -> np.nda
     return arr
 
 
-def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categories: int):
-    """Seeds of the per-category searches: ``(cat_ptr, node, cost, facility)``, two per facility, grouped by category."""
-    na, ca, nb, cb = enter_legs(g, facilities)
+@dataclass
+class Legs:
+    """How the origins and facilities of a search join its graph, worked out once for all the searches that read
+    them: ``enter`` the facilities' ``(node_a, cost_a, node_b, cost_b)``
+    (:func:`~lifecircle.engine.graph.enter_legs`), ``leave`` the origins' (:func:`~lifecircle.engine.graph.leave_legs`,
+    in the caller's order), ``same_edge`` the ``(origin, facility, cost)`` of the walks along a shared edge
+    (:func:`same_edge_legs`), ``rows``/``row_of`` the origins by the node they leave by (:func:`rows_by_node`)."""
+
+    enter: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    leave: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    same_edge: tuple[np.ndarray, np.ndarray, np.ndarray]
+    rows: np.ndarray
+    row_of: np.ndarray
+
+
+def legs_on(g: Graph, origins: Points, facilities: Points) -> Legs:
+    """The :class:`Legs` of ``origins`` and ``facilities`` on ``g``, after checking that they are points on it."""
+    if not isinstance(g, Graph):
+        raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
+    origins.check_on(g, "origins")
+    facilities.check_on(g, "facilities")
+    leave = leave_legs(g, origins)
+    rows, row_of = rows_by_node(g, leave)
+    return Legs(enter_legs(g, facilities), leave, same_edge_legs(g, origins, facilities), rows, row_of)
+
+
+def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categories: int, legs=None):
+    """Seeds of the per-category searches: ``(cat_ptr, node, cost, facility)``, two per facility, grouped by category
+    (``legs``: the facilities' :func:`~lifecircle.engine.graph.enter_legs`, when the caller has them already)."""
+    na, ca, nb, cb = enter_legs(g, facilities) if legs is None else legs
     n = len(facilities)
     node = np.concatenate([na, nb])
     cost = np.concatenate([ca, cb])
