@@ -242,7 +242,7 @@ def test_nearest_kernel_resumed_from_planes(n_parts, share):
     finite = t0[np.isfinite(t0)]
     bound = np.quantile(finite, share) if share < 1.0 else np.inf
     for split in ("dealt", "split", "both"):
-        planes = (np.where(t0 <= bound, t0, np.inf), np.where(t0 <= bound, f0, -1).astype(np.int32))
+        planes = (np.where(t0 <= bound, t0, np.inf), np.where(t0 <= bound, f0, -1).astype(np.int32), bound)
         t, f = _nearest_kernels(indptr, nbr, cost, n, n_parts, C, split, seeds, planes, rest)
         assert np.array_equal(t, t0)
         assert np.array_equal(planes[0], t0)  # the planes were searched in place

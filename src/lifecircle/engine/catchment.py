@@ -95,8 +95,8 @@ class Catchments:
     ``count``/``capacity`` (n_origins, C, T): facilities and their weights within each threshold (counts);
     ``sums`` (n_origins, C): the decay-weighted sums, or the 2SFCA access; ``demand`` (n_facilities,): the
     2SFCA's weighted population per facility; ``node_cost``/``node_fac`` (C, n_nodes), internal node ids: the
-    least cost from each node to a facility of each category within the searches' bound, and that facility
-    (+inf / −1 beyond it; see :func:`lifecircle.engine.kernels.catchments`)."""
+    least cost from each node to a facility of each category within the searches' ``bound`` (the largest cost
+    asked for), and that facility (+inf / −1 beyond it; see :func:`lifecircle.engine.kernels.catchments`)."""
 
     count: np.ndarray | None = None
     capacity: np.ndarray | None = None
@@ -104,6 +104,7 @@ class Catchments:
     demand: np.ndarray | None = None
     node_cost: np.ndarray | None = None
     node_fac: np.ndarray | None = None
+    bound: float = 0.0
 
 
 def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarray, n_categories: int,
@@ -185,4 +186,5 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         sum_out = sum_out.T
     return Catchments(count=count if counting else None, capacity=cap if counting and with_capacity else None,
                       sums=sum_out if sums else None, demand=demand if sums == MODE_FCA else None,
-                      node_cost=node_cost if node_planes else None, node_fac=node_fac if node_planes else None)
+                      node_cost=node_cost if node_planes else None, node_fac=node_fac if node_planes else None,
+                      bound=bound)

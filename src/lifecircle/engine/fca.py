@@ -126,5 +126,5 @@ def nearest_counts_and_fca(g: Graph, origins: Points, population, facilities: Po
                          kind=decay.code, scale=decay.scale or 1.0, cutoff=threshold, o_weight=pop, node_planes=True,
                          legs=legs)
     assert got.count is not None and got.node_cost is not None and got.node_fac is not None
-    near = nearest_resumed(g, origins, facilities, cat, C, got.node_cost, got.node_fac, legs)
+    near = nearest_resumed(g, origins, facilities, cat, C, got.node_cost, got.node_fac, got.bound, legs)
     return near, CountsResult(got.count, got.capacity, thr), _fca_result(got, cap)

@@ -199,20 +199,23 @@ def _category_rows(c, r0, r1, dist, label, rows, o_na, o_ca, o_nb, o_cb, d_ptr, 
 
 
 @njit(cache=True)
-def frontier(in_indptr, in_from, dist, x0, x1, out):
+def frontier(in_indptr, in_from, in_cost, dist, bound, x0, x1, out):
     """The nodes of ``[x0, x1)`` with a cost whose search would go on: a neighbour across an edge of the reversed
     graph still at +inf. Written to ``out`` from its start; returns how many.
 
-    When ``dist`` holds the exact least cost of every node within some bound (and +inf beyond), a search seeded at
+    When ``dist`` holds the exact least cost of every node within ``bound`` (and +inf beyond), a search seeded at
     these nodes, with their costs, and at the facilities' own seeds (one whose access leg exceeds the bound enters
     beyond it) reaches the same least fixpoint as the search from the facilities alone: every other node with a
-    cost has all its neighbours at their exact costs already, which its edges cannot lower.
+    cost has all its neighbours at their exact costs already, which its edges cannot lower. A neighbour beyond
+    ``bound`` lies across an edge that leads beyond it, so only those edges are looked across (with ``bound`` +inf
+    every node with a cost is known: none is a frontier).
     """
     n = 0
     for x in range(x0, x1):
-        if dist[x] < np.inf:
+        d = dist[x]
+        if d < np.inf:
             for e in range(in_indptr[x], in_indptr[x + 1]):
-                if dist[in_from[e]] == np.inf:
+                if d + in_cost[e] > bound and dist[in_from[e]] == np.inf:
                     out[n] = x
                     n += 1
                     break
@@ -244,16 +247,16 @@ def frontier_seeds(nodes, dist, label, seed_node, seed_cost, seed_label):
 
 @njit(cache=True, parallel=True)
 def nearest_all(in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac,
-                shift, slack, width, n_ring):
+                node_cost, node_fac, node_bound, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time,
+                out_fac, shift, slack, width, n_ring):
     """Nearest facility per category: one multi-source search for each category of ``cats``, thread ``th``
     searching ``cats[deal_ptr[th]:deal_ptr[th + 1]]``, :func:`lifecircle.engine.blocks.block_search` with blocks
     of ``2**shift`` nodes, ``slack`` and rings of ``n_ring`` buckets of ``width``
     (:func:`lifecircle.engine.blocks.queue_shape`).
 
     Seeds are grouped by category (``cat_ptr``). With ``node_cost``/``node_fac`` shaped (C, n_nodes) (else (0, 0))
-    the searches resume: category ``c``'s plane holds the exact cost and facility of the nodes within some bound
-    and +inf / −1 beyond (:func:`catchments` records them), and its search runs in place, from the
+    the searches resume: category ``c``'s plane holds the exact cost and facility of the nodes within
+    ``node_bound`` and +inf / −1 beyond (:func:`catchments` records them), and its search runs in place, from the
     :func:`frontier` of that plane and the seeds (:func:`frontier_seeds`). The outputs are category-major, ``out_time[c, i]`` and
     ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
     with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
@@ -267,14 +270,14 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, s
     """
     for th in prange(len(deal_ptr) - 1):  # the body is a function of its own: numba compiles it apart, much faster
         _nearest_thread(np.int64(th), in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node,
-                        seed_cost, seed_label, node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
-                        fac_cat, out_time, out_fac, shift, slack, width, n_ring)
+                        seed_cost, seed_label, node_cost, node_fac, node_bound, rows, o_na, o_ca, o_nb, o_cb, d_ptr,
+                        d_fac, d_cost, fac_cat, out_time, out_fac, shift, slack, width, n_ring)
 
 
 @njit(cache=True)
 def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, seed_node, seed_cost,
-                    seed_label, node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
-                    out_time, out_fac, shift, slack, width, n_ring):
+                    seed_label, node_cost, node_fac, node_bound, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost,
+                    fac_cat, out_time, out_fac, shift, slack, width, n_ring):
     """Thread ``th``'s categories of :func:`nearest_all`."""
     n_rows = len(rows)
     resume = node_cost.shape[0] > 0
@@ -293,7 +296,7 @@ def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, ca
         if resume:
             dist = node_cost[c]
             label = node_fac[c]
-            n = frontier(in_indptr, in_from, dist, 0, n_nodes, nodes)
+            n = frontier(in_indptr, in_from, in_cost, dist, node_bound, 0, n_nodes, nodes)
             s_node, s_cost, s_label = frontier_seeds(nodes[:n], dist, label, seed_node[s0:s1], seed_cost[s0:s1],
                                                      seed_label[s0:s1])
         else:
@@ -307,8 +310,8 @@ def _nearest_thread(th, in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, ca
 
 @njit(cache=True, parallel=True)
 def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, seed_node, seed_cost, seed_label,
-                  node_cost, node_fac, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat, out_time, out_fac,
-                  shift, slack, width, n_ring, window):
+                  node_cost, node_fac, node_bound, rows, o_na, o_ca, o_nb, o_cb, d_ptr, d_fac, d_cost, fac_cat,
+                  out_time, out_fac, shift, slack, width, n_ring, window):
     """:func:`nearest_all` with the categories of ``cats`` one after the other, each search split into ``n_parts`` pieces of
     the city searched by as many threads (:func:`lifecircle.engine.blocks.split_search`, rounds of ``window``,
     unit of the costs), then its rows written by ``n_parts`` threads: the work balances whatever the number of
@@ -331,7 +334,8 @@ def nearest_split(in_indptr, in_from, in_cost, n_nodes, n_parts, cats, cat_ptr, 
             label = node_fac[c]
             for p in prange(n_parts):
                 x0 = p * n_nodes // n_parts
-                found[p] = frontier(in_indptr, in_from, dist, x0, (p + 1) * n_nodes // n_parts, nodes[x0:])
+                found[p] = frontier(in_indptr, in_from, in_cost, dist, node_bound, x0, (p + 1) * n_nodes // n_parts,
+                                    nodes[x0:])
             n = 0
             for p in range(n_parts):  # each part's frontier moved down after the ones before it
                 x0 = p * n_nodes // n_parts

@@ -43,8 +43,8 @@ def _parts(g: Graph) -> int:
     return n if n > 1 and n_blocks >= blocks.MIN_BLOCKS_PER_PART * n else 1
 
 
-#: Node planes of a search that starts from the facilities (none to resume from).
-NO_PLANES = (np.zeros((0, 0)), np.zeros((0, 0), np.int32))
+#: Node planes of a search that starts from the facilities (none to resume from): costs, facilities, their bound.
+NO_PLANES = (np.zeros((0, 0)), np.zeros((0, 0), np.int32), np.inf)
 
 
 def deal(work: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,17 +67,24 @@ def _nearest_kernel(g: Graph, n_categories: int, seeds, planes, rest, work=None)
     (node costs and facilities to resume from, or empty: see :func:`lifecircle.engine.kernels.nearest_all`),
     ``rest`` the rows, legs and outputs; ``work`` each category's share of the searching (default: equal).
 
-    Whole categories are dealt to the threads, the most work first, while every thread gets one; on a city-sized
-    graph (:func:`_parts` > 1) the categories left over (fewer than the threads: 1 of 15 on 2 threads, or the only
-    one of a what-if; those with the least work) are each searched by all threads at once, the search split into
-    pieces of the city. So the threads stay evenly loaded whatever the number of categories.
+    Whole categories are dealt to the threads, the most work first, each to the thread with the least so far. On a
+    city-sized graph (:func:`_parts` > 1) a category that cannot be dealt evenly is searched by all threads at
+    once, the search split into pieces of the city: with equal work, those left over once every thread has as
+    many (1 of 15 on 2 threads); with unequal work (searches resumed) dealing balances them, and only categories
+    fewer than the threads (the only one of a what-if) are split. So the threads stay evenly loaded whatever the
+    number of categories.
     """
     shift, slack = blocks.BLOCK_SHIFT, blocks.slack_for(g.in_cost)
     width, n_ring = blocks.queue_shape(g.in_cost, slack)
     n_parts = _parts(g)
+    if n_parts == 1:
+        n_dealt = n_categories
+    elif work is None:
+        n_dealt = n_categories - n_categories % n_parts
+    else:
+        n_dealt = n_categories if n_categories >= n_parts else 0
     work = np.ones(n_categories) if work is None else np.asarray(work, np.float64)
     by_work = np.argsort(-work, kind="stable").astype(np.int64)
-    n_dealt = n_categories if n_parts == 1 else n_categories - n_categories % n_parts
     dealt, left = by_work[:n_dealt], by_work[n_dealt:]
     if len(dealt):
         deal_ptr, order = deal(work[dealt], _threads(len(dealt)))
@@ -137,10 +144,11 @@ def nearest(g: Graph, origins: Points, facilities: Points, category, n_categorie
 
 
 def nearest_resumed(g: Graph, origins: Points, facilities: Points, category, n_categories: int,
-                    node_cost: np.ndarray, node_fac: np.ndarray, legs: Legs | None = None) -> NearestResult:
+                    node_cost: np.ndarray, node_fac: np.ndarray, bound: float,
+                    legs: Legs | None = None) -> NearestResult:
     """:func:`nearest`, its searches resumed from what bounded searches from the facilities found.
 
-    ``node_cost``/``node_fac`` (C, n_nodes), internal node ids: for every node within some bound of a facility of
+    ``node_cost``/``node_fac`` (C, n_nodes), internal node ids: for every node within ``bound`` of a facility of
     category ``c``, its exact least cost and that facility, +inf / −1 elsewhere
     (:func:`lifecircle.engine.catchment.run_catchments` with ``node_planes``). Each category's search then starts
     from the edge of what is known (:func:`lifecircle.engine.kernels.frontier`) and settles only the nodes beyond
@@ -149,7 +157,7 @@ def nearest_resumed(g: Graph, origins: Points, facilities: Points, category, n_c
     """
     uncovered = np.isinf(node_cost).sum(axis=1) if node_cost.size else np.zeros(len(node_cost))
     # each category's search work: the nodes it settles, plus a pass over the nodes (frontier, rows)
-    return _nearest_rows(g, origins, facilities, category, n_categories, (node_cost, node_fac),
+    return _nearest_rows(g, origins, facilities, category, n_categories, (node_cost, node_fac, float(bound)),
                          uncovered + g.n_nodes / 8, legs)
 
 
