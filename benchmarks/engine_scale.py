@@ -87,8 +87,11 @@ def _scipy(c, u, v, fe, fc, C):
 def _engine(c, u, v, fe, fc, C):
     from lifecircle.engine import Graph, Points, nearest_nodes
 
-    g = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
-    nearest_nodes(g, Points([0], [0.0]), [0], 1)  # compile / load the kernels
+    try:  # compile / load the kernels, the build's with node coordinates too (an older engine takes none)
+        g = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0], xy=([0.0, 1.0, 2.0], [0.0, 1.0, 2.0]))
+    except TypeError:
+        g = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
+    nearest_nodes(g, Points([0], [0.0]), [0], 1)
     try:  # and the kernel that splits each search across the threads, where the engine has one
         from lifecircle.engine import blocks
 
@@ -116,7 +119,10 @@ def _full(c, fe, fc, C):
 
     shared = getattr(engine, "counts_and_fca", None)  # an older engine has only the two separate calls
     together = getattr(engine, "nearest_counts_and_fca", None)  # all three from one set of searches
-    g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
+    try:  # the build's kernels with node coordinates too (an older engine takes none)
+        g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0], xy=([0.0, 1.0, 2.0], [0.0, 1.0, 2.0]))
+    except TypeError:
+        g0 = Graph.from_arrays(3, [0, 1], [1, 2], [1.0, 1.0])
     p0 = Points([0, 1], [0.5, 0.5])
     nearest(g0, p0, p0, [0, 0], 1)
     try:  # the kernel that splits a search across the threads, where the engine has one
