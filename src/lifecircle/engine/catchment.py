@@ -137,7 +137,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     cap = np.zeros((C, n_o, len(thr)) if counting and with_capacity else (0, 0, 0))
     sum_out = np.zeros((C, n_o) if sums else (1, 1))
     demand = np.zeros(n_f if sums == MODE_FCA else 1)
-    node_cost, node_fac = fresh_planes(C, g.n_nodes) if node_planes else fresh_planes(0, 0)
+    node_cost, node_fac = fresh_planes(C, g.n_nodes) if node_planes else (np.zeros((0, 0)), np.zeros((0, 0), np.int32))
     perm = np.arange(n_o)  # the caller's index of the origin in each row of the search order
     if n_o and n_f and C:
         f_na, f_ca, f_nb, f_cb = legs.enter

@@ -239,9 +239,10 @@ def frontier_seeds(nodes, dist, label, seed_node, seed_cost, seed_label):
         s_label[i] = label[x]
         dist[x] = np.inf
         label[x] = -1
-    s_node[n:] = seed_node
-    s_cost[n:] = seed_cost
-    s_label[n:] = seed_label
+    for i in range(m):  # element by element: a slice assignment compiles seconds of shape-error messages
+        s_node[n + i] = seed_node[i]
+        s_cost[n + i] = seed_cost[i]
+        s_label[n + i] = seed_label[i]
     return s_node, s_cost, s_label
 
 
