@@ -258,9 +258,9 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, s
     Seeds are grouped by category (``cat_ptr``). With ``node_cost``/``node_fac`` shaped (C, n_nodes) (else (0, 0))
     the searches resume: category ``c``'s plane holds the exact cost and facility of the nodes within
     ``node_bound`` and +inf / −1 beyond (:func:`catchments` records them), and its search runs in place, from the
-    :func:`frontier` of that plane and the seeds (:func:`frontier_seeds`). The outputs are category-major, ``out_time[c, i]`` and
-    ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one thread, sharing no cache line
-    with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
+    :func:`frontier` of that plane and the seeds (:func:`frontier_seeds`). The outputs are category-major,
+    ``out_time[c, i]`` and ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one
+    thread, sharing no cache line with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
     node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
     column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``, as
     :func:`lifecircle.engine.graph.leave_legs` gives them: ``o_nb`` −1 with ``o_cb`` +inf on a one-way edge) and its
