@@ -239,6 +239,9 @@ def test_nearest_kernel_resumed_from_planes(n_parts, share):
     z_i, z_f = np.zeros(0, np.int64), np.zeros(0)
     rest = (rows, z_i, z_f, z_i, z_f, np.zeros(1, np.int64), z_i, z_f, fac_cat)
     t0, f0 = _nearest_kernels(indptr, nbr, cost, n, n_parts, C, "dealt", seeds, NO_PLANES, rest)
+    for c in range(C):  # the whole searches are a plain Dijkstra's
+        s0, s1 = cat_ptr[c], cat_ptr[c + 1]
+        assert np.array_equal(t0[c], dijkstra(n, indptr, nbr, cost, seed_node[s0:s1], seed_cost[s0:s1]))
     finite = t0[np.isfinite(t0)]
     bound = np.quantile(finite, share) if share < 1.0 else np.inf
     for split in ("dealt", "split", "both"):

@@ -243,6 +243,7 @@ def test_nearest_counts_and_fca_equal_the_separate_calls(s, thresholds, threshol
     want_counts, want_fca = counts_and_fca(g, o, s["pop"], f, s["cap"], s["cat"], s["C"], thresholds, threshold)
     np.testing.assert_array_equal(near.time, want_near.time)
     T = _reference(s)
+    np.testing.assert_allclose(near.time, nearest_from_matrix(T, s["cat"], s["C"]), atol=ATOL, rtol=0)
     for i, c in zip(*np.nonzero(np.isfinite(near.time))):
         j = near.facility[i, c]
         assert s["cat"][j] == c and abs(T[i, j] - near.time[i, c]) <= ATOL

@@ -260,12 +260,12 @@ def nearest_all(in_indptr, in_from, in_cost, n_nodes, deal_ptr, cats, cat_ptr, s
     ``node_bound`` and +inf / −1 beyond (:func:`catchments` records them), and its search runs in place, from the
     :func:`frontier` of that plane and the seeds (:func:`frontier_seeds`). The outputs are category-major,
     ``out_time[c, i]`` and ``out_fac[c, i]``: a category's results fill one contiguous plane, written by one
-    thread, sharing no cache line with another category's. With origins (``o_na`` not empty), row ``r`` (in the order the caller chose: by the
-    node it leaves by, so the reads of ``dist`` run through memory in order) is the origin whose results go to
-    column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``, ``o_nb``/``o_cb``, as
-    :func:`lifecircle.engine.graph.leave_legs` gives them: ``o_nb`` −1 with ``o_cb`` +inf on a one-way edge) and its
-    same-edge direct legs (``d_ptr`` CSR by row). Without, column ``i`` is internal node ``rows[i]`` (the caller's node ``i``).
-    Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
+    thread, sharing no cache line with another category's. With origins (``o_na`` not empty), row ``r`` (in the
+    order the caller chose: by the node it leaves by, so the reads of ``dist`` run through memory in order) is the
+    origin whose results go to column ``rows[r]``: the best of its two leave legs (``o_na``/``o_ca``,
+    ``o_nb``/``o_cb``, as :func:`lifecircle.engine.graph.leave_legs` gives them: ``o_nb`` −1 with ``o_cb`` +inf on
+    a one-way edge) and its same-edge direct legs (``d_ptr`` CSR by row). Without, column ``i`` is internal node
+    ``rows[i]`` (the caller's node ``i``). Every cell is written (+inf / −1 when unreachable), so the outputs may come uninitialised. Each thread
     allocates its scratch (labels int32, the block queues) once: fresh pages for every category would cost as much
     as the search. :func:`nearest_split` does the same with each category's search split across the threads.
     """

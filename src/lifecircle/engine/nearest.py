@@ -155,7 +155,7 @@ def nearest_resumed(g: Graph, origins: Points, facilities: Points, category, n_c
     it: where facilities are dense, next to nothing. The planes are searched in place (they end as the whole
     searches' costs). The result is :func:`nearest`'s, times bit for bit. ``legs``: as for :func:`_prepare`.
     """
-    uncovered = np.isinf(node_cost).sum(axis=1) if node_cost.size else np.zeros(len(node_cost))
+    uncovered = np.isinf(node_cost).sum(axis=1)
     # each category's search work: the nodes it settles, plus a pass over the nodes (frontier, rows)
     return _nearest_rows(g, origins, facilities, category, n_categories, (node_cost, node_fac, float(bound)),
                          uncovered + g.n_nodes / 8, legs)
