@@ -129,40 +129,53 @@ def scratch(n_nodes, shift, n_ring, n_parts=1):
             np.zeros((n_parts, n_ring), np.int64))
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def cross_edges(in_indptr, in_from, in_cost, shift, bstart):
     """The edges of the reversed graph whose two ends lie in different parts (:func:`parts`), grouped by the part
     of the node they improve: ``(cptr, cx, cy, cc)``, part ``q`` receiving ``cost(y) ≤ cost(x) + cc`` over
-    ``[cptr[q], cptr[q + 1])``. Along the Hilbert curve a part's border is short, so these are few."""
+    ``[cptr[q], cptr[q + 1])``, in ascending ``x``. Along the Hilbert curve a part's border is short, so these are
+    few.
+
+    A part's nodes are a range of ids, so its edges are one stretch of the arrays: each thread runs through its own
+    part's stretch twice (count, then fill), testing each edge's far end against the range; the few that cross
+    look up their part and their node by binary search.
+    """
     n_parts = len(bstart) - 1
     n_nodes = len(in_indptr) - 1
-    owner = np.empty(bstart[-1], np.int64)
-    for p in range(n_parts):
-        owner[bstart[p]:bstart[p + 1]] = p
+    first = np.empty(n_parts + 1, np.int64)  # part p's nodes are [first[p], first[p + 1])
+    for p in range(n_parts + 1):
+        first[p] = min(bstart[p] << shift, n_nodes)
+    count = np.zeros((n_parts, n_parts), np.int64)  # count[p, q]: edges from part p's nodes into part q's
+    for p in prange(n_parts):
+        lo = first[p]
+        hi = first[p + 1]
+        for k in range(in_indptr[lo], in_indptr[hi]):
+            y = in_from[k]
+            if y < lo or y >= hi:
+                count[p, np.searchsorted(first, y, side="right") - 1] += 1
     cptr = np.zeros(n_parts + 1, np.int64)
-    for x in range(n_nodes):
-        px = owner[x >> shift]
-        for k in range(in_indptr[x], in_indptr[x + 1]):
-            q = owner[in_from[k] >> shift]
-            if q != px:
-                cptr[q + 1] += 1
+    fill = np.empty((n_parts, n_parts), np.int64)  # fill[p, q]: where part p's next edge into part q goes
     for q in range(n_parts):
-        cptr[q + 1] += cptr[q]
-    fill = cptr[:-1].copy()
+        j = cptr[q]
+        for p in range(n_parts):
+            fill[p, q] = j
+            j += count[p, q]
+        cptr[q + 1] = j
     cx = np.empty(cptr[-1], np.int32)
     cy = np.empty(cptr[-1], np.int32)
     cc = np.empty(cptr[-1], np.float64)
-    for x in range(n_nodes):
-        px = owner[x >> shift]
-        for k in range(in_indptr[x], in_indptr[x + 1]):
+    for p in prange(n_parts):
+        lo = first[p]
+        hi = first[p + 1]
+        for k in range(in_indptr[lo], in_indptr[hi]):
             y = in_from[k]
-            q = owner[y >> shift]
-            if q != px:
-                j = fill[q]
-                cx[j] = x
+            if y < lo or y >= hi:
+                q = np.searchsorted(first, y, side="right") - 1
+                j = fill[p, q]
+                cx[j] = np.searchsorted(in_indptr, k, side="right") - 1
                 cy[j] = y
                 cc[j] = in_cost[k]
-                fill[q] = j + 1
+                fill[p, q] = j + 1
     return cptr, cx, cy, cc
 
 
