@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pytest
 from batch_helpers import SHORT_WALK
 from click.testing import CliRunner
 from shapely.geometry import Polygon, box
 
+from lifecircle.batch import cluster
 from lifecircle.batch.areas import read_areas
 from lifecircle.cli.main import main
 
@@ -60,7 +62,13 @@ def test_missing_id_column_is_named(tmp_path, helsinki_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_unreachable_scheduler_writes_nothing(tmp_path, helsinki_path):
+@pytest.fixture
+def short_connect_timeout(monkeypatch):
+    """A refused address is given up on after 1 s instead of the default wait."""
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
+
+
+def test_unreachable_scheduler_writes_nothing(tmp_path, helsinki_path, short_connect_timeout):
     areas = _layer(tmp_path, ["in"], [box(24.94, 60.166, 24.945, 60.17)])
     r = _batch(areas, tmp_path / "out", helsinki_path, "--scheduler", "tcp://127.0.0.1:9")
     assert r.exit_code == 2 and "Cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in r.output
@@ -68,7 +76,7 @@ def test_unreachable_scheduler_writes_nothing(tmp_path, helsinki_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_assess_tile_km_unreachable_scheduler(tmp_path, helsinki_path):
+def test_assess_tile_km_unreachable_scheduler(tmp_path, helsinki_path, short_connect_timeout):
     r = CliRunner().invoke(main, ["assess", "--osm", str(helsinki_path), "--out", str(tmp_path / "o"), "--tile-km", "0.5",
                                   "--scheduler", "tcp://127.0.0.1:9", "-q"])
     assert r.exit_code == 2 and "Cannot reach the Dask scheduler" in r.output

@@ -29,7 +29,7 @@ def test_block_search_equals_dijkstra(seed, shift):
     n_seeds = int(rng.integers(1, 60))
     seed_node = rng.integers(-1, n, n_seeds)  # −1: ignored
     seed_cost = rng.uniform(0, 30, n_seeds)
-    seed_label = np.arange(n_seeds, dtype=np.int32)
+    seed_label = np.arange(n_seeds, dtype=np.int64)  # as the facilities' seeds carry them
     want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
     for slack, ring in _queues(cost):
         width, n_ring = ring
@@ -84,7 +84,7 @@ def test_block_search_at_extreme_cost_scales(scale):
             width, n_ring = blocks.queue_shape(cost, slack)
             dist = np.full(n, np.inf)
             label = np.full(n, -1, np.int32)
-            blocks.block_search(indptr, nbr, cost, seed_node, seed_cost, np.arange(3, dtype=np.int32), dist, label, 1,
+            blocks.block_search(indptr, nbr, cost, seed_node, seed_cost, np.arange(3, dtype=np.int64), dist, label, 1,
                                 slack, width, *blocks.scratch(n, 1, n_ring))
             assert np.array_equal(dist, want)
 
@@ -100,7 +100,7 @@ def _case(seed):
     seed_cost = rng.uniform(0, 30, n_seeds)
     if seed % 3 == 0:
         seed_cost = np.floor(seed_cost)  # tied seeds
-    seed_label = np.arange(n_seeds, dtype=np.int32)
+    seed_label = np.arange(n_seeds, dtype=np.int64)  # as the facilities' seeds carry them
     want = dijkstra(n, indptr, nbr, cost, seed_node, seed_cost)
     own = np.array([dijkstra(n, indptr, nbr, cost, seed_node[s:s + 1], seed_cost[s:s + 1]) for s in range(n_seeds)])
     return n, indptr, nbr, cost, seed_node, seed_cost, seed_label, want, own
@@ -177,7 +177,7 @@ def test_nearest_kernel_split_equals_dealt(n_parts, node_rows):
     n_f = len(seed_node)
     fac_cat = np.sort(rng.integers(0, C - 1, n_f))  # seeds grouped by category, the last one empty
     cat_ptr = np.searchsorted(fac_cat, np.arange(C + 1))
-    seed_label = np.arange(n_f, dtype=np.int32)
+    seed_label = np.arange(n_f, dtype=np.int64)
     n_o = 300
     o_na = rng.integers(0, n, n_o)
     o_ca = rng.uniform(0, 10, n_o)
