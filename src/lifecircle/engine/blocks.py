@@ -146,13 +146,11 @@ def cross_edges(in_indptr, in_from, in_cost, shift, bstart):
     for p in range(n_parts + 1):
         first[p] = min(bstart[p] << shift, n_nodes)
     count = np.zeros((n_parts, n_parts), np.int64)  # count[p, q]: edges from part p's nodes into part q's
+    cx = np.empty(0, np.int32)
+    cy = np.empty(0, np.int32)
+    cc = np.empty(0, np.float64)
     for p in prange(n_parts):
-        lo = first[p]
-        hi = first[p + 1]
-        for k in range(in_indptr[lo], in_indptr[hi]):
-            y = in_from[k]
-            if y < lo or y >= hi:
-                count[p, np.searchsorted(first, y, side="right") - 1] += 1
+        _part_crossings(in_indptr, in_from, in_cost, first, p, False, count, cx, cy, cc)
     cptr = np.zeros(n_parts + 1, np.int64)
     fill = np.empty((n_parts, n_parts), np.int64)  # fill[p, q]: where part p's next edge into part q goes
     for q in range(n_parts):
@@ -165,18 +163,26 @@ def cross_edges(in_indptr, in_from, in_cost, shift, bstart):
     cy = np.empty(cptr[-1], np.int32)
     cc = np.empty(cptr[-1], np.float64)
     for p in prange(n_parts):
-        lo = first[p]
-        hi = first[p + 1]
-        for k in range(in_indptr[lo], in_indptr[hi]):
-            y = in_from[k]
-            if y < lo or y >= hi:
-                q = np.searchsorted(first, y, side="right") - 1
-                j = fill[p, q]
+        _part_crossings(in_indptr, in_from, in_cost, first, p, True, fill, cx, cy, cc)
+    return cptr, cx, cy, cc
+
+
+@njit(cache=True)
+def _part_crossings(in_indptr, in_from, in_cost, first, p, write, at, cx, cy, cc):
+    """Part ``p``'s edges into other parts (part ``q`` owns nodes ``[first[q], first[q + 1])``): counted in
+    ``at[p, q]``, or, when ``write``, written to ``cx``/``cy``/``cc`` from ``at[p, q]`` on (which moves past them)."""
+    lo = first[p]
+    hi = first[p + 1]
+    for k in range(in_indptr[lo], in_indptr[hi]):
+        y = in_from[k]
+        if y < lo or y >= hi:
+            q = np.searchsorted(first, y, side="right") - 1
+            j = at[p, q]
+            if write:
                 cx[j] = np.searchsorted(in_indptr, k, side="right") - 1
                 cy[j] = y
                 cc[j] = in_cost[k]
-                fill[p, q] = j + 1
-    return cptr, cx, cy, cc
+            at[p, q] = j + 1
 
 
 @njit(cache=True, inline="always")
