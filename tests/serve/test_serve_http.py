@@ -74,7 +74,6 @@ def _snapshot(store) -> tuple:
         con.close()
 
 
-@pytest.mark.slow
 def test_server_killed_during_a_write_restarts_with_the_store_as_before(demo, tmp_path):
     store = tmp_path / "lifecircle.duckdb"
     shutil.copy(demo.store, store)

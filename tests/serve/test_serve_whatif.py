@@ -8,7 +8,6 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 
 from lifecircle.cli.main import main
@@ -96,7 +95,6 @@ def test_saved_plans_compare_and_export(app_of, demo):
     assert {r["object_id"] for r in audit} == {str(a), str(b)}
 
 
-@pytest.mark.slow
 def test_saved_plan_exports_the_scenario_report(app_of, demo):
     lon, lat, cat = _far_home(demo.results)
     editor = app_of("unit1")
