@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,13 +52,25 @@ class Legs:
     them: ``enter`` the facilities' ``(node_a, cost_a, node_b, cost_b)``
     (:func:`~lifecircle.engine.graph.enter_legs`), ``leave`` the origins' (:func:`~lifecircle.engine.graph.leave_legs`,
     in the caller's order), ``same_edge`` the ``(origin, facility, cost)`` of the walks along a shared edge
-    (:func:`same_edge_legs`), ``rows``/``row_of`` the origins by the node they leave by (:func:`rows_by_node`)."""
+    (:func:`same_edge_legs`); ``rows``/``row_of`` the origins by the node they leave by (:func:`rows_by_node` on a
+    graph of ``n_nodes``), worked out when first asked for (searches that keep the caller's order never do)."""
 
     enter: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     leave: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     same_edge: tuple[np.ndarray, np.ndarray, np.ndarray]
-    rows: np.ndarray
-    row_of: np.ndarray
+    n_nodes: int
+
+    @cached_property
+    def _by_node(self) -> tuple[np.ndarray, np.ndarray]:
+        return rows_by_node(self.n_nodes, self.leave)
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self._by_node[0]
+
+    @property
+    def row_of(self) -> np.ndarray:
+        return self._by_node[1]
 
 
 def legs_on(g: Graph, origins: Points, facilities: Points) -> Legs:
@@ -66,9 +79,7 @@ def legs_on(g: Graph, origins: Points, facilities: Points) -> Legs:
         raise LifecircleInputError("g must be a lifecircle.engine.Graph (Graph.from_network(net) or Graph.from_arrays).")
     origins.check_on(g, "origins")
     facilities.check_on(g, "facilities")
-    leave = leave_legs(g, origins)
-    rows, row_of = rows_by_node(g, leave)
-    return Legs(enter_legs(g, facilities), leave, same_edge_legs(g, origins, facilities), rows, row_of)
+    return Legs(enter_legs(g, facilities), leave_legs(g, origins), same_edge_legs(g, origins, facilities), g.n_nodes)
 
 
 def facility_seeds(g: Graph, facilities: Points, category: np.ndarray, n_categories: int, legs=None):
@@ -97,11 +108,11 @@ def origin_attachments(g: Graph, origins: Points, legs=None, row_of=None):
     return leg_csr(g.n_nodes, na, ca, nb, cb, ids)
 
 
-def rows_by_node(g: Graph, legs) -> tuple[np.ndarray, np.ndarray]:
+def rows_by_node(n_nodes: int, legs) -> tuple[np.ndarray, np.ndarray]:
     """Origins ordered by the internal node they leave by (``legs``: their :func:`~lifecircle.engine.graph.leave_legs`
-    on ``g``): ``(rows, row_of)``, origin ``rows[r]`` in row ``r`` and ``row_of`` the inverse. The origins near one
-    node then sit together in per-origin arrays, which a search reads and adds to in memory order."""
-    rows = counting_order(legs[0], g.n_nodes)
+    on a graph of ``n_nodes``): ``(rows, row_of)``, origin ``rows[r]`` in row ``r`` and ``row_of`` the inverse. The
+    origins near one node then sit together in per-origin arrays, which a search reads and adds to in memory order."""
+    rows = counting_order(legs[0], n_nodes)
     row_of = np.empty_like(rows)
     row_of[rows] = np.arange(len(rows))
     return rows, row_of
