@@ -17,7 +17,7 @@ from random_graphs import dijkstra, random_graph
 
 from lifecircle.engine import blocks
 from lifecircle.engine import kernels as K
-from lifecircle.engine.nearest import NO_PLANES
+from lifecircle.engine.nearest import NO_PLANES, deal
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -221,6 +221,38 @@ def test_ring_width_ignores_one_long_edge():
     assert n_ring == blocks.MAX_RING  # the slack (32 mean costs, inflated by the long edge) is capped by the ring
     width0, n_ring0 = blocks.queue_shape(np.zeros(5), np.inf)
     assert width0 == 1.0 and n_ring0 == blocks.MAX_RING
+
+
+def test_ring_width_of_mostly_zero_costs():
+    """The positive costs' quantile even when a sample of the costs holds none of the few positive ones."""
+    cost = np.zeros(1_000_000)
+    cost[7::100_003] = 5.0
+    assert blocks.queue_shape(cost, blocks.slack_for(cost))[0] == 5.0
+
+
+def _loads(work, ptr, cats):
+    return [work[cats[ptr[t]:ptr[t + 1]]].sum() for t in range(len(ptr) - 1)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_deal_gives_every_category_once_and_evens_the_loads(seed, n_threads):
+    """Every category to one thread; on 2 threads the larger load within 0.5 % of the best split (all 2^15 tried;
+    dealing largest first to the least loaded thread alone misses it by up to 2.3 % here); never worse than that
+    dealing."""
+    rng = np.random.default_rng(seed)
+    work = rng.uniform(0.2, 1.0, 15) * rng.choice([1.0, 3.0], 15)
+    ptr, cats = deal(work, n_threads)
+    assert len(ptr) == n_threads + 1 and np.array_equal(np.sort(cats), np.arange(15))
+    greedy = np.zeros(n_threads)
+    for c in np.argsort(-work, kind="stable"):
+        greedy[np.argmin(greedy)] += work[c]
+    assert max(_loads(work, ptr, cats)) <= greedy.max() + 1e-12
+    if n_threads == 2:
+        sides = (np.arange(1 << 15)[:, None] >> np.arange(15)) & 1
+        best = np.maximum(sides @ work, work.sum() - sides @ work).min()
+        assert max(_loads(work, ptr, cats)) <= best * 1.005
+    assert deal(np.zeros(0), 2)[0].tolist() == [0, 0, 0]
 
 
 @pytest.mark.parametrize("n_parts", [1, 2, 3])

@@ -101,7 +101,7 @@ def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
     Unlike the bounded searches' ring this one need not cover the largest edge cost: a visit parks whatever lies
     beyond its reach on the pending lists, so one very long edge does not widen the buckets of all the others.
     """
-    light = light_cost(in_cost[in_cost > 0.0])
+    light = light_cost(in_cost, positive=True)
     top = float(in_cost.max(initial=0.0))
     width = 1.0 if light is None else light
     width = max(width, 1e-12 * max(1.0, top))  # 1 / width stays finite

@@ -34,10 +34,15 @@ MAX_BUCKETS = 4096
 LIGHT_SHARE = 0.05
 
 
-def light_cost(costs: np.ndarray) -> float | None:
-    """The :data:`LIGHT_SHARE` quantile of ``costs`` (from a sample of at most ~65,536), None when there are none:
-    the width of the buckets of both rings (here and in :mod:`lifecircle.engine.blocks`)."""
+def light_cost(costs: np.ndarray, positive: bool = False) -> float | None:
+    """The :data:`LIGHT_SHARE` quantile of ``costs`` (from a sample of at most ~65,536; ``positive``: of those
+    > 0 only), None when there are none: the width of the buckets of both rings (here and in
+    :mod:`lifecircle.engine.blocks`)."""
     sample = costs[:: max(1, len(costs) // 65536)]
+    if positive:
+        sample = sample[sample > 0.0]
+        if not len(sample):  # the sample missed the few positive costs there may be
+            sample = costs[costs > 0.0]
     return float(np.quantile(sample, LIGHT_SHARE)) if len(sample) else None
 
 
@@ -57,6 +62,12 @@ def queue_shape(in_cost: np.ndarray, bound: float) -> tuple[float, int]:
     width = bucket_width(in_cost, bound)
     need = int(float(in_cost.max(initial=0.0)) / width) + 3
     return width, 1 << (need - 1).bit_length()
+
+
+def graph_queue_shape(g, bound: float) -> tuple[float, int]:
+    """:func:`queue_shape` of the costs of graph ``g`` (a :class:`lifecircle.engine.graph.Graph`), worked out once
+    per graph and bound (:meth:`~lifecircle.engine.graph.Graph.derived`)."""
+    return g.derived(("bounded rings", float(bound)), lambda: queue_shape(g.in_cost, float(bound)))
 
 
 #: Room of each bucket's stack (nodes) in a fresh scratch; doubled whenever a search overflows it.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from lifecircle.engine.bounded import queue_shape
+from lifecircle.engine.bounded import graph_queue_shape
 from lifecircle.engine.graph import Graph, Points, kernel_array
 from lifecircle.engine.kernels import MODE_COUNTS, MODE_FCA, catchments, fresh_planes, thresholds_summed
 from lifecircle.engine.prepare import Legs, by_row, legs_on, origin_attachments
@@ -150,7 +150,7 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
         att_ptr, att_o, att_cost = origin_attachments(g, origins, legs.leave, row_of=inv)
         d_org = inv[d_org]
         o_w = np.zeros(1) if o_weight is None else o_weight[perm]
-        width, n_buckets = queue_shape(g.in_cost, bound)
+        width, n_buckets = graph_queue_shape(g, bound)
         put_off = np.zeros(n_f, bool)
 
         def run(group_ptr: np.ndarray, group_fac: np.ndarray, lo: np.ndarray, hi: np.ndarray, first: np.ndarray,

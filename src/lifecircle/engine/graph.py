@@ -9,6 +9,7 @@ metres, the same unit as ``cost``) once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,7 @@ class Graph:
     rank: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
     node_of: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
     _out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _derived: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.rank is _NO_ORDER:  # built without renumbering: internal ids are the caller's
@@ -90,6 +92,14 @@ class Graph:
         if self._out is None:
             self._out = layout.csr_ranked(self.n_nodes, self.u, self.v, self.cost, self.rank)
         return self._out
+
+    def derived(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, worked out once per graph and ``key``: what its searches derive from the costs alone (the
+        shapes of their bucket rings need the mean, the largest and a quantile of the 3.5 M costs of a 1 M-node
+        city, ~25 ms a call). The arrays of a graph are not changed after it is built."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     @property
     def out_indptr(self) -> np.ndarray:
@@ -205,6 +215,7 @@ class Graph:
             g.rank, g.node_of = self.rank, self.node_of
             g.in_indptr, g.in_from, g.in_cost = layout.csr_ranked(self.n_nodes, g.v, g.u, g.cost, g.rank)
             g._out = None
+            g._derived = {}
         return g
 
 

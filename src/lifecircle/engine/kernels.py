@@ -634,6 +634,21 @@ def fresh_planes(n_planes, n_nodes):
 
 
 @njit(cache=True, parallel=True)
+def unreached(planes):
+    """How many cells of each plane (row) of ``planes`` are +inf, counted by all threads."""
+    n_planes, n = planes.shape
+    n_chunks = 64
+    count = np.zeros(n_planes * n_chunks, np.int64)
+    for k in prange(n_planes * n_chunks):
+        row = planes[k // n_chunks]
+        m = 0
+        for x in range((k % n_chunks) * n // n_chunks, (k % n_chunks + 1) * n // n_chunks):
+            m += row[x] == np.inf
+        count[k] = m
+    return count.reshape(n_planes, n_chunks).sum(axis=1)
+
+
+@njit(cache=True, parallel=True)
 def thresholds_summed(filed, perm, given):
     """The counts of :func:`catchments` in the caller's terms, in place: ``filed[c, perm[r], given[j]]`` becomes
     the sum of ``filed[c, r, :j + 1]`` (each pair was filed under the first ascending threshold it meets; row ``r``

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from lifecircle.engine.bounded import catchment_search, forget, queue_shape, scratch
+from lifecircle.engine.bounded import catchment_search, forget, graph_queue_shape, scratch
 from lifecircle.engine.graph import Graph, Points, enter_legs
 from lifecircle.engine.prepare import by_row, origin_attachments, same_edge_legs
 from lifecircle.errors import LifecircleInputError
@@ -59,7 +59,7 @@ def bounded_pairs(g: Graph, origins: Points, facilities: Points, limit: float) -
     d_o, d_f, d_t = same_edge_legs(g, origins, facilities)
     d_ptr, d_org, d_cost = by_row(n_f, d_f, d_o, d_t)
     return _pairs_kernel(g.in_indptr, g.in_from, g.in_cost, g.n_nodes, n_o, f_na, f_ca, f_nb, f_cb, att_ptr, att_o,
-                         att_cost, d_ptr, d_org, d_cost, float(limit), *queue_shape(g.in_cost, float(limit)))
+                         att_cost, d_ptr, d_org, d_cost, float(limit), *graph_queue_shape(g, limit))
 
 
 @njit(cache=True)
