@@ -280,26 +280,37 @@ def counting_order(key, n_keys):
     return order
 
 
-@njit(cache=True)
 def leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids):
     """CSR node → (``ids[i]``, leg cost) over both legs of every point (``node_b`` −1: none), by a counting sort:
     within a node, the ``a`` legs in point order, then the ``b`` legs."""
+    return _leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids, numba.get_num_threads())
+
+
+@njit(cache=True, parallel=True)
+def _leg_csr(n_nodes, node_a, cost_a, node_b, cost_b, ids, n_parts):
+    """:func:`leg_csr` on ``n_parts`` threads, each owning a range of nodes (as :func:`_csr_ranked`)."""
     n = len(node_a)
     indptr = np.zeros(n_nodes + 1, np.int64)
-    for i in range(n):
-        indptr[node_a[i] + 1] += 1
-        if node_b[i] >= 0:
-            indptr[node_b[i] + 1] += 1
-    _cumulate(indptr)
-    out_id = np.empty(indptr[n_nodes], np.int64)
-    out_cost = np.empty(indptr[n_nodes])
-    for side in range(2):
-        for i in range(n):
-            x = node_a[i] if side == 0 else node_b[i]
-            if x >= 0:
-                p = indptr[x]
-                out_id[p] = ids[i]
-                out_cost[p] = cost_a[i] if side == 0 else cost_b[i]
-                indptr[x] = p + 1
+    out_id = np.empty(0, np.int64)
+    out_cost = np.empty(0)
+    for filling in (False, True):
+        if filling:
+            _cumulate(indptr)
+            out_id = np.empty(indptr[n_nodes], np.int64)
+            out_cost = np.empty(indptr[n_nodes])
+        for t in prange(n_parts):
+            lo = t * n_nodes // n_parts
+            hi = (t + 1) * n_nodes // n_parts
+            for side in range(2):
+                for i in range(n):
+                    x = node_a[i] if side == 0 else node_b[i]
+                    if lo <= x < hi:
+                        if filling:
+                            p = indptr[x]
+                            out_id[p] = ids[i]
+                            out_cost[p] = cost_a[i] if side == 0 else cost_b[i]
+                            indptr[x] = p + 1
+                        else:
+                            indptr[x + 1] += 1
     _restore_starts(indptr)
     return indptr, out_id, out_cost
