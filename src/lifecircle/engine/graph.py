@@ -80,7 +80,7 @@ class Graph:
     rank: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
     node_of: np.ndarray = field(default_factory=lambda: _NO_ORDER, repr=False)
     _out: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
-    _derived: dict = field(default_factory=dict, repr=False)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.rank is _NO_ORDER:  # built without renumbering: internal ids are the caller's
@@ -94,9 +94,9 @@ class Graph:
         return self._out
 
     def derived(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """``make()``, worked out once per graph and ``key``: what its searches derive from the costs alone (the
-        shapes of their bucket rings need the mean, the largest and a quantile of the 3.5 M costs of a 1 M-node
-        city, ~25 ms a call). The arrays of a graph are not changed after it is built."""
+        """``make()``, worked out once per graph and ``key``: what its searches derive from the graph alone (the
+        shapes of their bucket rings need the mean, the largest and a quantile of the edge costs, 3.5 M of them in
+        a 1 M-node city). The arrays of a graph are not changed after it is built."""
         if key not in self._derived:
             self._derived[key] = make()
         return self._derived[key]
