@@ -24,10 +24,11 @@ Contenders, each in a fresh subprocess, alternated within every run (so all see 
   without it runs ``nearest`` and ``counts_and_fca``, or ``nearest``, ``counts_within`` and ``two_step_fca``);
   peak RSS.
 
-``--thread-pairs N`` instead times the engine's search on 1 and on 2 threads in one process per order, N pairs
-alternated (``numba.set_num_threads``) after one untimed call: on a virtual machine whose speed drifts by ±15 %
-between minutes, two calls seconds apart in one process compare the threads far better than fresh processes
-minutes apart (the first call of a fresh process also pays for its fresh memory, which this leaves out).
+``--thread-pairs N`` instead times the engine's search on 1 and on 2 threads for every order in one process, N
+rounds alternated (``numba.set_num_threads``) after one untimed call per order: on a virtual machine whose speed
+drifts by ±15 % between minutes, calls seconds apart in one process compare the threads (and the orders) far better
+than fresh processes minutes apart (the first call of a fresh process also pays for its fresh memory, which this
+leaves out).
 
 Reported per contender: median wall and CPU seconds (user + system of the process, which counts the time the
 process ran, not the time it waited for a core), the machine's 1-minute load average, and for the searches the CPU
@@ -174,27 +175,34 @@ def _full(c, fe, fc, C):
                 fca=w4 - w3, shared=shared is not None, homes=len(he))
 
 
-def thread_pairs(n: int, order: str, n_pairs: int) -> dict:
-    """The engine's search on 1 and 2 threads, ``n_pairs`` pairs alternated in this process (after one untimed
-    call on 2 threads): the wall seconds of each, and each pair's ratio."""
+def thread_pairs(n: int, orders: list[str], n_pairs: int) -> list[dict]:
+    """The engine's search on 1 and 2 threads for each node order, in this process: ``n_pairs`` rounds after one
+    untimed call per order, each round timing every order on 1 and on 2 threads (which goes first alternates), so
+    the orders and the thread counts see the same minutes of the machine. Per order, the wall seconds of each call
+    and each round's ratio."""
     import numba
 
     from lifecircle.engine import Graph, Points, nearest_nodes
 
-    c, u, v, fe, fc, C = _scene(n, order)
-    g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev, xy=c.xy)
-    f = Points(fe, np.zeros(len(fe)))
+    scenes = {}
+    for order in orders:
+        c, u, v, fe, fc, C = _scene(n, order)
+        scenes[order] = (Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev, xy=c.xy), Points(fe, np.zeros(len(fe))),
+                         fc, C)
     numba.set_num_threads(2)
-    nearest_nodes(g, f, fc, C)
-    walls: dict[int, list[float]] = {1: [], 2: []}
-    for k in range(2 * n_pairs):
-        threads = 1 if k % 4 in (0, 3) else 2  # 1 2 2 1 1 2 2 1 ...: each takes the first turn as often
-        numba.set_num_threads(threads)
-        t0 = time.perf_counter()
+    for g, f, fc, C in scenes.values():
         nearest_nodes(g, f, fc, C)
-        walls[threads].append(time.perf_counter() - t0)
-    ratios = [a / b for a, b in zip(walls[1], walls[2])]
-    return dict(order=order, one=walls[1], two=walls[2], ratios=ratios, load1=os.getloadavg()[0])
+    walls: dict[tuple[str, int], list[float]] = {(o, t): [] for o in orders for t in (1, 2)}
+    for k in range(n_pairs):
+        for threads in (1, 2) if k % 2 == 0 else (2, 1):
+            numba.set_num_threads(threads)
+            for order in orders if k % 2 == 0 else orders[::-1]:
+                g, f, fc, C = scenes[order]
+                t0 = time.perf_counter()
+                nearest_nodes(g, f, fc, C)
+                walls[order, threads].append(time.perf_counter() - t0)
+    return [dict(order=o, one=walls[o, 1], two=walls[o, 2], ratios=[a / b for a, b in zip(walls[o, 1], walls[o, 2])],
+                 load1=os.getloadavg()[0]) for o in orders]
 
 
 def worker(contender: str, n: int, order: str, check: bool) -> dict:
@@ -246,25 +254,24 @@ def main(argv=None) -> None:
                     help="a src/ folder of another version of the package: adds before1, before2 and full_before")
     ap.add_argument("--out", type=Path, default=Path("/tmp/lifecircle_engine_scale.jsonl"))
     ap.add_argument("--thread-pairs", type=int, default=0, metavar="N",
-                    help="time 1 against 2 threads, N pairs in one process per order (nothing else runs)")
-    ap.add_argument("--pairs-worker", nargs=3, metavar=("NODES", "ORDER", "PAIRS"), help=argparse.SUPPRESS)
+                    help="time 1 against 2 threads, N rounds of every order in one process (nothing else runs)")
+    ap.add_argument("--pairs-worker", nargs=3, metavar=("NODES", "ORDERS", "PAIRS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.pairs_worker:
-        n, order, pairs = args.pairs_worker
-        print("\nRESULT " + json.dumps(thread_pairs(int(n), order, int(pairs))))
+        n, orders, pairs = args.pairs_worker
+        print("\nRESULT " + json.dumps(thread_pairs(int(n), orders.split(","), int(pairs))))
         return
     if args.thread_pairs:
-        for order in args.orders:
-            env = dict(os.environ, NUMBA_NUM_THREADS="2", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-            p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pairs-worker", str(args.nodes), order,
-                                str(args.thread_pairs)], capture_output=True, text=True, env=env)
-            if p.returncode != 0:
-                print(f"  thread pairs {order} failed: {p.stderr[-800:]}", file=sys.stderr)
-                continue
-            r = json.loads(p.stdout[p.stdout.rindex("RESULT ") + len("RESULT "):].strip())
+        env = dict(os.environ, NUMBA_NUM_THREADS="2", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pairs-worker", str(args.nodes),
+                            ",".join(args.orders), str(args.thread_pairs)], capture_output=True, text=True, env=env)
+        if p.returncode != 0:
+            print(f"  thread pairs failed: {p.stderr[-800:]}", file=sys.stderr)
+            return
+        for r in json.loads(p.stdout[p.stdout.rindex("RESULT ") + len("RESULT "):].strip()):
             with args.out.open("a") as fh:
                 fh.write(json.dumps(r) + "\n")
-            print(f"{order}: 1 thread {statistics.median(r['one']):.2f} s ({min(r['one']):.2f}–{max(r['one']):.2f}), "
+            print(f"{r['order']}: 1 thread {statistics.median(r['one']):.2f} s ({min(r['one']):.2f}–{max(r['one']):.2f}), "
                   f"2 threads {statistics.median(r['two']):.2f} s ({min(r['two']):.2f}–{max(r['two']):.2f}); "
                   f"ratio of the medians {statistics.median(r['one']) / statistics.median(r['two']):.2f}, pairs "
                   f"{min(r['ratios']):.2f}–{max(r['ratios']):.2f} (median {statistics.median(r['ratios']):.2f}); "
