@@ -109,6 +109,18 @@ def queue_shape(in_cost: np.ndarray, slack: float) -> tuple[float, int]:
     return width, int(min(MAX_RING, max(4, 1 << (int(np.ceil(span)) - 1).bit_length())))
 
 
+def graph_queue_shape(g) -> tuple[float, float, int]:
+    """``(slack, width, n_ring)`` of the whole-graph searches on graph ``g`` (a
+    :class:`lifecircle.engine.graph.Graph`): :func:`slack_for` and :func:`queue_shape` of its costs, worked out once
+    per graph (:meth:`~lifecircle.engine.graph.Graph.derived`)."""
+
+    def shape() -> tuple[float, float, int]:
+        slack = slack_for(g.in_cost)
+        return (slack, *queue_shape(g.in_cost, slack))
+
+    return g.derived("block rings", shape)
+
+
 @njit(cache=True)
 def scratch(n_nodes, shift, n_ring, n_parts=1):
     """Fresh arrays for :func:`block_search` (``n_parts`` 1) or :func:`split_search`:

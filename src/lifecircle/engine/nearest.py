@@ -85,13 +85,6 @@ def deal(work: np.ndarray, n_threads: int) -> tuple[np.ndarray, np.ndarray]:
     return ptr, cats
 
 
-def _block_rings(in_cost: np.ndarray) -> tuple[float, float, int]:
-    """``(slack, width, n_ring)`` of the whole-graph searches on a graph with edge costs ``in_cost``
-    (:func:`lifecircle.engine.blocks.slack_for`, :func:`lifecircle.engine.blocks.queue_shape`)."""
-    slack = blocks.slack_for(in_cost)
-    return (slack, *blocks.queue_shape(in_cost, slack))
-
-
 def _nearest_kernel(g: Graph, n_categories: int, seeds, planes, rest, work=None) -> None:
     """Run the nearest kernels on ``g``: ``seeds`` (:func:`~lifecircle.engine.prepare.facility_seeds`), ``planes``
     (node costs and facilities to resume from, or empty: see :func:`lifecircle.engine.kernels.nearest_all`),
@@ -105,7 +98,7 @@ def _nearest_kernel(g: Graph, n_categories: int, seeds, planes, rest, work=None)
     number of categories.
     """
     shift = blocks.BLOCK_SHIFT
-    slack, width, n_ring = g.derived("block rings", lambda: _block_rings(g.in_cost))
+    slack, width, n_ring = blocks.graph_queue_shape(g)
     n_parts = _parts(g)
     if n_parts == 1:
         n_dealt = n_categories
