@@ -23,7 +23,6 @@ def _projects(client) -> dict[str, dict]:
     return {p["project_id"]: p for p in client.get("/api/projects").json()}
 
 
-@pytest.mark.slow
 def test_parallel_edits_and_whatifs_are_all_accounted_for(demo, tmp_path):
     store = tmp_path / "lifecircle.duckdb"
     shutil.copy(demo.store, store)
@@ -45,8 +44,8 @@ def test_parallel_edits_and_whatifs_are_all_accounted_for(demo, tmp_path):
             return viewer.post("/api/runs/run/whatif", json=fac, headers={"X-CSRF-Token": vcsrf}).status_code
 
         with ThreadPoolExecutor(max_workers=12) as pool:
-            edits = list(pool.map(edit, range(60)))
-            whatifs = list(pool.map(whatif, range(12)))
+            edits = list(pool.map(edit, range(30)))
+            whatifs = list(pool.map(whatif, range(4)))
         accepted = [e for e in edits if e[1] == 200]
         assert {code for _, code, _ in edits} <= {200, 409}
         assert len(accepted) >= 8  # every project is edited at least once without a conflict
