@@ -600,7 +600,16 @@ def _catchment_group(g, in_indptr, in_from, in_cost, n_nodes, n_o, f_na, f_ca, f
         summing = factor > 0.0
         if not (summing or counting):
             continue
+        # the origins' cells of this category's planes (flat views, for the hints)
+        count_cells = out_count[c].reshape(-1) if counting else out_count.reshape(-1)
+        cap_cells = out_cap[c].reshape(-1) if with_cap else out_cap.reshape(-1)
+        sum_cells = out_sum[c] if summing else out_sum[0]
         for j in range(no):
+            if j + ROWS_AHEAD < no:  # the cells of an origin a few on, scattered over the planes
+                ahead = o_touched[j + ROWS_AHEAD]
+                prefetch(count_cells, ahead * n_thr)
+                prefetch(cap_cells, ahead * n_thr)
+                prefetch(sum_cells, ahead)
             o = o_touched[j]
             t = best[o]
             if summing:
