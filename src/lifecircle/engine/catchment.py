@@ -4,9 +4,9 @@ Two rounds: first each thread sweeps its own territory of the city (:mod:`lifeci
 facilities near a border are searched with the threads split by whole categories.
 
 Memory: per thread, scratch of 20 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
-the outputs, once: filled category by category in the origins' node order, then moved in place to the caller's
-order (:func:`lifecircle.engine.kernels.thresholds_summed`) and returned as views (n_origins, C, ...) of those
-planes; with ``node_planes``, 12 bytes per node and category. Never an origins × facilities matrix.
+the outputs, once: filled category by category in the origins' node order, one plane up, then each plane moved
+down into the one before it in the caller's order (:func:`lifecircle.engine.kernels.thresholds_summed`) and
+returned as views (n_origins, C, ...) of those planes (one spare plane per output); with ``node_planes``, 12 bytes per node and category. Never an origins × facilities matrix.
 """
 
 from __future__ import annotations
@@ -132,10 +132,12 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
     thr_order = np.argsort(thr_given, kind="stable")
     thr = kernel_array(thr_given[thr_order], np.float64)
     bound = max(float(thr.max()) if counting else 0.0, float(cutoff) if sums else 0.0)
-    # outputs start at zero, category-major and in the origins' search order (below)
-    count = np.zeros((C, n_o, len(thr)) if counting else (1, 1, 1), np.int32)
-    cap = np.zeros((C, n_o, len(thr)) if counting and with_capacity else (0, 0, 0))
-    sum_out = np.zeros((C, n_o) if sums else (1, 1))
+    # outputs start at zero, category-major and in the origins' search order (below), one plane up: the searches
+    # file into planes 1..C, and each plane is then moved down into the one before it in the caller's order
+    count_planes = np.zeros((C + 1, n_o, len(thr)) if counting else (2, 1, 1), np.int32)
+    cap_planes = np.zeros((C + 1, n_o, len(thr)) if counting and with_capacity else (1, 0, 0))
+    sum_planes = np.zeros((C + 1, n_o) if sums else (2, 1))
+    count, cap, sum_out = count_planes[1:], cap_planes[1:], sum_planes[1:]
     demand = np.zeros(n_f if sums == MODE_FCA else 1)
     node_cost, node_fac = fresh_planes(C, g.n_nodes) if node_planes else (np.zeros((0, 0)), np.zeros((0, 0), np.int32))
     perm = np.arange(n_o)  # the caller's index of the origin in each row of the search order
@@ -172,17 +174,17 @@ def run_catchments(g: Graph, origins: Points, facilities: Points, cat: np.ndarra
             order = _search_order(rest[order], ptr, site, f_na)
             every = np.zeros(len(ptr) - 1, np.int64)
             run(ptr, order, every, np.full(len(ptr) - 1, n_o), every, np.full(len(ptr) - 1, g.n_nodes))
-    # each pair was filed under its first threshold: sum them up, back in the caller's order, in place; the
+    # each pair was filed under its first threshold: sum them up, back in the caller's order, one plane down; the
     # results are views (n_origins, C, ...) of the category-major planes
     if counting:
-        thresholds_summed(count, perm, thr_order)
-        count = count.transpose(1, 0, 2)
+        thresholds_summed(count_planes, perm, thr_order)
+        count = count_planes[:C].transpose(1, 0, 2)
         if with_capacity:
-            thresholds_summed(cap, perm, thr_order)
-            cap = cap.transpose(1, 0, 2)
+            thresholds_summed(cap_planes, perm, thr_order)
+            cap = cap_planes[:C].transpose(1, 0, 2)
     if sums:
-        thresholds_summed(sum_out[:, :, np.newaxis], perm, np.zeros(1, np.int64))
-        sum_out = sum_out.T
+        thresholds_summed(sum_planes[:, :, np.newaxis], perm, np.zeros(1, np.int64))
+        sum_out = sum_planes[:C].T
     return Catchments(count=count if counting else None, capacity=cap if counting and with_capacity else None,
                       sums=sum_out if sums else None, demand=demand if sums == MODE_FCA else None,
                       node_cost=node_cost if node_planes else None, node_fac=node_fac if node_planes else None,

@@ -658,30 +658,30 @@ def unreached(planes):
 
 
 @njit(cache=True, parallel=True)
-def thresholds_summed(filed, perm, given):
-    """The counts of :func:`catchments` in the caller's terms, in place: ``filed[c, perm[r], given[j]]`` becomes
-    the sum of ``filed[c, r, :j + 1]`` (each pair was filed under the first ascending threshold it meets; row ``r``
-    holds the caller's origin ``perm[r]``; ``given[j]`` is where the j-th smallest threshold stood in the caller's
-    list). With one threshold (``given`` = [0]) this only moves each row to its origin: the sums' planes.
+def thresholds_summed(planes, perm, given):
+    """The counts of :func:`catchments` in the caller's terms, one plane down: ``planes[c, perm[r], given[j]]``
+    becomes the sum of ``planes[c + 1, r, :j + 1]`` for every category ``c`` (each pair was filed under the first
+    ascending threshold it meets; row ``r`` holds the caller's origin ``perm[r]``; ``given[j]`` is where the j-th
+    smallest threshold stood in the caller's list). With one threshold (``given`` = [0]) this only moves each row
+    to its origin: the sums' planes.
 
-    One category at a time, all threads on it: its plane is copied aside (one scratch plane in all), then each row
-    written to its origin's place. In place, so a result of hundreds of MB needs no second copy of fresh memory
-    (fresh pages cost the kernel a fault each, and at 1 M nodes as much time as the sums themselves).
+    The searches file into ``planes[1:]``, the first plane spare. One category at a time, all threads on it, each
+    plane is read in order and its rows written to their origins' places in the plane before it, which the
+    category before has just left: no plane is copied aside, and a result of hundreds of MB needs no second copy of
+    fresh memory (fresh pages cost the kernel a fault each, and at 1 M nodes as much time as the sums themselves).
+    The results are ``planes[:-1]``.
     """
-    n_c, n_o, n_t = filed.shape
-    aside = np.empty((n_o, n_t), filed.dtype)
-    for c in range(n_c):
-        plane = filed[c]
-        for r in prange(n_o):
-            for j in range(n_t):
-                aside[r, j] = plane[r, j]
+    n_p, n_o, n_t = planes.shape
+    for c in range(n_p - 1):
+        filed = planes[c + 1]
+        out = planes[c]
         for r in prange(n_o):
             o = perm[r]
-            acc = aside[r, 0]
-            plane[o, given[0]] = acc
+            acc = filed[r, 0]
+            out[o, given[0]] = acc
             for j in range(1, n_t):
-                acc += aside[r, j]
-                plane[o, given[j]] = acc
+                acc += filed[r, j]
+                out[o, given[j]] = acc
 
 
 @njit(cache=True)
