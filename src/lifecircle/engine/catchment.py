@@ -6,7 +6,8 @@ facilities near a border are searched with the threads split by whole categories
 Memory: per thread, scratch of 20 bytes per node and 16 per origin (:func:`lifecircle.engine.bounded.scratch`), plus
 the outputs, once: filled category by category in the origins' node order, one plane up, then each plane moved
 down into the one before it in the caller's order (:func:`lifecircle.engine.kernels.thresholds_summed`) and
-returned as views (n_origins, C, ...) of those planes (one spare plane per output); with ``node_planes``, 12 bytes per node and category. Never an origins × facilities matrix.
+returned as views (n_origins, C, ...) of those planes (one spare plane per output); with ``node_planes``, 12 bytes
+per node and category. Never an origins × facilities matrix.
 """
 
 from __future__ import annotations
