@@ -80,10 +80,10 @@ def scratch(n_nodes, n_origins, n_buckets):
 
     ``stack[b, :top[b]]`` is bucket ``b``'s stack of nodes (``n_buckets`` a power of two); ``where[x]`` the bucket
     (counted from 0, not wrapped round the ring) of ``x``'s latest filing, −1 when it has none pending;
-    ``o_touched`` has room for every origin and one spare slot (see :func:`_reach`). Every search leaves the arrays
+    ``touched`` and ``o_touched`` have room for every node and origin and one spare slot (see :func:`_reach`). Every search leaves the arrays
     as they came (``dist``/``best`` +inf, ``top`` 0, ``where`` −1).
     """
-    return (np.full(n_nodes, np.inf), np.empty(n_nodes, np.int32), np.full(n_origins, np.inf),
+    return (np.full(n_nodes, np.inf), np.empty(n_nodes + 1, np.int32), np.full(n_origins, np.inf),
             np.empty(n_origins + 1, np.int64), np.empty((n_buckets, STACK_ROOM), np.int32), np.zeros(n_buckets, np.int64),
             np.full(n_nodes, -1, np.int64))
 
@@ -193,9 +193,8 @@ def facility_catchment(in_indptr, in_from, in_cost, na, ca, nb, cb, att_ptr, att
             y = in_from[e]
             nd = d + in_cost[e]
             if nd <= bound and nd < dist[y]:
-                if dist[y] == np.inf:
-                    touched[nt] = y
-                    nt += 1
+                touched[nt] = y  # kept on a first reach only: no branch on it (see _reach)
+                nt += dist[y] == np.inf
                 dist[y] = nd
                 b = np.int64(nd * inv)
                 s = b & mask
