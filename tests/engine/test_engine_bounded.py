@@ -102,3 +102,37 @@ def test_facilities_at_one_point_share_a_search_and_count_apart():
     assert together.count.sum() > 0 and np.array_equal(together.count, count)
     np.testing.assert_allclose(together.capacity, capacity, rtol=1e-12)
     np.testing.assert_allclose(fca.access, access_sum, rtol=1e-12)
+
+
+def test_a_node_improved_once_every_node_is_listed_fits_the_touched_list():
+    """The touched list keeps its last slot for the write that lists nothing new: run as plain Python (bounds
+    checked), a search that lists every node and then lowers one of them again must stay inside it."""
+    # reversed graph: node 0 reaches 1 at 10 and 2 at 1; node 2 reaches 1 again at 1 + 1, after all are listed
+    indptr = np.array([0, 2, 2, 3], np.int64)
+    nbr = np.array([1, 2, 1], np.int32)
+    cost = np.array([10.0, 1.0, 1.0])
+    width, n_buckets = bounded.queue_shape(cost, 100.0)
+    dist, touched, best, o_touched, stack, top, where = bounded.scratch(3, 0, n_buckets)
+    no, nt = bounded.facility_catchment.py_func(
+        indptr, nbr, cost, 0, 0.0, -1, 0.0, np.zeros(4, np.int64), np.zeros(0, np.int64), np.zeros(0), 0, 0,
+        np.zeros(0, np.int64), np.zeros(0), 100.0, width, dist, touched, best, o_touched, stack, top, where)
+    assert (no, nt) == (0, 3)
+    assert sorted(touched[:nt].tolist()) == [0, 1, 2]
+    assert dist.tolist() == [0.0, 2.0, 1.0]
+
+
+@pytest.mark.parametrize("n_thr", [1, 3])
+def test_thresholds_summed_moves_each_plane_down_in_the_callers_order(n_thr):
+    """Plane c + 1 (rows in search order, each pair under its first threshold) becomes plane c in the caller's
+    order with the thresholds summed up to each, in the caller's order of thresholds."""
+    from lifecircle.engine.kernels import thresholds_summed
+
+    rng = np.random.default_rng(n_thr)
+    n_c, n_o = 4, 50
+    planes = rng.integers(0, 9, (n_c + 1, n_o, n_thr)).astype(np.int32)
+    perm = rng.permutation(n_o).astype(np.int64)
+    given = rng.permutation(n_thr).astype(np.int64)
+    want = np.empty((n_c, n_o, n_thr), np.int32)
+    want[:, perm[:, None], given[None, :]] = np.cumsum(planes[1:], axis=2)[:, :, :]
+    thresholds_summed(planes, perm, given)
+    assert np.array_equal(planes[:n_c], want)

@@ -80,8 +80,8 @@ def scratch(n_nodes, n_origins, n_buckets):
 
     ``stack[b, :top[b]]`` is bucket ``b``'s stack of nodes (``n_buckets`` a power of two); ``where[x]`` the bucket
     (counted from 0, not wrapped round the ring) of ``x``'s latest filing, −1 when it has none pending;
-    ``touched`` and ``o_touched`` have room for every node and origin and one spare slot (see :func:`_reach`). Every search leaves the arrays
-    as they came (``dist``/``best`` +inf, ``top`` 0, ``where`` −1).
+    ``touched`` and ``o_touched`` have room for every node and origin and one spare slot (see :func:`_reach`).
+    Every search leaves the arrays as they came (``dist``/``best`` +inf, ``top`` 0, ``where`` −1).
     """
     return (np.full(n_nodes, np.inf), np.empty(n_nodes + 1, np.int32), np.full(n_origins, np.inf),
             np.empty(n_origins + 1, np.int64), np.empty((n_buckets, STACK_ROOM), np.int32), np.zeros(n_buckets, np.int64),
