@@ -2,14 +2,15 @@
 
 Usage::
 
-    python benchmarks/engine_scale.py --nodes 1000000 --runs 3            # all contenders, grid and shuffled order
+    python benchmarks/engine_scale.py --nodes 1000000 --runs 5            # all contenders, grid and shuffled order
     python benchmarks/engine_scale.py --nodes 100000 --runs 3 --no-full   # a quicker series
 
 The graph is the synthetic city of :mod:`synthetic` (directed walking times in seconds, one-way links), in two node
 orders: ``grid`` (row-major, neighbours close in id) and ``shuffled`` (the same graph with node ids permuted at
 random, like OSM ids). 15 facility categories; the nearest facility of every category for every node.
 
-Contenders, each in a fresh subprocess, alternated within every run (so all see the same machine load):
+Contenders, each in a fresh subprocess, alternated within every run (so all see the same machine load), every
+other run in the reverse order (so that no contender always runs right after the same one, or first):
 
 * ``scipy``: ``csr_matrix`` of the reversed graph, then ``dijkstra(indices=<facility nodes>, min_only=True)`` per
   category (C, one core);
@@ -28,7 +29,10 @@ Contenders, each in a fresh subprocess, alternated within every run (so all see 
 rounds alternated (``numba.set_num_threads``) after one untimed call per order: on a virtual machine whose speed
 drifts by ±15 % between minutes, calls seconds apart in one process compare the threads (and the orders) far better
 than fresh processes minutes apart (the first call of a fresh process also pays for its fresh memory, which this
-leaves out).
+leaves out). ``--scipy-pairs N`` likewise times, per order, SciPy's search and the engine's on one thread in one
+process, N rounds alternated (which goes first alternating), after one untimed call of each: the per-core ratio
+from the same minutes of the machine (SciPy's random reads over the whole graph are the more sensitive to what else
+the host runs: within one fresh-process run its search took from 6.6 to 11.6 s).
 
 Reported per contender: median wall and CPU seconds (user + system of the process, which counts the time the
 process ran, not the time it waited for a core), the machine's 1-minute load average, and for the searches the CPU
@@ -75,17 +79,31 @@ def _scene(n: int, order: str):
     return c, u, v, fe, fc, len(names)
 
 
-def _scipy(c, u, v, fe, fc, C):
+def _scipy_graph(c, u, v):
+    """SciPy's CSR of the reversed graph (no parallel links in the synthetic city)."""
     import scipy.sparse as sp
+
+    return sp.csr_matrix((c.cost, (v, u)), shape=(c.n_nodes, c.n_nodes))
+
+
+def _scipy_search(A, fnode, fc, C) -> np.ndarray:
+    """SciPy's nearest facility node of every category for every node: (n_nodes, C) seconds."""
     from scipy.sparse.csgraph import dijkstra
 
-    w0, c0 = time.perf_counter(), _cpu()
-    A = sp.csr_matrix((c.cost, (v, u)), shape=(c.n_nodes, c.n_nodes))  # no parallel links in the synthetic city
-    w1, c1 = time.perf_counter(), _cpu()
-    out = np.empty((c.n_nodes, C))
-    fnode = u[fe]
+    out = np.empty((A.shape[0], C))
     for k in range(C):
         out[:, k] = dijkstra(A, indices=np.unique(fnode[fc == k]), min_only=True)
+    return out
+
+
+def _scipy(c, u, v, fe, fc, C):
+    import scipy.sparse  # noqa: F401  (the imports before the clock starts)
+    import scipy.sparse.csgraph  # noqa: F401
+
+    w0, c0 = time.perf_counter(), _cpu()
+    A = _scipy_graph(c, u, v)
+    w1, c1 = time.perf_counter(), _cpu()
+    out = _scipy_search(A, u[fe], fc, C)
     w2, c2 = time.perf_counter(), _cpu()
     return dict(build_wall=w1 - w0, build_cpu=c1 - c0, search_wall=w2 - w1, search_cpu=c2 - c1), out
 
@@ -205,6 +223,40 @@ def thread_pairs(n: int, orders: list[str], n_pairs: int) -> list[dict]:
                  load1=os.getloadavg()[0]) for o in orders]
 
 
+def scipy_pairs(n: int, orders: list[str], n_pairs: int) -> list[dict]:
+    """SciPy's search and the engine's on one thread, for each node order, in this process: ``n_pairs`` rounds after
+    one untimed call of each, which goes first alternating; per order, the CPU seconds of each call, each round's
+    ratio (SciPy / engine) and the largest difference of their results (seconds)."""
+    import numba
+
+    from lifecircle.engine import Graph, Points, nearest_nodes
+
+    numba.set_num_threads(1)
+    out = []
+    for order in orders:
+        c, u, v, fe, fc, C = _scene(n, order)
+        A = _scipy_graph(c, u, v)
+        g = Graph.from_arrays(c.n_nodes, u, v, c.cost, c.rev, xy=c.xy)
+        f = Points(fe, np.zeros(len(fe)))
+        ref = _scipy_search(A, u[fe], fc, C)
+        t, _ = nearest_nodes(g, f, fc, C)
+        with np.errstate(invalid="ignore"):
+            diff = float(np.abs(np.where(np.isfinite(ref), t - ref, 0.0)).max())
+        cpu: dict[str, list[float]] = {"scipy": [], "engine": []}
+        for k in range(n_pairs):
+            for who in ("scipy", "engine") if k % 2 == 0 else ("engine", "scipy"):
+                c0 = _cpu()
+                if who == "scipy":
+                    _scipy_search(A, u[fe], fc, C)
+                else:
+                    nearest_nodes(g, f, fc, C)
+                cpu[who].append(_cpu() - c0)
+        out.append(dict(order=order, scipy=cpu["scipy"], engine=cpu["engine"],
+                        ratios=[a / b for a, b in zip(cpu["scipy"], cpu["engine"])], max_abs_diff_vs_scipy=diff,
+                        load1=os.getloadavg()[0]))
+    return out
+
+
 def worker(contender: str, n: int, order: str, check: bool) -> dict:
     c, u, v, fe, fc, C = _scene(n, order)
     res = dict(contender=contender, order=order, nodes=int(c.n_nodes), edges=int(len(c.u)), facilities=int(len(fe)))
@@ -246,7 +298,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--worker", nargs=4, metavar=("CONTENDER", "NODES", "ORDER", "CHECK"))
     ap.add_argument("--nodes", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--orders", nargs="+", default=["grid", "shuffled"])
     ap.add_argument("--contenders", nargs="+", default=None, help="a subset of scipy before1 engine1 before2 engine2")
     ap.add_argument("--no-full", action="store_true")
@@ -255,27 +307,34 @@ def main(argv=None) -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/lifecircle_engine_scale.jsonl"))
     ap.add_argument("--thread-pairs", type=int, default=0, metavar="N",
                     help="time 1 against 2 threads, N rounds of every order in one process (nothing else runs)")
-    ap.add_argument("--pairs-worker", nargs=3, metavar=("NODES", "ORDERS", "PAIRS"), help=argparse.SUPPRESS)
+    ap.add_argument("--scipy-pairs", type=int, default=0, metavar="N",
+                    help="time SciPy against the engine on one thread, N rounds of every order in one process")
+    ap.add_argument("--pairs-worker", nargs=4, metavar=("KIND", "NODES", "ORDERS", "PAIRS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.pairs_worker:
-        n, orders, pairs = args.pairs_worker
-        print("\nRESULT " + json.dumps(thread_pairs(int(n), orders.split(","), int(pairs))))
+        kind, n, orders, pairs = args.pairs_worker
+        timed = thread_pairs if kind == "threads" else scipy_pairs
+        print("\nRESULT " + json.dumps(timed(int(n), orders.split(","), int(pairs))))
         return
-    if args.thread_pairs:
+    if args.thread_pairs or args.scipy_pairs:
+        kind, n_pairs = ("threads", args.thread_pairs) if args.thread_pairs else ("scipy", args.scipy_pairs)
         env = dict(os.environ, NUMBA_NUM_THREADS="2", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-        p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pairs-worker", str(args.nodes),
-                            ",".join(args.orders), str(args.thread_pairs)], capture_output=True, text=True, env=env)
+        p = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--pairs-worker", kind, str(args.nodes),
+                            ",".join(args.orders), str(n_pairs)], capture_output=True, text=True, env=env)
         if p.returncode != 0:
-            print(f"  thread pairs failed: {p.stderr[-800:]}", file=sys.stderr)
+            print(f"  {kind} pairs failed: {p.stderr[-800:]}", file=sys.stderr)
             return
         for r in json.loads(p.stdout[p.stdout.rindex("RESULT ") + len("RESULT "):].strip()):
             with args.out.open("a") as fh:
                 fh.write(json.dumps(r) + "\n")
-            print(f"{r['order']}: 1 thread {statistics.median(r['one']):.2f} s ({min(r['one']):.2f}–{max(r['one']):.2f}), "
-                  f"2 threads {statistics.median(r['two']):.2f} s ({min(r['two']):.2f}–{max(r['two']):.2f}); "
-                  f"ratio of the medians {statistics.median(r['one']) / statistics.median(r['two']):.2f}, pairs "
+            a, b = ("one", "two") if kind == "threads" else ("scipy", "engine")
+            names = ("1 thread", "2 threads") if kind == "threads" else ("SciPy", "engine, 1 thread")
+            print(f"{r['order']}: {names[0]} {statistics.median(r[a]):.2f} s ({min(r[a]):.2f}–{max(r[a]):.2f}), "
+                  f"{names[1]} {statistics.median(r[b]):.2f} s ({min(r[b]):.2f}–{max(r[b]):.2f}); "
+                  f"ratio of the medians {statistics.median(r[a]) / statistics.median(r[b]):.2f}, pairs "
                   f"{min(r['ratios']):.2f}–{max(r['ratios']):.2f} (median {statistics.median(r['ratios']):.2f}); "
-                  f"load {r['load1']:.1f}", flush=True)
+                  + (f"max abs diff {r['max_abs_diff_vs_scipy']:.1e} s; " if kind == "scipy" else "")
+                  + f"load {r['load1']:.1f}", flush=True)
         return
     if args.worker:
         print("\nRESULT " + json.dumps(worker(args.worker[0], int(args.worker[1]), args.worker[2],
@@ -290,7 +349,7 @@ def main(argv=None) -> None:
         plan += [("full_before", "grid"), ("full", "grid")] if args.before_src else [("full", "grid")]
     results: dict = {}
     for rep in range(args.runs):
-        for cont, order in plan:  # alternate contenders within each run
+        for cont, order in plan if rep % 2 == 0 else plan[::-1]:  # alternate contenders, each run reversing
             r = _run(cont, args.nodes, order, rep == 0, args.before_src)
             if r is None:
                 continue
