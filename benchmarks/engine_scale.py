@@ -31,8 +31,8 @@ drifts by ±15 % between minutes, calls seconds apart in one process compare the
 than fresh processes minutes apart (the first call of a fresh process also pays for its fresh memory, which this
 leaves out). ``--scipy-pairs N`` likewise times, per order, SciPy's search and the engine's on one thread in one
 process, N rounds alternated (which goes first alternating), after one untimed call of each: the per-core ratio
-from the same minutes of the machine (SciPy's random reads over the whole graph are the more sensitive to what else
-the host runs: over one day's fresh-process runs its search took from 6.6 to 11.6 s).
+from the same minutes of the machine (SciPy's search swings the most with the host: over one day's fresh-process
+runs it took from 6.6 to 11.6 s).
 
 Reported per contender: median wall and CPU seconds (user + system of the process, which counts the time the
 process ran, not the time it waited for a core), the machine's 1-minute load average, and for the searches the CPU
