@@ -133,6 +133,6 @@ def test_thresholds_summed_moves_each_plane_down_in_the_callers_order(n_thr):
     perm = rng.permutation(n_o).astype(np.int64)
     given = rng.permutation(n_thr).astype(np.int64)
     want = np.empty((n_c, n_o, n_thr), np.int32)
-    want[:, perm[:, None], given[None, :]] = np.cumsum(planes[1:], axis=2)[:, :, :]
+    want[:, perm[:, None], given[None, :]] = np.cumsum(planes[1:], axis=2)
     thresholds_summed(planes, perm, given)
     assert np.array_equal(planes[:n_c], want)
